@@ -1,0 +1,31 @@
+// asmplan: compile, review and run operational plans. Thin: parsing and dispatch only.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"asmplan: compile, review and run Anthos Service Mesh procedures as plans"};
+  app.name("asmplan");
+  app.set_version_flag("--version", std::string("asmplan ") + ASMPLAN_VERSION);
+  app.require_subcommand(1);
+  asmplan::cli::RegisterCompilerCommands(app);
+  asmplan::cli::RegisterRunCommands(app);
+  asmplan::cli::RegisterSandboxCommands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::RuntimeError& e) {
+    // Subcommand callbacks end with `throw CLI::RuntimeError(code)` after printing their message.
+    return e.get_exit_code();
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return asmplan::cli::kExitInvalid;
+  }
+  return asmplan::cli::kExitOk;
+}

@@ -1,0 +1,30 @@
+// Evaluating guards against a cluster, behind an interface: the executor asks once per poll tick
+// for every guard it is waiting on, so the implementation can answer them from shared queries.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "compiler/plan_model.h"
+
+namespace asmplan {
+
+/// What one evaluation of one guard saw.
+struct GuardObservation {
+  bool holds = false;
+  bool error = false;    ///< the query itself failed (kubectl unreachable, bad JSON, ...)
+  std::string summary;   ///< one line, e.g. "3 of 5 pods in payments show 2/2"
+  /// Object by object, why it does not hold, e.g. "payments/api-7d9f: 1/2 ready, istio-proxy
+  /// not ready". Empty when it holds.
+  std::vector<std::string> details;
+};
+
+class GuardEvaluator {
+ public:
+  virtual ~GuardEvaluator() = default;
+  /// Evaluates all `guards` for one poll tick; result i belongs to guards[i]. Guards over one
+  /// resource kind share one query (per namespace, or one all-namespaces query when many wait).
+  virtual std::vector<GuardObservation> Evaluate(const std::vector<const Guard*>& guards) = 0;
+};
+
+}  // namespace asmplan

@@ -1,0 +1,92 @@
+// A CommandRunner that runs nothing: it records every command and answers from a script.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "runtime/command_runner.h"
+
+namespace asmplan {
+
+class FakeCommandRunner : public CommandRunner {
+ public:
+  using Responder = std::function<CommandResult(const CommandSpec&)>;
+
+  /// Queues `result` for the next command whose argv joined by spaces starts with `prefix`.
+  /// Queued results are used once each, in order; the last one for a prefix repeats.
+  void Expect(const std::string& prefix, CommandResult result) {
+    std::lock_guard<std::mutex> lock(mu_);
+    scripted_[prefix].push_back(std::move(result));
+  }
+  /// Answers every command not matched by Expect(); default: exit 0, no output.
+  void SetDefault(Responder responder) {
+    std::lock_guard<std::mutex> lock(mu_);
+    default_ = std::move(responder);
+  }
+
+  CommandResult Run(const CommandSpec& spec) override {
+    std::string line = Join(spec.argv);
+    std::lock_guard<std::mutex> lock(mu_);
+    commands_ran_.push_back(line);
+    specs_ran_.push_back(spec);
+    const std::string* best = nullptr;
+    for (auto& [prefix, results] : scripted_) {
+      if (line.compare(0, prefix.size(), prefix) == 0 && !results.empty() &&
+          (!best || prefix.size() > best->size()))
+        best = &prefix;
+    }
+    if (best) {
+      auto& results = scripted_[*best];
+      CommandResult r = results.front();
+      if (results.size() > 1) results.pop_front();
+      return r;
+    }
+    if (default_) return default_(spec);
+    CommandResult ok;
+    ok.exit_code = 0;
+    return ok;
+  }
+  void InterruptAll(int) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++interrupts_;
+  }
+
+  static CommandResult Exit(int code, std::string output = "") {
+    CommandResult r;
+    r.exit_code = code;
+    r.output = std::move(output);
+    return r;
+  }
+  static std::string Join(const std::vector<std::string>& argv) {
+    std::string s;
+    for (const auto& a : argv) s += (s.empty() ? "" : " ") + a;
+    return s;
+  }
+
+  std::vector<std::string> commands_ran() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return commands_ran_;
+  }
+  std::vector<CommandSpec> specs_ran() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return specs_ran_;
+  }
+  int interrupts() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return interrupts_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::deque<CommandResult>> scripted_;
+  Responder default_;
+  std::vector<std::string> commands_ran_;
+  std::vector<CommandSpec> specs_ran_;
+  int interrupts_ = 0;
+};
+
+}  // namespace asmplan
