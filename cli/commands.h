@@ -20,6 +20,8 @@ enum ExitCode : int {
 
 /// check, compile, graph, show (cli/compiler_commands.cc)
 void RegisterCompilerCommands(CLI::App& app);
+/// show (cli/show_command.cc)
+void RegisterShowCommand(CLI::App& app);
 /// run, resume, status (cli/run_commands.cc)
 void RegisterRunCommands(CLI::App& app);
 /// sandbox up, down, status (cli/sandbox_commands.cc)

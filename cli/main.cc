@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("asmplan ") + ASMPLAN_VERSION);
   app.require_subcommand(1);
   asmplan::cli::RegisterCompilerCommands(app);
+  asmplan::cli::RegisterShowCommand(app);
   asmplan::cli::RegisterRunCommands(app);
   asmplan::cli::RegisterSandboxCommands(app);
   try {

@@ -34,3 +34,12 @@ class ArtifactFetcher {
 };
 
 }  // namespace asmplan
+
+#include <memory>
+
+namespace asmplan {
+
+/// The real fetcher: libcurl download, OpenSSL verification, libarchive extraction.
+std::unique_ptr<ArtifactFetcher> NewArtifactFetcher();
+
+}  // namespace asmplan
