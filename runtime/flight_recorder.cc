@@ -1,0 +1,92 @@
+#include "runtime/flight_recorder.h"
+
+#include <algorithm>
+
+namespace asmplan {
+namespace {
+
+bool SameObservation(const FlightRecorder::Entry& a, const FlightRecorder::Entry& b) {
+  const GuardObservation& x = a.observation;
+  const GuardObservation& y = b.observation;
+  return x.holds == y.holds && x.error == y.error && x.summary == y.summary &&
+         x.details == y.details && a.details_dropped == b.details_dropped;
+}
+
+/// "  label (time): summary" and, when asked, the entry's details one level deeper.
+void AppendEntry(const std::string& label, const FlightRecorder::Entry& e, bool with_details,
+                 std::string* out) {
+  const GuardObservation& o = e.observation;
+  *out += "\n  " + label + " (" + HumanDuration(e.at_ms) + "): ";
+  *out += o.summary.empty() ? (o.holds ? "holds" : "does not hold") : o.summary;
+  if (o.error) *out += " [query failed]";
+  if (!with_details) return;
+  for (const auto& d : o.details) *out += "\n    " + d;
+  if (e.details_dropped > 0) *out += "\n    ... and " + std::to_string(e.details_dropped) + " more";
+}
+
+}  // namespace
+
+FlightRecorder::FlightRecorder(const Guard& guard, Millis start_ms, size_t max_changes,
+                               size_t max_details)
+    : guard_text_(CanonicalText(guard)),
+      start_ms_(start_ms),
+      max_changes_(max_changes),
+      max_details_(max_details) {}
+
+FlightRecorder::Entry FlightRecorder::Trimmed(Millis now_ms,
+                                              const GuardObservation& observation) const {
+  Entry e;
+  e.at_ms = std::max<Millis>(0, now_ms - start_ms_);
+  e.observation.holds = observation.holds;
+  e.observation.error = observation.error;
+  e.observation.summary = observation.summary;
+  size_t keep = std::min(max_details_, observation.details.size());
+  e.observation.details.assign(observation.details.begin(), observation.details.begin() + keep);
+  e.details_dropped = observation.details.size() - keep;
+  return e;
+}
+
+void FlightRecorder::Record(Millis now_ms, const GuardObservation& observation) {
+  Entry e = Trimmed(now_ms, observation);
+  if (count_ == 0) first_ = e;
+  if (count_ > 0 && !SameObservation(e, last_)) {
+    changes_.push_back(e);
+    if (changes_.size() > max_changes_) {
+      changes_.erase(changes_.begin());
+      ++changes_dropped_;
+    }
+  }
+  last_ = std::move(e);
+  ++count_;
+}
+
+std::string FlightRecorder::TimeoutMessage(Millis waited_ms) const {
+  std::string out = "timed out after " + HumanDuration(waited_ms) + " waiting until " + guard_text_;
+  if (count_ == 0) return out + "\n  never observed: no poll completed";
+  AppendEntry("first", first_, true, &out);
+  if (changes_dropped_ > 0)
+    out += "\n  (" + std::to_string(changes_dropped_) + " earlier changes not kept)";
+  for (const Entry& c : changes_) {
+    // The last observation is shown in full below; do not show it twice.
+    if (count_ > 1 && c.at_ms == last_.at_ms && SameObservation(c, last_)) continue;
+    AppendEntry("changed", c, false, &out);
+  }
+  if (count_ > 1) AppendEntry("last", last_, true, &out);
+  if (count_ > 1 && changes_.empty() && changes_dropped_ == 0)
+    out += "\n  (no change in " + std::to_string(count_) + " observations)";
+  return out;
+}
+
+std::string HumanDuration(Millis ms) {
+  if (ms <= 0) return "0s";
+  if (ms < 1000) return std::to_string(ms) + "ms";
+  Millis s = ms / 1000;
+  Millis h = s / 3600, m = (s % 3600) / 60, sec = s % 60;
+  std::string out;
+  if (h > 0) out += std::to_string(h) + "h";
+  if (m > 0) out += std::to_string(m) + "m";
+  if (sec > 0 && h == 0) out += std::to_string(sec) + "s";
+  return out.empty() ? "0s" : out;
+}
+
+}  // namespace asmplan

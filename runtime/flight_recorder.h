@@ -1,0 +1,71 @@
+// The flight recorder of one `wait until`: what the guard looked like at the start, at the end and
+// whenever it changed in between, so a timeout can say more than "timed out".
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "compiler/plan_model.h"
+#include "runtime/guard_evaluator.h"
+
+namespace asmplan {
+
+/// Records the observations of one wait, in bounded memory: the first, the last, and up to
+/// `max_changes` observations that differ from the one before them (the most recent ones; older
+/// changes are only counted). Each kept observation keeps at most `max_details` detail lines.
+/// Not thread-safe: one wait, one owner.
+class FlightRecorder {
+ public:
+  struct Entry {
+    Millis at_ms = 0;  ///< since the wait started
+    GuardObservation observation;
+    size_t details_dropped = 0;  ///< detail lines beyond max_details, not kept
+  };
+
+  /// `guard` is what is waited for; `start_ms` is the Clock::NowMs() when the wait started.
+  FlightRecorder(const Guard& guard, Millis start_ms, size_t max_changes = 20,
+                 size_t max_details = 10);
+
+  /// Records one poll tick's observation made at `now_ms` (Clock::NowMs()).
+  void Record(Millis now_ms, const GuardObservation& observation);
+
+  /// The message for a wait that gave up after `waited_ms`, e.g.
+  ///   timed out after 20m waiting until pods in ns "payments" all show 2/2
+  ///     first (0s): 3 of 5 pods in payments show 2/2
+  ///       payments/api-7d9f: 1/2 ready, istio-proxy not ready (CrashLoopBackOff)
+  ///     changed (2m15s): 4 of 5 pods in payments show 2/2
+  ///     last (20m): 4 of 5 pods in payments show 2/2
+  ///       payments/api-7d9f: 1/2 ready, istio-proxy not ready (CrashLoopBackOff)
+  /// The first line stands alone for one-line uses; the rest is indented by two spaces per level.
+  /// Changes show their summary only; first and last show their details too.
+  std::string TimeoutMessage(Millis waited_ms) const;
+
+  /// The most recent observation, or nullptr before the first Record().
+  const Entry* last() const { return count_ == 0 ? nullptr : &last_; }
+  const Entry* first() const { return count_ == 0 ? nullptr : &first_; }
+  /// Kept change points, oldest first (neither the first nor the last observation).
+  const std::vector<Entry>& changes() const { return changes_; }
+  /// Changes that happened but were not kept, because max_changes were exceeded.
+  size_t changes_dropped() const { return changes_dropped_; }
+  /// Observations recorded in total.
+  size_t count() const { return count_; }
+
+ private:
+  Entry Trimmed(Millis now_ms, const GuardObservation& observation) const;
+
+  std::string guard_text_;
+  Millis start_ms_;
+  size_t max_changes_;
+  size_t max_details_;
+  size_t count_ = 0;
+  Entry first_;
+  Entry last_;
+  std::vector<Entry> changes_;
+  size_t changes_dropped_ = 0;
+};
+
+/// A duration the way people read it: "0s", "850ms", "45s", "2m15s", "20m", "1h5m".
+std::string HumanDuration(Millis ms);
+
+}  // namespace asmplan

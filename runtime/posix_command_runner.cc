@@ -1,0 +1,347 @@
+// The real CommandRunner. Each command is started with posix_spawn (glibc spawns with
+// CLONE_VFORK, so a large parent is never copied, and /bin/sh is never involved) as the leader of
+// its own process group. The parent waits on a pidfd and the output pipe with poll(), so waiting
+// costs no CPU and a timeout is exact. The child is reaped only after the runner is done
+// signalling its group: a zombie leader keeps the group id reserved, so kill(-pgid) can never hit
+// a recycled pid.
+#include "runtime/posix_command_runner.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+extern char** environ;
+
+namespace asmplan {
+namespace {
+
+/// Captured output beyond this is dropped (and counted), so a chatty command cannot exhaust memory.
+constexpr size_t kMaxCapturedBytes = size_t{64} << 20;
+/// Between SIGTERM and SIGKILL when a command times out.
+constexpr Millis kKillGraceMs = 2000;
+/// Only when pidfd_open is unavailable (very old kernels): how often to check for the exit.
+constexpr int kFallbackPollMs = 20;
+
+Millis SteadyNowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+/// Owns one file descriptor.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { Reset(); }
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  void Reset(int fd = -1) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+/// The inherited environment with `overrides` applied, as "NAME=value" strings.
+std::vector<std::string> BuildEnvironment(const std::map<std::string, std::string>& overrides) {
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string entry(*e);
+    std::string name = entry.substr(0, entry.find('='));
+    if (overrides.count(name) == 0) env.push_back(std::move(entry));
+  }
+  for (const auto& [name, value] : overrides) env.push_back(name + "=" + value);
+  return env;
+}
+
+std::string EnvValue(const std::vector<std::string>& env, const std::string& name) {
+  for (const auto& entry : env) {
+    if (entry.size() > name.size() && entry.compare(0, name.size(), name) == 0 &&
+        entry[name.size()] == '=')
+      return entry.substr(name.size() + 1);
+  }
+  return "";
+}
+
+/// Finds `program` on `path_var` the way execvp would, but on the CHILD's PATH (posix_spawnp
+/// would search the parent's). Names containing '/' are used as they are.
+bool ResolveProgram(const std::string& program, const std::string& path_var, std::string* resolved,
+                    std::string* err) {
+  if (program.find('/') != std::string::npos) {
+    *resolved = program;
+    return true;
+  }
+  std::string path = path_var.empty() ? "/usr/local/bin:/usr/bin:/bin" : path_var;
+  bool not_executable = false;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+    struct stat st;
+    if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      if (access(candidate.c_str(), X_OK) == 0) {
+        *resolved = candidate;
+        return true;
+      }
+      not_executable = true;
+    }
+    start = end + 1;
+  }
+  *err =
+      program + (not_executable ? ": found on PATH but not executable" : ": no such file on PATH");
+  return false;
+}
+
+std::string SpawnErrorText(const std::string& program, int error) {
+  if (error == ENOENT) return program + ": no such file or directory";
+  if (error == EACCES) return program + ": permission denied";
+  return program + ": cannot start: " + std::strerror(error);
+}
+
+/// NULL-terminated pointer arrays over strings that outlive them.
+std::vector<char*> CStrings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+/// Adds to `actions` (initialized): stdin from /dev/null, stdout and stderr to `out_fd`, no other
+/// inherited descriptors, its own working directory.
+bool InitFileActions(posix_spawn_file_actions_t* actions, int out_fd, const std::string& cwd) {
+  return posix_spawn_file_actions_addopen(actions, 0, "/dev/null", O_RDONLY, 0) == 0 &&
+         posix_spawn_file_actions_adddup2(actions, out_fd, 1) == 0 &&
+         posix_spawn_file_actions_adddup2(actions, out_fd, 2) == 0 &&
+         posix_spawn_file_actions_addclosefrom_np(actions, 3) == 0 &&
+         (cwd.empty() || posix_spawn_file_actions_addchdir_np(actions, cwd.c_str()) == 0);
+}
+
+/// Sets on `attr` (initialized): a new process group led by the child, an empty signal mask, and
+/// default dispositions for every signal (the parent may ignore SIGPIPE or SIGINT; the command must
+/// not inherit that).
+bool InitAttributes(posix_spawnattr_t* attr) {
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  return posix_spawnattr_setflags(
+             attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) == 0 &&
+         posix_spawnattr_setpgroup(attr, 0) == 0 && posix_spawnattr_setsigmask(attr, &none) == 0 &&
+         posix_spawnattr_setsigdefault(attr, &all) == 0;
+}
+
+/// Where the child's output goes: the log file (appended) or the write end of a capture pipe,
+/// whose read end lands in `*capture`.
+bool OpenOutput(const CommandSpec& spec, Fd* child_out, Fd* capture, std::string* err) {
+  if (!spec.log_path.empty()) {
+    child_out->Reset(open(spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    if (!child_out->valid())
+      *err = "cannot open log file " + spec.log_path + ": " + strerror(errno);
+    return child_out->valid();
+  }
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    *err = std::string("cannot create a pipe: ") + strerror(errno);
+    return false;
+  }
+  capture->Reset(fds[0]);
+  child_out->Reset(fds[1]);
+  // Only the parent's end is non-blocking; the child writes normally.
+  fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+  return true;
+}
+
+/// What can be checked before spawning, so the message names the real cause (posix_spawn reports
+/// a missing working directory as ENOENT, like a missing program).
+bool CheckSpec(const CommandSpec& spec, std::string* err) {
+  struct stat st;
+  if (spec.argv.empty()) {
+    *err = "empty command";
+  } else if (!spec.cwd.empty() && (stat(spec.cwd.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {
+    *err = "working directory " + spec.cwd + ": no such directory";
+  } else {
+    return true;
+  }
+  return false;
+}
+
+/// One running command as the wait loop sees it.
+struct Child {
+  pid_t pid = -1;
+  Fd pidfd;    ///< readable once the child has exited (invalid: fall back to waitid polling)
+  Fd capture;  ///< read end of the output pipe, or invalid
+  std::string output;
+  size_t dropped = 0;
+};
+
+/// Reads what the pipe holds now; closes it at end of file.
+void DrainPipe(Child* child) {
+  char buf[65536];
+  while (child->capture.valid()) {
+    ssize_t n = read(child->capture.get(), buf, sizeof buf);
+    if (n > 0) {
+      size_t room = kMaxCapturedBytes - std::min(kMaxCapturedBytes, child->output.size());
+      size_t keep = std::min(room, static_cast<size_t>(n));
+      child->output.append(buf, keep);
+      child->dropped += static_cast<size_t>(n) - keep;
+    } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+      child->capture.Reset();
+    } else if (errno == EAGAIN) {
+      return;
+    }
+  }
+}
+
+/// True once the child has exited; it stays a zombie (WNOWAIT) so its group id stays reserved.
+bool HasExited(const Child& child) {
+  siginfo_t info;
+  info.si_pid = 0;
+  return waitid(P_PID, child.pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid != 0;
+}
+
+/// Blocks until the child exits, output arrives or `wait_ms` passes (-1: no limit).
+void WaitForEvent(Child* child, Millis wait_ms) {
+  pollfd fds[2];
+  nfds_t n = 0;
+  if (child->pidfd.valid()) fds[n++] = {child->pidfd.get(), POLLIN, 0};
+  if (child->capture.valid()) fds[n++] = {child->capture.get(), POLLIN, 0};
+  int timeout = wait_ms < 0 ? -1 : static_cast<int>(std::min<Millis>(wait_ms, 1 << 30));
+  if (!child->pidfd.valid() && (timeout < 0 || timeout > kFallbackPollMs))
+    timeout = kFallbackPollMs;
+  poll(fds, n, timeout);
+  DrainPipe(child);
+}
+
+class PosixCommandRunner : public CommandRunner {
+ public:
+  CommandResult Run(const CommandSpec& spec) override;
+  void InterruptAll(int signal) override;
+
+ private:
+  bool Spawn(const CommandSpec& spec, Child* child, CommandResult* result);
+  void WaitWithDeadline(const CommandSpec& spec, Child* child, CommandResult* result);
+  /// Forgets the child; returns whether InterruptAll() signalled it.
+  bool Unregister(pid_t pid);
+
+  std::mutex mu_;
+  /// Running process groups (keyed by leader pid) and whether they were interrupted.
+  std::map<pid_t, bool> running_;
+};
+
+CommandResult PosixCommandRunner::Run(const CommandSpec& spec) {
+  CommandResult result;
+  Millis start = SteadyNowMs();
+  Child child;
+  if (!Spawn(spec, &child, &result)) {
+    result.spawn_failed = true;
+    return result;
+  }
+  WaitWithDeadline(spec, &child, &result);
+  result.interrupted = Unregister(child.pid);
+  // Whatever the command left behind in its group dies with it when it was stopped by us.
+  if (result.timed_out || result.interrupted) kill(-child.pid, SIGKILL);
+  DrainPipe(&child);
+  int status = 0;
+  while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
+  result.output = std::move(child.output);
+  if (child.dropped > 0)
+    result.output += "\n[asmplan: output truncated at 64 MiB, " + std::to_string(child.dropped) +
+                     " more bytes dropped]\n";
+  result.duration_ms = SteadyNowMs() - start;
+  return result;
+}
+
+bool PosixCommandRunner::Spawn(const CommandSpec& spec, Child* child, CommandResult* result) {
+  if (!CheckSpec(spec, &result->error)) return false;
+  std::vector<std::string> env = BuildEnvironment(spec.env);
+  std::string program;
+  Fd child_out;
+  if (!ResolveProgram(spec.argv[0], EnvValue(env, "PATH"), &program, &result->error) ||
+      !OpenOutput(spec, &child_out, &child->capture, &result->error))
+    return false;
+  std::vector<std::string> args = spec.argv;
+  std::vector<char*> argv = CStrings(args), envp = CStrings(env);
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attr);
+  int rc = ENOMEM;
+  if (InitFileActions(&actions, child_out.get(), spec.cwd) && InitAttributes(&attr)) {
+    // Spawning under the lock: InterruptAll() either sees this child or runs before it exists.
+    std::lock_guard<std::mutex> lock(mu_);
+    rc = posix_spawn(&child->pid, program.c_str(), &actions, &attr, argv.data(), envp.data());
+    if (rc == 0) running_[child->pid] = false;
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) result->error = SpawnErrorText(spec.argv[0], rc);
+  if (rc == 0) child->pidfd.Reset(static_cast<int>(syscall(SYS_pidfd_open, child->pid, 0)));
+  return rc == 0;
+}
+
+/// Waits for the child to exit. At the deadline: SIGTERM to the group, then SIGKILL after a grace.
+void PosixCommandRunner::WaitWithDeadline(const CommandSpec& spec, Child* child,
+                                          CommandResult* result) {
+  Millis start = SteadyNowMs();
+  Millis deadline = spec.timeout_ms > 0 ? start + spec.timeout_ms : -1;
+  bool killed = false;
+  while (!HasExited(*child)) {
+    Millis now = SteadyNowMs();
+    if (deadline >= 0 && now >= deadline) {
+      if (!result->timed_out) {
+        result->timed_out = true;
+        kill(-child->pid, SIGTERM);
+        deadline = now + kKillGraceMs;
+      } else if (!killed) {
+        killed = true;
+        kill(-child->pid, SIGKILL);
+        deadline = -1;
+      }
+      continue;
+    }
+    WaitForEvent(child, deadline < 0 ? -1 : deadline - now);
+  }
+}
+
+bool PosixCommandRunner::Unregister(pid_t pid) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = running_.find(pid);
+  bool interrupted = it != running_.end() && it->second;
+  if (it != running_.end()) running_.erase(it);
+  return interrupted;
+}
+
+void PosixCommandRunner::InterruptAll(int signal) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [pid, interrupted] : running_) {
+    kill(-pid, signal);
+    interrupted = true;
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<CommandRunner> NewPosixCommandRunner() {
+  return std::make_unique<PosixCommandRunner>();
+}
+
+}  // namespace asmplan

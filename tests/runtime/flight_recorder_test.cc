@@ -1,0 +1,110 @@
+// The flight recorder keeps first, last and changes in bounded memory and explains a timeout.
+#include "runtime/flight_recorder.h"
+
+#include <gtest/gtest.h>
+
+namespace asmplan {
+namespace {
+
+Guard AllShow(const std::string& ns) {
+  Guard g;
+  g.kind = GuardKind::kPodsAllShow;
+  g.ns = ns;
+  g.ready = 2;
+  g.total = 2;
+  return g;
+}
+
+GuardObservation Obs(std::string summary, std::vector<std::string> details = {}) {
+  GuardObservation o;
+  o.summary = std::move(summary);
+  o.details = std::move(details);
+  return o;
+}
+
+TEST(HumanDurationTest, ReadsLikeAPerson) {
+  EXPECT_EQ(HumanDuration(0), "0s");
+  EXPECT_EQ(HumanDuration(850), "850ms");
+  EXPECT_EQ(HumanDuration(45'000), "45s");
+  EXPECT_EQ(HumanDuration(135'400), "2m15s");
+  EXPECT_EQ(HumanDuration(1'200'000), "20m");
+  EXPECT_EQ(HumanDuration(3'900'000), "1h5m");
+}
+
+TEST(FlightRecorderTest, TimeoutMessageShowsFirstChangesAndLastWithReasons) {
+  FlightRecorder rec(AllShow("payments"), 1000);
+  const std::string crash =
+      "payments/api-7d9f: 1/2 ready, istio-proxy not ready (CrashLoopBackOff)";
+  rec.Record(1000,
+             Obs("3 of 5 pods in payments show 2/2", {crash, "payments/old-5c: terminating"}));
+  rec.Record(16'000,
+             Obs("3 of 5 pods in payments show 2/2", {crash, "payments/old-5c: terminating"}));
+  rec.Record(136'000, Obs("4 of 5 pods in payments show 2/2", {crash}));
+  rec.Record(1'201'000, Obs("4 of 5 pods in payments show 2/2", {crash}));
+  EXPECT_EQ(rec.count(), 4u);
+  EXPECT_EQ(rec.TimeoutMessage(1'200'000),
+            "timed out after 20m waiting until pods in ns \"payments\" all show 2/2\n"
+            "  first (0s): 3 of 5 pods in payments show 2/2\n"
+            "    " +
+                crash +
+                "\n"
+                "    payments/old-5c: terminating\n"
+                "  changed (2m15s): 4 of 5 pods in payments show 2/2\n"
+                "  last (20m): 4 of 5 pods in payments show 2/2\n"
+                "    " +
+                crash);
+}
+
+TEST(FlightRecorderTest, SaysWhenNothingChanged) {
+  FlightRecorder rec(AllShow("a"), 0);
+  rec.Record(0, Obs("no pods in namespace a"));
+  rec.Record(10'000, Obs("no pods in namespace a"));
+  EXPECT_EQ(rec.TimeoutMessage(10'000),
+            "timed out after 10s waiting until pods in ns \"a\" all show 2/2\n"
+            "  first (0s): no pods in namespace a\n"
+            "  last (10s): no pods in namespace a\n"
+            "  (no change in 2 observations)");
+}
+
+TEST(FlightRecorderTest, MarksFailedQueriesAndHandlesNoObservation) {
+  FlightRecorder rec(AllShow("a"), 0);
+  EXPECT_EQ(rec.last(), nullptr);
+  EXPECT_EQ(rec.TimeoutMessage(5000),
+            "timed out after 5s waiting until pods in ns \"a\" all show 2/2\n"
+            "  never observed: no poll completed");
+  GuardObservation failed = Obs("kubectl get pods failed: connection refused");
+  failed.error = true;
+  rec.Record(0, failed);
+  ASSERT_NE(rec.last(), nullptr);
+  EXPECT_TRUE(rec.last()->observation.error);
+  EXPECT_EQ(rec.TimeoutMessage(5000),
+            "timed out after 5s waiting until pods in ns \"a\" all show 2/2\n"
+            "  first (0s): kubectl get pods failed: connection refused [query failed]");
+}
+
+TEST(FlightRecorderTest, KeepsBoundedChangesAndDetails) {
+  FlightRecorder rec(AllShow("big"), 0, /*max_changes=*/3, /*max_details=*/2);
+  for (int i = 0; i < 100; ++i)
+    rec.Record(i * 1000, Obs(std::to_string(i) + " of 100 ready", {"p1", "p2", "p3", "p4"}));
+  EXPECT_EQ(rec.changes().size(), 3u);
+  EXPECT_EQ(rec.changes_dropped(), 96u);
+  EXPECT_EQ(rec.changes().front().observation.summary, "97 of 100 ready");
+  EXPECT_EQ(rec.first()->observation.details.size(), 2u);
+  EXPECT_EQ(rec.first()->details_dropped, 2u);
+  EXPECT_EQ(rec.TimeoutMessage(100'000),
+            "timed out after 1m40s waiting until pods in ns \"big\" all show 2/2\n"
+            "  first (0s): 0 of 100 ready\n"
+            "    p1\n"
+            "    p2\n"
+            "    ... and 2 more\n"
+            "  (96 earlier changes not kept)\n"
+            "  changed (1m37s): 97 of 100 ready\n"
+            "  changed (1m38s): 98 of 100 ready\n"
+            "  last (1m39s): 99 of 100 ready\n"
+            "    p1\n"
+            "    p2\n"
+            "    ... and 2 more");
+}
+
+}  // namespace
+}  // namespace asmplan

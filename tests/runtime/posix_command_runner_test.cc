@@ -1,0 +1,239 @@
+// Real processes through the real runner: exit codes, output, environment, working directory,
+// spawn failures, timeouts that reach grandchildren, interrupts, and concurrent use.
+#include "runtime/posix_command_runner.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace asmplan {
+namespace {
+
+namespace fs = std::filesystem;
+
+class PosixCommandRunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/asmplan-runner-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  CommandResult Run(std::vector<std::string> argv, Millis timeout_ms = 0) {
+    CommandSpec spec;
+    spec.argv = std::move(argv);
+    spec.timeout_ms = timeout_ms;
+    return runner_->Run(spec);
+  }
+  static std::string Slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  /// Waits (bounded) for a file that a child writes, and returns its content.
+  static std::string AwaitFile(const fs::path& p) {
+    for (int i = 0; i < 500 && (!fs::exists(p) || fs::file_size(p) == 0); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return Slurp(p);
+  }
+  /// True when `pid` is gone or a zombie; waits (bounded) because the kernel kills asynchronously.
+  static bool ProcessDead(pid_t pid) {
+    for (int i = 0; i < 500; ++i) {
+      std::string stat = Slurp("/proc/" + std::to_string(pid) + "/stat");
+      size_t paren = stat.rfind(')');
+      if (stat.empty() || (paren != std::string::npos && stat.substr(paren + 2, 1) == "Z"))
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+
+  std::unique_ptr<CommandRunner> runner_ = NewPosixCommandRunner();
+  fs::path dir_;
+};
+
+TEST_F(PosixCommandRunnerTest, ReportsExitCodes) {
+  EXPECT_EQ(Run({"true"}).exit_code, 0);
+  EXPECT_TRUE(Run({"true"}).ok());
+  CommandResult r = Run({"sh", "-c", "exit 7"});
+  EXPECT_EQ(r.exit_code, 7);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.term_signal, 0);
+}
+
+TEST_F(PosixCommandRunnerTest, ReportsTheSignalThatEndedTheCommand) {
+  CommandResult r = Run({"sh", "-c", "kill -KILL $$"});
+  EXPECT_EQ(r.exit_code, -1);
+  EXPECT_EQ(r.term_signal, SIGKILL);
+  EXPECT_FALSE(r.timed_out);
+}
+
+TEST_F(PosixCommandRunnerTest, CapturesStdoutAndStderr) {
+  CommandResult r = Run({"sh", "-c", "echo out; echo err >&2"});
+  EXPECT_EQ(r.output, "out\nerr\n");
+}
+
+TEST_F(PosixCommandRunnerTest, CapturesLargeOutputCompletely) {
+  CommandResult r = Run({"head", "-c", "3000000", "/dev/zero"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.output.size(), 3000000u);
+}
+
+TEST_F(PosixCommandRunnerTest, PassesArgumentsVerbatimWithoutAShell) {
+  CommandResult r = Run({"printf", "%s|", "a b", "$HOME", "*", "'q'"});
+  EXPECT_EQ(r.output, "a b|$HOME|*|'q'|");
+}
+
+TEST_F(PosixCommandRunnerTest, StdinIsEmptyAndNoDescriptorsLeak) {
+  EXPECT_EQ(Run({"cat"}).output, "");
+  // ls itself opens one descriptor (3) to read the directory.
+  EXPECT_EQ(Run({"ls", "/proc/self/fd"}).output, "0\n1\n2\n3\n");
+}
+
+TEST_F(PosixCommandRunnerTest, AppendsToTheLogFile) {
+  CommandSpec spec;
+  spec.log_path = (dir_ / "step.log").string();
+  spec.argv = {"sh", "-c", "echo one; echo two >&2"};
+  EXPECT_EQ(runner_->Run(spec).exit_code, 0);
+  spec.argv = {"echo", "three"};
+  CommandResult r = runner_->Run(spec);
+  EXPECT_EQ(r.output, "");
+  EXPECT_EQ(Slurp(dir_ / "step.log"), "one\ntwo\nthree\n");
+}
+
+TEST_F(PosixCommandRunnerTest, UnwritableLogFileIsASpawnFailure) {
+  CommandSpec spec;
+  spec.argv = {"true"};
+  spec.log_path = (dir_ / "missing" / "step.log").string();
+  CommandResult r = runner_->Run(spec);
+  EXPECT_TRUE(r.spawn_failed);
+  EXPECT_EQ(r.error, "cannot open log file " + spec.log_path + ": No such file or directory");
+}
+
+TEST_F(PosixCommandRunnerTest, OverridesAndInheritsTheEnvironment) {
+  setenv("ASMPLAN_TEST_INHERITED", "kept", 1);
+  setenv("ASMPLAN_TEST_OVERRIDDEN", "old", 1);
+  CommandSpec spec;
+  spec.argv = {"sh", "-c", "echo $ASMPLAN_TEST_INHERITED $ASMPLAN_TEST_OVERRIDDEN $ASMPLAN_NEW"};
+  spec.env = {{"ASMPLAN_TEST_OVERRIDDEN", "new"}, {"ASMPLAN_NEW", "x y"}};
+  EXPECT_EQ(runner_->Run(spec).output, "kept new x y\n");
+}
+
+TEST_F(PosixCommandRunnerTest, LooksTheProgramUpOnTheCommandsOwnPath) {
+  fs::path tool = dir_ / "mytool";
+  std::ofstream(tool) << "#!/bin/sh\necho mytool ran\n";
+  fs::permissions(tool, fs::perms::owner_all);
+  CommandSpec spec;
+  spec.argv = {"mytool"};
+  spec.env = {{"PATH", dir_.string() + ":/usr/bin:/bin"}};
+  CommandResult r = runner_->Run(spec);
+  EXPECT_EQ(r.output, "mytool ran\n") << r.error;
+}
+
+TEST_F(PosixCommandRunnerTest, RunsInTheWorkingDirectory) {
+  CommandSpec spec;
+  spec.argv = {"pwd"};
+  spec.cwd = dir_.string();
+  EXPECT_EQ(runner_->Run(spec).output, fs::canonical(dir_).string() + "\n");
+  // A relative program path is relative to the working directory.
+  fs::create_directories(dir_ / "bin");
+  std::ofstream(dir_ / "bin" / "tool") << "#!/bin/sh\necho relative\n";
+  fs::permissions(dir_ / "bin" / "tool", fs::perms::owner_all);
+  spec.argv = {"bin/tool"};
+  EXPECT_EQ(runner_->Run(spec).output, "relative\n");
+}
+
+TEST_F(PosixCommandRunnerTest, MissingProgramIsASpawnFailureWithAClearMessage) {
+  CommandResult r = Run({"asmplan-no-such-tool", "get", "pods"});
+  EXPECT_TRUE(r.spawn_failed);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.error, "asmplan-no-such-tool: no such file on PATH");
+  r = Run({(dir_ / "nope").string()});
+  EXPECT_TRUE(r.spawn_failed);
+  EXPECT_EQ(r.error, (dir_ / "nope").string() + ": no such file or directory");
+}
+
+TEST_F(PosixCommandRunnerTest, NonExecutableProgramIsASpawnFailure) {
+  std::ofstream(dir_ / "plain") << "echo hi\n";
+  CommandResult r = Run({(dir_ / "plain").string()});
+  EXPECT_TRUE(r.spawn_failed);
+  EXPECT_EQ(r.error, (dir_ / "plain").string() + ": permission denied");
+}
+
+TEST_F(PosixCommandRunnerTest, MissingWorkingDirectoryIsASpawnFailure) {
+  CommandSpec spec;
+  spec.argv = {"true"};
+  spec.cwd = (dir_ / "gone").string();
+  CommandResult r = runner_->Run(spec);
+  EXPECT_TRUE(r.spawn_failed);
+  EXPECT_EQ(r.error, "working directory " + spec.cwd + ": no such directory");
+  EXPECT_TRUE(Run({""}).spawn_failed);
+  EXPECT_TRUE(Run({}).spawn_failed);
+}
+
+TEST_F(PosixCommandRunnerTest, TimeoutKillsTheWholeProcessGroupIncludingGrandchildren) {
+  std::string pidfile = (dir_ / "grandchild.pid").string();
+  CommandResult r = Run({"sh", "-c", "sleep 300 & echo $! > " + pidfile + "; wait"}, 1000);
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.term_signal, SIGTERM);
+  pid_t grandchild = std::stoi(Slurp(pidfile));
+  EXPECT_TRUE(ProcessDead(grandchild));
+}
+
+TEST_F(PosixCommandRunnerTest, TimeoutEscalatesToSigkillWhenSigtermIsIgnored) {
+  CommandResult r = Run({"sh", "-c", "trap '' TERM; sleep 300 & wait; wait"}, 1000);
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_EQ(r.term_signal, SIGKILL);
+}
+
+TEST_F(PosixCommandRunnerTest, AFinishedCommandsOutputArrivesEvenIfABackgroundChildHoldsThePipe) {
+  CommandResult r = Run({"sh", "-c", "echo done; sleep 2 &"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.output, "done\n");
+}
+
+TEST_F(PosixCommandRunnerTest, InterruptAllSignalsRunningGroupsAndLaterRunsStillWork) {
+  std::string started = (dir_ / "started").string();
+  CommandResult result;
+  std::thread t([&] { result = Run({"sh", "-c", "sleep 300 & echo $! > " + started + "; wait"}); });
+  pid_t grandchild = std::stoi(AwaitFile(started));
+  runner_->InterruptAll(SIGTERM);
+  t.join();
+  EXPECT_TRUE(result.interrupted);
+  EXPECT_FALSE(result.timed_out);
+  EXPECT_EQ(result.term_signal, SIGTERM);
+  EXPECT_TRUE(ProcessDead(grandchild));
+  CommandResult after = Run({"echo", "still works"});
+  EXPECT_FALSE(after.interrupted);
+  EXPECT_EQ(after.output, "still works\n");
+}
+
+TEST_F(PosixCommandRunnerTest, RunsFromSeveralThreadsAtOnce) {
+  auto worker = [this](std::string tag, int* good) {
+    for (int i = 0; i < 25; ++i) {
+      CommandSpec spec;
+      spec.argv = {"sh", "-c", "echo $TAG-$N"};
+      spec.env = {{"TAG", tag}, {"N", std::to_string(i)}};
+      if (runner_->Run(spec).output == tag + "-" + std::to_string(i) + "\n") ++*good;
+    }
+  };
+  int good_a = 0, good_b = 0;
+  std::thread a(worker, "a", &good_a), b(worker, "b", &good_b);
+  a.join();
+  b.join();
+  EXPECT_EQ(good_a, 25);
+  EXPECT_EQ(good_b, 25);
+}
+
+}  // namespace
+}  // namespace asmplan
