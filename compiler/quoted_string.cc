@@ -1,0 +1,238 @@
+#include "compiler/quoted_string.h"
+
+#include <cstdint>
+
+namespace asmplan {
+namespace {
+
+const char kHex[] = "0123456789abcdef";
+
+void AppendEscapedCodePoint(std::uint32_t cp, std::string* out) {
+  char buf[6] = {
+      '\\',          'u', kHex[(cp >> 12) & 0xf], kHex[(cp >> 8) & 0xf], kHex[(cp >> 4) & 0xf],
+      kHex[cp & 0xf]};
+  out->append(buf, sizeof buf);
+}
+
+// Decodes one UTF-8 sequence at s[i]; returns its length, or 0 when it is not valid UTF-8
+// (overlong forms, surrogates and code points above U+10FFFF included).
+size_t DecodeUtf8(std::string_view s, size_t i, std::uint32_t* cp) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  size_t len = b0 >= 0xf0 ? 4 : b0 >= 0xe0 ? 3 : b0 >= 0xc0 ? 2 : 0;
+  if (len == 0 || b0 > 0xf4 || i + len > s.size()) return 0;
+  std::uint32_t v = b0 & (0x7f >> len);
+  for (size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xc0) != 0x80) return 0;
+    v = (v << 6) | (b & 0x3f);
+  }
+  static const std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (v < kMin[len] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) return 0;
+  *cp = v;
+  return len;
+}
+
+bool YamlNeedsEscape(std::uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 || cp == 0xfeff ||
+         cp == 0xfffe || cp == 0xffff;
+}
+
+void AppendAsciiEscape(char c, std::string* out) {
+  switch (c) {
+    case '"':
+      out->append("\\\"");
+      return;
+    case '\\':
+      out->append("\\\\");
+      return;
+    case '\b':
+      out->append("\\b");
+      return;
+    case '\f':
+      out->append("\\f");
+      return;
+    case '\n':
+      out->append("\\n");
+      return;
+    case '\r':
+      out->append("\\r");
+      return;
+    case '\t':
+      out->append("\\t");
+      return;
+    default:
+      AppendEscapedCodePoint(static_cast<unsigned char>(c), out);
+  }
+}
+
+void AppendUtf8(std::uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    *out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    *out += static_cast<char>(0xc0 | (cp >> 6));
+    *out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    *out += static_cast<char>(0xe0 | (cp >> 12));
+    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    *out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else {
+    *out += static_cast<char>(0xf0 | (cp >> 18));
+    *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    *out += static_cast<char>(0x80 | (cp & 0x3f));
+  }
+}
+
+bool ParseHex4(std::string_view text, size_t at, std::uint32_t* value) {
+  if (at + 4 > text.size()) return false;
+  std::uint32_t v = 0;
+  for (size_t k = at; k < at + 4; ++k) {
+    const char c = text[k];
+    const int d = c >= '0' && c <= '9'   ? c - '0'
+                  : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                  : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                         : -1;
+    if (d < 0) return false;
+    v = (v << 4) | static_cast<std::uint32_t>(d);
+  }
+  *value = v;
+  return true;
+}
+
+// Parses \uXXXX (and its low surrogate partner) with text[*pos] at the `u`.
+bool ParseUnicodeEscape(std::string_view text, size_t* pos, std::string* out) {
+  std::uint32_t cp = 0;
+  if (!ParseHex4(text, *pos + 1, &cp)) return false;
+  *pos += 5;
+  if (cp >= 0xdc00 && cp <= 0xdfff) return false;
+  if (cp >= 0xd800 && cp <= 0xdbff) {
+    std::uint32_t low = 0;
+    if (text.substr(*pos, 2) != "\\u" || !ParseHex4(text, *pos + 2, &low)) return false;
+    if (low < 0xdc00 || low > 0xdfff) return false;
+    cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+    *pos += 6;
+  }
+  AppendUtf8(cp, out);
+  return true;
+}
+
+bool ParseEscape(std::string_view text, size_t* pos, std::string* out) {
+  // text[*pos] is the character after the backslash.
+  const char c = text[*pos];
+  const char* simple = nullptr;
+  switch (c) {
+    case '"':
+      simple = "\"";
+      break;
+    case '\\':
+      simple = "\\";
+      break;
+    case '/':
+      simple = "/";
+      break;
+    case 'b':
+      simple = "\b";
+      break;
+    case 'f':
+      simple = "\f";
+      break;
+    case 'n':
+      simple = "\n";
+      break;
+    case 'r':
+      simple = "\r";
+      break;
+    case 't':
+      simple = "\t";
+      break;
+    case 'u':
+      return ParseUnicodeEscape(text, pos, out);
+    default:
+      return false;
+  }
+  *out += *simple;
+  ++*pos;
+  return true;
+}
+
+}  // namespace
+
+void AppendQuoted(std::string_view s, std::string* out) {
+  out->reserve(out->size() + s.size() + 2);
+  *out += '"';
+  size_t run = 0;  // start of the pending run of bytes copied as they are
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b >= 0x20 && b < 0x7f && b != '"' && b != '\\') {
+      ++i;
+      continue;
+    }
+    std::uint32_t cp = 0;
+    const size_t len = b >= 0x80 ? DecodeUtf8(s, i, &cp) : 1;
+    if (len > 1 && !YamlNeedsEscape(cp)) {
+      i += len;
+      continue;
+    }
+    out->append(s.data() + run, i - run);
+    if (len == 0) {
+      AppendEscapedCodePoint(0xfffd, out);
+      i += 1;
+    } else if (len > 1) {
+      AppendEscapedCodePoint(cp, out);
+      i += len;
+    } else {
+      AppendAsciiEscape(s[i], out);
+      i += 1;
+    }
+    run = i;
+  }
+  out->append(s.data() + run, s.size() - run);
+  *out += '"';
+}
+
+std::string Quoted(std::string_view s) {
+  std::string out;
+  AppendQuoted(s, &out);
+  return out;
+}
+
+bool ParseQuoted(std::string_view text, size_t* pos, std::string* out, std::string* err) {
+  size_t i = *pos;
+  if (i >= text.size() || text[i] != '"') {
+    *err = "expected a double-quoted string";
+    return false;
+  }
+  out->clear();
+  ++i;
+  size_t run = i;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '"') {
+      out->append(text.data() + run, i - run);
+      *pos = i + 1;
+      return true;
+    }
+    if (c == '\\') {
+      out->append(text.data() + run, i - run);
+      ++i;
+      if (i >= text.size() || !ParseEscape(text, &i, out)) {
+        *pos = i - 1;
+        *err = "invalid escape sequence in a quoted string";
+        return false;
+      }
+      run = i;
+      continue;
+    }
+    if (c < 0x20 || c == 0x7f) {
+      *pos = i;
+      *err = "raw control character in a quoted string";
+      return false;
+    }
+    ++i;
+  }
+  *pos = i;
+  *err = "unterminated quoted string";
+  return false;
+}
+
+}  // namespace asmplan

@@ -1,0 +1,26 @@
+// Double-quoted strings that are valid JSON and valid YAML at once: the one string syntax of
+// compiled plans and canonical guard text.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace asmplan {
+
+/// Appends `s` to `out` as a double-quoted string. `"` and `\` are escaped, control characters
+/// become \b \f \n \r \t or \u00XX, and code points YAML does not allow raw (U+0080..U+009F,
+/// U+2028, U+2029, U+FEFF, U+FFFE, U+FFFF) become \uXXXX; other UTF-8 stays as it is, so unicode
+/// text reads naturally. Bytes that are not valid UTF-8 become \ufffd (the only lossy case).
+void AppendQuoted(std::string_view s, std::string* out);
+
+/// `s` double-quoted as by AppendQuoted.
+std::string Quoted(std::string_view s);
+
+/// Parses the double-quoted string that starts at text[*pos] (which must be `"`). Accepts the JSON
+/// escapes (\" \\ \/ \b \f \n \r \t \uXXXX incl. surrogate pairs); refuses raw control
+/// characters. On success stores the value in `out` and moves *pos past the closing quote;
+/// otherwise returns false with a message in `err` and leaves *pos at the offending character.
+bool ParseQuoted(std::string_view text, size_t* pos, std::string* out, std::string* err);
+
+}  // namespace asmplan
