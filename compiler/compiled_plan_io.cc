@@ -8,6 +8,7 @@
 #include "compiler/compiled_plan_parser.h"
 #include "compiler/duration_text.h"
 #include "compiler/guard_text.h"
+#include "compiler/plan_consistency.h"
 #include "compiler/plan_json_value.h"
 #include "compiler/quoted_string.h"
 #include "compiler/sha256.h"
@@ -308,7 +309,12 @@ bool ReadCompiledPlan(std::string_view text, Plan* plan, std::string* err) {
   }
   *plan = Plan();
   plan->sha256 = std::string(hex);
-  return ParseCompiledPlanBody(text.substr(line_end + 1), line_number + 1, plan, err);
+  if (!ParseCompiledPlanBody(text.substr(line_end + 1), line_number + 1, plan, err)) return false;
+  if (!CheckPlanConsistency(*plan, err)) {
+    *err = "compiled plan is inconsistent: " + *err;
+    return false;
+  }
+  return true;
 }
 
 }  // namespace asmplan

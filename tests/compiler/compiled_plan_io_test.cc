@@ -139,15 +139,15 @@ TEST(CompiledPlanIoTest, YamlCppReadsTheSameValues) {
   EXPECT_EQ(root["params"][4]["value_text"].as<std::string>(), "not json\nat all");
   EXPECT_EQ(root["artifacts"][0]["public_key"].as<std::string>(), plan.artifacts[0].public_key_pem);
   EXPECT_EQ(root["groups"][0]["parallel"].as<int>(), 2);
-  const YAML::Node step = root["steps"][1];
-  EXPECT_EQ(step["id"].as<std::string>(), plan.steps[1].id);
-  EXPECT_EQ(step["run"][1].as<std::vector<std::string>>(), plan.steps[1].run[1]);
+  const YAML::Node step = root["steps"][4];
+  EXPECT_EQ(step["id"].as<std::string>(), plan.steps[4].id);
+  EXPECT_EQ(step["run"][1].as<std::vector<std::string>>(), plan.steps[4].run[1]);
   EXPECT_EQ(step["run"][2].size(), 0u);
-  EXPECT_EQ(step["require"][0].as<std::string>(), CanonicalText(plan.steps[1].require[0]));
+  EXPECT_EQ(step["require"][0].as<std::string>(), CanonicalText(plan.steps[4].require[0]));
   EXPECT_EQ(step["wait_until"][0]["guard"].as<std::string>(),
-            CanonicalText(plan.steps[1].wait_until[0].guard));
+            CanonicalText(plan.steps[4].wait_until[0].guard));
   EXPECT_EQ(step["timeout"].as<std::string>(), "1h30m");
-  EXPECT_EQ(step["confirm"].as<std::string>(), plan.steps[1].confirm);
+  EXPECT_EQ(step["confirm"].as<std::string>(), plan.steps[4].confirm);
   EXPECT_EQ(root["sources"][1]["path"].as<std::string>(), "plans/asm-downgrade.asmplan");
 }
 
@@ -209,7 +209,9 @@ TEST(CompiledPlanIoTest, TruncatedButRehashedPlansGetALineNumberNotACrash) {
       EXPECT_GT(n, text.find("\nsteps:")) << n;
       continue;
     }
-    EXPECT_EQ(err.rfind("compiled plan line ", 0), 0u) << n << ": " << err;
+    EXPECT_TRUE(err.rfind("compiled plan line ", 0) == 0 ||
+                err.rfind("compiled plan is inconsistent: ", 0) == 0)
+        << n << ": " << err;
   }
 }
 
@@ -241,6 +243,19 @@ TEST(CompiledPlanIoTest, MalformedBodiesNameTheLine) {
     EXPECT_EQ(err.rfind("compiled plan line ", 0), 0u) << err;
     EXPECT_NE(err.find(c.message), std::string::npos) << err;
   }
+}
+
+TEST(CompiledPlanIoTest, AnInconsistentPlanIsRefusedEvenWithAMatchingHash) {
+  Plan plan = FullPlan();
+  std::string text = WriteCompiledPlan(&plan);
+  const std::string from = "after: [\"use_context\", ";
+  text.replace(text.find(from), from.size(), "after: [\"use_kontext\", ");
+  Plan read;
+  std::string err;
+  EXPECT_FALSE(ReadCompiledPlan(Rehash(text), &read, &err));
+  EXPECT_EQ(err,
+            "compiled plan is inconsistent: step `install_control_plane` runs after step "
+            "`use_kontext`, which is not an earlier step");
 }
 
 TEST(CompiledPlanIoTest, AMissingHashLineIsNamed) {

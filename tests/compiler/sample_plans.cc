@@ -127,7 +127,20 @@ Plan FullPlan() {
   first.id = "use_context";
   first.source = "plans/asm-downgrade.asmplan:14";
   first.run = {{"kubectl", "config", "use-context", "onprem-staging-user"}};
-  p.steps = {first, FullStep()};
+  Step fetch;
+  fetch.id = "fetch 'release'";
+  fetch.source = "plans/asm-downgrade.asmplan:20";
+  fetch.fetch = "istio_release";
+  Step install;
+  install.id = "install_control_plane";
+  install.source = "plans/asm-downgrade.asmplan:22";
+  install.after = {"use_context", "fetch 'release'"};
+  Step frontend;
+  frontend.id = "restart_sidecars[frontend]";
+  frontend.group = "restart_sidecars";
+  frontend.source = "plans/asm-downgrade.asmplan:42";
+  frontend.after = {"install_control_plane"};
+  p.steps = {first, fetch, install, frontend, FullStep()};
   p.sources = {{"plans/envs/staging.asmplan", std::string(64, 'c')},
                {"plans/asm-downgrade.asmplan", std::string(64, 'd')}};
   return p;

@@ -1,0 +1,17 @@
+// The invariants of a compiled plan that the executor relies on.
+#pragma once
+
+#include <string>
+
+#include "compiler/plan_model.h"
+
+namespace asmplan {
+
+/// Checks what the executor assumes of a Plan: step ids unique and non-empty; every `after` id
+/// names an earlier step; every step's group and every group's steps exist; every fetched
+/// artifact exists; artifact and group names unique; durations, retries and parallelism not
+/// negative; every wait_until has a positive timeout and interval. Returns false with a message
+/// naming the step (or group, artifact) in `err` otherwise.
+bool CheckPlanConsistency(const Plan& plan, std::string* err);
+
+}  // namespace asmplan
