@@ -163,8 +163,10 @@ void PlanWriter::Source(const SourceDigest& source) {
 void PlanWriter::Param(const ParamValue& param) {
   String(4, "name", param.name, true);
   String(4, "type", param.type);
-  if (param.secret) True(4, "secret");
-  if (IsFlowJsonValue(param.value)) {
+  if (param.secret) {
+    // A secret's value never reaches the file, even if the model carries one by mistake.
+    True(4, "secret");
+  } else if (IsFlowJsonValue(param.value)) {
     // Written as it is: a JSON scalar or array is also a YAML flow value.
     Key(4, "value");
     out_ += ' ';
