@@ -9,12 +9,22 @@
 
 namespace asmplan {
 
-/// Progress of one fetch, for the executor's progress view and journal.
+/// Progress of one fetch, for the executor's progress view and journal. Reported in this order:
+///   "download" (repeatedly, a few times a second at most, for the archive and then its signature;
+///              `message` is the file name; bytes/total/bytes_per_sec/eta_seconds are set),
+///   "verify"   (once; with `warning` set and the reason in `message` when the plan said
+///              `verify none`, which the executor should show and journal as a warning),
+///   "extract"  (once, `message` is the target directory),
+///   "done"     (once, on success only; `message` says "already fetched" for a no-op fetch, which
+///              skips the other stages).
 struct FetchProgress {
   std::string stage;  ///< "download", "verify", "extract", "done"
   long long bytes = 0;
   long long total = -1;  ///< -1 when unknown
   double bytes_per_sec = 0;
+  double eta_seconds = -1;  ///< "download" only; -1 when unknown
+  std::string message;      ///< what the stage is about (see above), may be ""
+  bool warning = false;     ///< the message is a warning the operator must see
 };
 
 struct FetchContext {

@@ -1,0 +1,304 @@
+#include "runtime/artifact/downloader.h"
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+#include "runtime/artifact/file_digest.h"
+
+namespace asmplan {
+namespace {
+
+void GlobalInitOnce() {
+  // curl_global_init is not thread-safe; do it once before any handle exists.
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::string ParentDir(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Makes a rename durable: the directory entry itself must reach the disk.
+void FsyncDir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+bool WriteAll(int fd, const char* data, size_t len) {
+  while (len > 0) {
+    ssize_t n = ::write(fd, data, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    len -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool IsRetryableCurlError(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_CONNECT_ERROR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/// The state of one transfer attempt, shared with libcurl's callbacks.
+struct Attempt {
+  const DownloadProgressFn* on_progress = nullptr;
+  const std::atomic<bool>* cancel = nullptr;
+  long long max_bytes = 0;
+  Clock* clock = nullptr;
+  CURL* curl = nullptr;
+  int fd = -1;
+  long long offset = 0;   ///< bytes kept from earlier attempts (0 after a restart)
+  long long written = 0;  ///< bytes written by this attempt
+  long long content_length = -1;
+  bool status_checked = false;
+  bool too_large = false;
+  bool write_failed = false;
+  Millis last_report_ms = -1;
+  char curl_error[CURL_ERROR_SIZE] = {0};
+
+  bool Cancelled() const { return cancel && cancel->load(); }
+  void Report(bool force);
+  bool OnStatusKnown();
+};
+
+void Attempt::Report(bool force) {
+  if (!on_progress || !*on_progress) return;
+  Millis now = clock->NowMs();
+  // A progress view needs a few updates a second, not one per network packet.
+  if (!force && last_report_ms >= 0 && now - last_report_ms < 250) return;
+  last_report_ms = now;
+  DownloadProgress p;
+  p.bytes = offset + written;
+  if (content_length >= 0) p.total = offset + content_length;
+  curl_off_t speed = 0;
+  curl_easy_getinfo(curl, CURLINFO_SPEED_DOWNLOAD_T, &speed);
+  p.bytes_per_sec = static_cast<double>(speed);
+  if (p.total >= 0 && speed > 0) {
+    p.eta_seconds = static_cast<double>(p.total - p.bytes) / static_cast<double>(speed);
+  }
+  (*on_progress)(p);
+}
+
+// Runs once the response status is known, before the first body byte is kept. A server that
+// ignores our Range header answers 200 with the whole file: start the .part file over.
+bool Attempt::OnStatusKnown() {
+  status_checked = true;
+  long code = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+  if (offset > 0 && code == 200) {
+    if (::ftruncate(fd, 0) != 0) return false;
+    offset = 0;
+  }
+  curl_off_t length = -1;
+  curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+  content_length = length;
+  return true;
+}
+
+size_t OnData(char* ptr, size_t size, size_t n, void* userdata) {
+  auto* a = static_cast<Attempt*>(userdata);
+  size_t len = size * n;
+  if (!a->status_checked && !a->OnStatusKnown()) {
+    a->write_failed = true;
+    return 0;
+  }
+  if (a->offset + a->written + static_cast<long long>(len) > a->max_bytes) {
+    a->too_large = true;
+    return 0;  // makes curl stop with CURLE_WRITE_ERROR
+  }
+  if (!WriteAll(a->fd, ptr, len)) {
+    a->write_failed = true;
+    return 0;
+  }
+  a->written += static_cast<long long>(len);
+  a->Report(false);
+  return len;
+}
+
+int OnTransferInfo(void* userdata, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  // Non-zero aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
+  return static_cast<Attempt*>(userdata)->Cancelled() ? 1 : 0;
+}
+
+void SetOptions(CURL* c, const std::string& url, const DownloadOptions& o, Attempt* a) {
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
+  // A redirect may never turn a web download into a read of a local file.
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+  // Verification of the TLS peer and host name stays on, whatever the caller wants.
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, o.connect_timeout_s);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, o.stall_min_bytes_per_s);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, o.stall_timeout_s);
+  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(o.max_bytes));
+  curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);  // no error page ever lands in the .part file
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "asmplan");
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, a->curl_error);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnData);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, OnTransferInfo);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, a);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+}
+
+enum class Outcome { kDone, kRetry, kRestart, kFail };
+
+// Sorts a finished attempt into done, worth retrying, or final failure.
+Outcome Classify(CURLcode res, const Attempt& a, const std::string& url, std::string* err) {
+  if (res == CURLE_OK) return Outcome::kDone;
+  long code = 0;
+  curl_easy_getinfo(a.curl, CURLINFO_RESPONSE_CODE, &code);
+  std::string what = a.curl_error[0] ? a.curl_error : curl_easy_strerror(res);
+  if (a.Cancelled()) {
+    *err = "download of " + url + " cancelled";
+  } else if (a.too_large || res == CURLE_FILESIZE_EXCEEDED) {
+    *err = url + " is larger than the maximum of " + std::to_string(a.max_bytes) + " bytes";
+  } else if (a.write_failed) {
+    *err = "cannot write the download of " + url + ": " + std::strerror(errno);
+  } else if (res == CURLE_HTTP_RETURNED_ERROR) {
+    *err = "server answered http " + std::to_string(code) + " for " + url;
+    // 416: the .part file is as long as the file or longer; it cannot be trusted to resume.
+    if (code == 416 && a.offset > 0) return Outcome::kRestart;
+    return code >= 500 ? Outcome::kRetry : Outcome::kFail;
+  } else {
+    *err = "downloading " + url + ": " + what;
+    return IsRetryableCurlError(res) ? Outcome::kRetry : Outcome::kFail;
+  }
+  return Outcome::kFail;
+}
+
+// One transfer into `part`, resuming from its current length.
+Outcome RunAttempt(const std::string& url, const std::string& part, const DownloadOptions& o,
+                   Attempt* a, std::string* err) {
+  a->fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (a->fd < 0) {
+    *err = "cannot open " + part + ": " + std::strerror(errno);
+    return Outcome::kFail;
+  }
+  struct stat st;
+  a->offset = ::fstat(a->fd, &st) == 0 ? st.st_size : 0;
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  a->curl = curl.get();
+  SetOptions(a->curl, url, o, a);
+  // CURLOPT_RANGE rather than CURLOPT_RESUME_FROM_LARGE: with the latter libcurl fails a 200 answer
+  // outright (CURLE_RANGE_ERROR), where we can simply keep the full body and start over.
+  std::string range = std::to_string(a->offset) + "-";
+  if (a->offset > 0) curl_easy_setopt(a->curl, CURLOPT_RANGE, range.c_str());
+  Outcome outcome = Classify(curl_easy_perform(a->curl), *a, url, err);
+  if (outcome == Outcome::kDone) {
+    a->Report(true);
+    if (::fsync(a->fd) != 0) {
+      *err = "cannot sync " + part + ": " + std::strerror(errno);
+      outcome = Outcome::kFail;
+    }
+  }
+  if (outcome == Outcome::kRestart && ::ftruncate(a->fd, 0) != 0) outcome = Outcome::kFail;
+  ::close(a->fd);
+  return outcome;
+}
+
+}  // namespace
+
+std::string CacheFileName(const std::string& url) {
+  std::string path = url.substr(0, url.find_first_of("?#"));
+  std::string base = path.substr(path.rfind('/') + 1);
+  if (base.empty() || base == "." || base == "..") base = "download";
+  for (char& c : base) {
+    bool plain = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+    if (!plain) c = '_';
+  }
+  return Sha256Hex(url).substr(0, 16) + "-" + base;
+}
+
+Downloader::Downloader(const DownloadOptions& options)
+    : options_(options), clock_(options.clock ? options.clock : &SystemClock()) {
+  GlobalInitOnce();
+}
+
+bool Downloader::SleepBeforeRetry(int failed_attempts, const std::atomic<bool>* cancel) {
+  Millis delay = options_.backoff_ms;
+  for (int i = 1; i < failed_attempts && delay < options_.max_backoff_ms; ++i) delay *= 2;
+  delay = std::min(delay, options_.max_backoff_ms);
+  // Sleep in slices so a cancellation is noticed within a tenth of a second.
+  Millis end = clock_->NowMs() + delay;
+  for (Millis now = clock_->NowMs(); now < end; now = clock_->NowMs()) {
+    if (cancel && cancel->load()) return false;
+    clock_->SleepMs(std::min<Millis>(100, end - now));
+  }
+  return !(cancel && cancel->load());
+}
+
+bool Downloader::Download(const std::string& url, const std::string& dest,
+                          const DownloadProgressFn& on_progress, const std::atomic<bool>* cancel,
+                          std::string* err) {
+  if (Exists(dest)) return true;
+  std::string part = dest + ".part";
+  bool restarted = false;
+  for (int failures = 0;;) {
+    Attempt a;
+    a.on_progress = &on_progress;
+    a.cancel = cancel;
+    a.max_bytes = options_.max_bytes;
+    a.clock = clock_;
+    Outcome outcome = RunAttempt(url, part, options_, &a, err);
+    if (outcome == Outcome::kDone) break;
+    if (outcome == Outcome::kFail) return false;
+    if (outcome == Outcome::kRestart && !restarted) {
+      restarted = true;  // once: a server answering 416 to "0-" too is broken, not resumable
+      continue;
+    }
+    if (++failures >= options_.max_attempts) {
+      *err = "gave up after " + std::to_string(failures) + " attempts: " + *err;
+      return false;
+    }
+    if (!SleepBeforeRetry(failures, cancel)) {
+      *err = "download of " + url + " cancelled";
+      return false;
+    }
+  }
+  if (::rename(part.c_str(), dest.c_str()) != 0) {
+    *err = "cannot rename " + part + " to " + dest + ": " + std::strerror(errno);
+    return false;
+  }
+  FsyncDir(ParentDir(dest));
+  return true;
+}
+
+}  // namespace asmplan
