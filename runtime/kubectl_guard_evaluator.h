@@ -1,6 +1,7 @@
 // The real GuardEvaluator: builds kubectl argv, runs them through a CommandRunner, parses JSON.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -13,6 +14,10 @@ namespace asmplan {
 struct KubectlOptions {
   std::string kubectl = "kubectl";  ///< program name or path
   Millis query_timeout_ms = 60'000;
+  /// Added to / overriding the inherited environment of every query (e.g. KUBECONFIG).
+  std::map<std::string, std::string> env;
+  /// More namespaces than this waiting on one resource kind in one tick share one `-A` query.
+  int max_namespaced_queries = 3;
 };
 
 std::unique_ptr<GuardEvaluator> NewKubectlGuardEvaluator(CommandRunner& runner, Clock& clock,

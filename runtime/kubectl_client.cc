@@ -1,0 +1,129 @@
+#include "runtime/kubectl_client.h"
+
+#include "runtime/flight_recorder.h"
+
+namespace asmplan {
+namespace {
+
+std::string Join(const std::vector<std::string>& argv) {
+  std::string s;
+  for (const auto& a : argv) s += (s.empty() ? "" : " ") + a;
+  return s;
+}
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+/// The last non-empty line: kubectl puts its verdict last, after retries and warnings.
+std::string LastLine(const std::string& output) {
+  std::string rest = Trim(output);
+  size_t nl = rest.rfind('\n');
+  std::string line = Trim(nl == std::string::npos ? rest : rest.substr(nl + 1));
+  if (line.size() > 300) line = line.substr(0, 297) + "...";
+  return line;
+}
+
+}  // namespace
+
+std::string DescribeFailure(const std::vector<std::string>& argv, const CommandResult& result) {
+  std::string how;
+  if (result.spawn_failed) return Join(argv) + " could not start: " + result.error;
+  if (result.timed_out)
+    how = "timed out after " + HumanDuration(result.duration_ms);
+  else if (result.interrupted)
+    how = "was interrupted";
+  else if (result.term_signal != 0)
+    how = "killed by signal " + std::to_string(result.term_signal);
+  else
+    how = "failed (exit " + std::to_string(result.exit_code) + ")";
+  std::string said = LastLine(result.output);
+  return Join(argv) + " " + how + (said.empty() ? "" : ": " + said);
+}
+
+KubectlClient::KubectlClient(CommandRunner& runner, KubectlOptions options)
+    : runner_(runner), options_(std::move(options)) {}
+
+std::vector<std::string> KubectlClient::PodsArgv(const std::string& ns) const {
+  if (ns.empty()) return {options_.kubectl, "get", "pods", "-A", "-o", "json"};
+  return {options_.kubectl, "get", "pods", "-n", ns, "-o", "json"};
+}
+
+std::vector<std::string> KubectlClient::DeploymentsArgv(const std::string& ns) const {
+  if (ns.empty()) return {options_.kubectl, "get", "deployments", "-A", "-o", "json"};
+  return {options_.kubectl, "get", "deployments", "-n", ns, "-o", "json"};
+}
+
+std::vector<std::string> KubectlClient::CurrentContextArgv() const {
+  return {options_.kubectl, "config", "current-context"};
+}
+
+std::vector<std::string> KubectlClient::ClusterRoleBindingArgv(const std::string& name) const {
+  return {options_.kubectl, "get", "clusterrolebinding", name, "--ignore-not-found", "-o", "name"};
+}
+
+CommandResult KubectlClient::RunCommand(const std::vector<std::string>& argv) {
+  CommandSpec spec;
+  spec.argv = argv;
+  spec.env = options_.env;
+  spec.timeout_ms = options_.query_timeout_ms;
+  return runner_.Run(spec);
+}
+
+CommandResult KubectlClient::Query(const std::vector<std::string>& argv, QueryStatus* status) {
+  CommandResult r = RunCommand(argv);
+  status->ok = r.ok();
+  if (!status->ok) status->error = DescribeFailure(argv, r);
+  return r;
+}
+
+QueryStatus KubectlClient::ListPods(const std::string& ns, std::vector<PodInfo>* pods) {
+  QueryStatus status;
+  std::vector<std::string> argv = PodsArgv(ns);
+  CommandResult r = Query(argv, &status);
+  std::string err;
+  if (status.ok && !ParsePodList(r.output, pods, &err)) {
+    status.ok = false;
+    status.error = Join(argv) + ": " + err;
+  }
+  return status;
+}
+
+QueryStatus KubectlClient::ListDeployments(const std::string& ns,
+                                           std::vector<DeploymentInfo>* deployments) {
+  QueryStatus status;
+  std::vector<std::string> argv = DeploymentsArgv(ns);
+  CommandResult r = Query(argv, &status);
+  std::string err;
+  if (status.ok && !ParseDeploymentList(r.output, deployments, &err)) {
+    status.ok = false;
+    status.error = Join(argv) + ": " + err;
+  }
+  return status;
+}
+
+QueryStatus KubectlClient::CurrentContext(std::string* context) {
+  QueryStatus status;
+  CommandResult r = Query(CurrentContextArgv(), &status);
+  context->clear();
+  // kubectl exits 1 with "error: current-context is not set": an answer, not a failed query.
+  if (!status.ok && r.exit_code == 1 &&
+      r.output.find("current-context is not set") != std::string::npos) {
+    status = QueryStatus{true, ""};
+    return status;
+  }
+  if (status.ok) *context = LastLine(r.output);
+  return status;
+}
+
+QueryStatus KubectlClient::ClusterRoleBindingExists(const std::string& name, bool* exists) {
+  QueryStatus status;
+  CommandResult r = Query(ClusterRoleBindingArgv(name), &status);
+  // With --ignore-not-found a missing binding prints nothing and exits 0.
+  *exists = status.ok && r.output.find("clusterrolebinding") != std::string::npos;
+  return status;
+}
+
+}  // namespace asmplan

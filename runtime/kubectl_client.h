@@ -1,0 +1,58 @@
+// The kubectl query layer: builds the argv of every read-only query guards need, runs it through a
+// CommandRunner (so tests script it with FakeCommandRunner), and parses the answer.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "runtime/command_runner.h"
+#include "runtime/kube_objects.h"
+#include "runtime/kubectl_guard_evaluator.h"
+
+namespace asmplan {
+
+/// How one query went. `error` is one line: the command and kubectl's own complaint, e.g.
+/// `kubectl get pods -n payments -o json failed (exit 1): The connection to the server
+/// 127.0.0.1:6443 was refused - did you specify the right host or port?`
+struct QueryStatus {
+  bool ok = false;
+  std::string error;
+};
+
+class KubectlClient {
+ public:
+  KubectlClient(CommandRunner& runner, KubectlOptions options);
+
+  /// `kubectl get pods -n NS -o json`, or `kubectl get pods -A -o json` when `ns` is empty.
+  std::vector<std::string> PodsArgv(const std::string& ns) const;
+  /// `kubectl get deployments -n NS -o json`, or `... -A ...` when `ns` is empty.
+  std::vector<std::string> DeploymentsArgv(const std::string& ns) const;
+  /// `kubectl config current-context`
+  std::vector<std::string> CurrentContextArgv() const;
+  /// `kubectl get clusterrolebinding NAME --ignore-not-found -o name`
+  std::vector<std::string> ClusterRoleBindingArgv(const std::string& name) const;
+
+  /// Pods of one namespace, or of all namespaces when `ns` is empty.
+  QueryStatus ListPods(const std::string& ns, std::vector<PodInfo>* pods);
+  /// Deployments of one namespace, or of all namespaces when `ns` is empty.
+  QueryStatus ListDeployments(const std::string& ns, std::vector<DeploymentInfo>* deployments);
+  /// The kubeconfig's current context; "" when none is set (not an error).
+  QueryStatus CurrentContext(std::string* context);
+  /// Whether the cluster role binding exists (a missing one is not an error).
+  QueryStatus ClusterRoleBindingExists(const std::string& name, bool* exists);
+  /// Runs any argv with the options' environment and timeout (for `command [...] succeeds`).
+  CommandResult RunCommand(const std::vector<std::string>& argv);
+
+ private:
+  /// Runs a query; on failure fills `*status` with a summary of what kubectl said.
+  CommandResult Query(const std::vector<std::string>& argv, QueryStatus* status);
+
+  CommandRunner& runner_;
+  KubectlOptions options_;
+};
+
+/// One line describing a failed command: the argv joined, how it failed, and the last meaningful
+/// line of its output (at most 300 characters).
+std::string DescribeFailure(const std::vector<std::string>& argv, const CommandResult& result);
+
+}  // namespace asmplan
