@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -213,6 +214,26 @@ TEST_F(ReleaseServerTest, RangePastTheEndIsNotSatisfiable) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 416);
   EXPECT_TRUE(res->body.empty());
+}
+
+TEST(ReleasedIstioctlTest, ReportsTheVersionItWasPackedWith) {
+  // The real simulated istioctl, packed, unpacked to disk and run from there.
+  testing::ScratchDir dir;
+  ReleaseName name{"1.5.10-asm.2", "linux"};
+  std::string archive, err;
+  ASSERT_TRUE(
+      BuildReleaseArchive(name, std::string(ASMPLAN_SANDBOX_BIN_DIR) + "/istioctl", &archive, &err))
+      << err;
+  const std::string bin = dir.File("istio-1.5.10-asm.2/bin/");
+  std::filesystem::create_directories(bin);
+  for (const auto& [path, file] : ListArchive(archive)) {
+    if (path.rfind("istio-1.5.10-asm.2/bin/", 0) != 0 || path.back() == '/') {
+      continue;
+    }
+    WriteAll(dir.File(path), file.content);
+    std::filesystem::permissions(dir.File(path), static_cast<std::filesystem::perms>(file.mode));
+  }
+  EXPECT_EQ(RunCommand(bin + "istioctl version --remote=false"), "1.5.10-asm.2\n");
 }
 
 TEST_F(ReleaseServerTest, UnknownVersionOrOsIsNotFound) {
