@@ -1,0 +1,40 @@
+// `${name}` substitution in words and strings, against the parameters and a `for` variable.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "compiler/ast.h"
+#include "compiler/diagnostics.h"
+#include "compiler/param_table.h"
+
+namespace asmplan {
+
+/// Where a text is used decides what it may refer to.
+enum class TextUse {
+  kArgv,    ///< a `run`/`command` argument: a lone `${list}` splices; secrets stay `${NAME}`
+  kGuard,   ///< a guard operand: one value; secrets stay `${NAME}`
+  kScalar,  ///< anything else (ids, URLs, durations, counts): one value; no secrets
+};
+
+/// The names visible in a text: the plan's parameters and, inside a `for`, its variable.
+struct Scope {
+  ParamTable* params = nullptr;
+  const std::string* var = nullptr;        ///< the `for` variable's name, or nullptr
+  const std::string* var_value = nullptr;  ///< its value in the current expansion
+};
+
+/// Substitutes `text`, appending the resulting argument(s) to `out` (exactly one unless a lone
+/// `${list}` in kArgv). Marks referenced parameters used. False after reporting unknown-param,
+/// type-mismatch, secret-not-allowed or invalid-interpolation.
+bool Interpolate(const ast::Text& text, const Scope& scope, TextUse use, Diagnostics* diags,
+                 std::vector<std::string>* out);
+
+/// The single-value form: false (and `*out` untouched) after reporting.
+bool InterpolateOne(const ast::Text& text, const Scope& scope, TextUse use, Diagnostics* diags,
+                    std::string* out);
+
+/// If `text` is exactly `${NAME}` (or, unquoted, a bare NAME when `bare_name` is set), NAME.
+std::string LoneReference(const ast::Text& text, bool bare_name);
+
+}  // namespace asmplan

@@ -1,0 +1,183 @@
+#include "compiler/parser.h"
+
+#include <antlr4-runtime.h>
+
+#include "AsmPlanLexer.h"
+#include "AsmPlanParser.h"
+#include "compiler/parse_tree_builder.h"
+#include "compiler/source_scan.h"
+
+namespace asmplan {
+namespace {
+
+using asmplan_gen::AsmPlanLexer;
+using asmplan_gen::AsmPlanParser;
+
+// Thrown by the listener to stop a lexer or parser drowning in garbage; caught in this file.
+struct TooManySyntaxErrors {};
+constexpr int kMaxSyntaxErrors = 20;
+
+// How a token is named in "unexpected X, expected Y" messages.
+std::string DescribeToken(size_t type, const antlr4::dfa::Vocabulary& vocab) {
+  if (type == antlr4::Token::EOF) return "end of file";
+  if (type == AsmPlanParser::NEWLINE) return "end of line";
+  if (type == AsmPlanParser::WORD) return "a word";
+  if (type == AsmPlanParser::STRING || type == AsmPlanParser::TSTRING) return "a string";
+  std::string literal = vocab.getLiteralName(type);  // 'plan', '{', ...
+  if (literal.size() >= 2) return "`" + literal.substr(1, literal.size() - 2) + "`";
+  return vocab.getSymbolicName(type);
+}
+
+bool IsKeyword(size_t type) {
+  return type >= AsmPlanParser::PLAN && type <= AsmPlanParser::LIST_T;
+}
+
+// "`{`, a word or a string"; empty when the set is too large to help.
+std::string DescribeExpected(const antlr4::misc::IntervalSet& set,
+                             const antlr4::dfa::Vocabulary& vocab) {
+  std::vector<std::string> names;
+  bool word = set.contains(static_cast<size_t>(AsmPlanParser::WORD));
+  for (size_t type : set.toList()) {
+    if (type == AsmPlanParser::TSTRING || (word && IsKeyword(type))) continue;
+    names.push_back(DescribeToken(type, vocab));
+  }
+  if (names.empty() || names.size() > 6) return "";
+  std::string out = names[0];
+  for (size_t i = 1; i < names.size(); ++i) out += (i + 1 == names.size() ? " or " : ", ") + names[i];
+  return out;
+}
+
+class ErrorCollector : public antlr4::BaseErrorListener {
+ public:
+  ErrorCollector(int file, Diagnostics* diags) : file_(file), diags_(diags) {}
+
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line,
+                   size_t column, const std::string& msg, std::exception_ptr e) override {
+    ast::Loc loc{file_, static_cast<int>(line), static_cast<int>(column) + 1, 1};
+    if (!offending) {
+      LexerError(loc, msg);
+    } else {
+      ParserError(static_cast<antlr4::Parser*>(recognizer), offending, loc, e);
+    }
+    if (++count_ >= kMaxSyntaxErrors) throw TooManySyntaxErrors{};
+  }
+
+  int count() const { return count_; }
+
+ private:
+  void LexerError(const ast::Loc& loc, const std::string& msg) {
+    // ANTLR says "token recognition error at: 'X'"; the character is what the user needs.
+    size_t q = msg.find('\'');
+    std::string ch = q == std::string::npos ? msg : msg.substr(q + 1, msg.size() - q - 2);
+    std::vector<std::string> notes;
+    if (ch.rfind("'", 0) == 0) notes.push_back("quote arguments with double quotes");
+    if (ch.rfind("\"", 0) == 0) notes.push_back("a string must end on the line it starts");
+    diags_->Error("syntax-error", loc, "unexpected character " + Code(ch.substr(0, 1)),
+                  std::move(notes));
+  }
+
+  void ParserError(antlr4::Parser* parser, antlr4::Token* offending, ast::Loc loc,
+                   std::exception_ptr e) {
+    const antlr4::dfa::Vocabulary& vocab = parser->getVocabulary();
+    size_t type = offending->getType();
+    std::string what = type == antlr4::Token::EOF || type == AsmPlanParser::NEWLINE
+                           ? DescribeToken(type, vocab)
+                           : Code(offending->getText());
+    if (type != antlr4::Token::EOF && offending->getStopIndex() >= offending->getStartIndex()) {
+      loc.length = static_cast<int>(offending->getStopIndex() - offending->getStartIndex() + 1);
+    }
+    antlr4::misc::IntervalSet expected;
+    try {
+      if (e) std::rethrow_exception(e);
+      expected = parser->getExpectedTokens();
+    } catch (const antlr4::RecognitionException& re) {
+      expected = re.getExpectedTokens();
+    } catch (...) {
+    }
+    std::string want = DescribeExpected(expected, vocab);
+    diags_->Error("syntax-error", loc, "unexpected " + what + (want.empty() ? "" : ", expected " + want));
+  }
+
+  int file_;
+  Diagnostics* diags_;
+  int count_ = 0;
+};
+
+bool PreScan(int file, const std::string& text, Diagnostics* diags) {
+  ast::Loc where;
+  if (!IsValidUtf8(text, &where)) {
+    where.file = file;
+    diags->Error("invalid-utf8", where, "source file is not valid UTF-8");
+    return false;
+  }
+  if (!ParenNestingWithin(text, kMaxGuardNesting, &where)) {
+    where.file = file;
+    diags->Error("nesting-too-deep", where,
+                 "parentheses nested deeper than " + std::to_string(kMaxGuardNesting) + " levels");
+    return false;
+  }
+  return true;
+}
+
+bool OnlyNewlines(antlr4::CommonTokenStream* tokens) {
+  for (antlr4::Token* t : tokens->getTokens()) {
+    if (t->getType() != AsmPlanLexer::NEWLINE && t->getType() != antlr4::Token::EOF) return false;
+  }
+  return true;
+}
+
+// SLL prediction is much faster and almost always enough; only a failure pays for full LL,
+// which is also the pass that reports errors with recovery.
+AsmPlanParser::FileContext* TwoStageParse(AsmPlanParser* parser, antlr4::CommonTokenStream* tokens,
+                                          ErrorCollector* errors) {
+  parser->removeErrorListeners();
+  parser->setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  parser->getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+      antlr4::atn::PredictionMode::SLL);
+  try {
+    return parser->file();
+  } catch (const antlr4::ParseCancellationException&) {
+  }
+  tokens->seek(0);
+  parser->reset();
+  parser->addErrorListener(errors);
+  parser->setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+  parser->getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+      antlr4::atn::PredictionMode::LL);
+  return parser->file();
+}
+
+}  // namespace
+
+bool ParseSourceFile(int file, Diagnostics* diags, ast::File* out) {
+  const std::string& text = diags->files()[file].text;
+  if (!PreScan(file, text, diags)) return false;
+  size_t errors_before = diags->error_count();
+  ErrorCollector errors(file, diags);
+  try {
+    antlr4::ANTLRInputStream input(text);
+    AsmPlanLexer lexer(&input);
+    lexer.removeErrorListeners();
+    lexer.addErrorListener(&errors);
+    antlr4::CommonTokenStream tokens(&lexer);
+    tokens.fill();
+    if (errors.count() == 0 && OnlyNewlines(&tokens)) {
+      diags->Error("empty-file", ast::Loc{file, 1, 1, 1},
+                   "file holds no plan: expected `plan NAME { ... }` or `use \"PATH\" { ... }`");
+      return false;
+    }
+    AsmPlanParser parser(&tokens);
+    AsmPlanParser::FileContext* tree = TwoStageParse(&parser, &tokens, &errors);
+    if (errors.count() > 0) return false;
+    *out = ParseTreeBuilder(file, diags).Build(tree);
+  } catch (const TooManySyntaxErrors&) {
+    return false;
+  } catch (const std::exception& e) {
+    diags->Error("syntax-error", ast::Loc{file, 1, 1, 1},
+                 std::string("the parser gave up: ") + e.what());
+    return false;
+  }
+  return diags->error_count() == errors_before;
+}
+
+}  // namespace asmplan

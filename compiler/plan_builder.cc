@@ -1,0 +1,185 @@
+// PlanBuilder, part 4: `for` expansion, step registration, dependencies and execution order.
+#include "compiler/plan_builder.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "compiler/did_you_mean.h"
+#include "compiler/step_graph.h"
+
+namespace asmplan {
+namespace {
+
+bool IsStepName(const std::string& s) {
+  if (s.empty() || (s[0] >= '0' && s[0] <= '9') || s[0] == '-') return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void PlanBuilder::Build(const ast::PlanDecl& decl, Plan* out) {
+  LowerArtifacts(decl, out);
+  Scope scope{params_, nullptr, nullptr};
+  for (const ast::PlanItem& item : decl.items) {
+    if (!diags_->WantsMore()) return;
+    if (item.is_for) {
+      ExpandFor(decl.fors[item.index]);
+    } else {
+      LowerStep(decl.steps[item.index], scope, "");
+    }
+  }
+  std::vector<std::vector<int>> deps;
+  ResolveDependencies(&deps);
+  if (diags_->HasErrors()) return;
+  Order(deps, out);
+  out->groups = std::move(groups_);
+}
+
+bool PlanBuilder::ForValues(const ast::ForDecl& decl, std::vector<std::string>* values) {
+  Scope scope{params_, nullptr, nullptr};
+  if (decl.list.is_list) {
+    bool ok = true;
+    for (const ast::Text& item : decl.list.items) {
+      values->emplace_back();
+      ok = InterpolateOne(item, scope, TextUse::kScalar, diags_, &values->back()) && ok;
+    }
+    return ok;
+  }
+  // `for ns in namespaces` or `for ns in ${namespaces}`: a list parameter.
+  const ast::Text& text = decl.list.scalar;
+  std::string name = LoneReference(text, true);
+  ResolvedParam* p = params_->Find(name);
+  if (!p) {
+    diags_->Error("unknown-param", text.loc, "unknown parameter " + Code(name.empty() ? text.value : name),
+                  DidYouMean(name, params_->Names()));
+    return false;
+  }
+  p->used = true;
+  if (p->type != "list<string>") {
+    diags_->Error("type-mismatch", text.loc, "`for` needs a list, " + Code(name) + " is a " + p->type);
+    return false;
+  }
+  *values = p->list;
+  return true;
+}
+
+void PlanBuilder::ExpandFor(const ast::ForDecl& decl) {
+  const std::string& var = decl.var.value;
+  if (params_->Find(var)) {
+    diags_->Error("shadowed-param", decl.var.loc,
+                  "loop variable " + Code(var) + " has the name of a parameter");
+    return;
+  }
+  std::vector<std::string> values;
+  int parallel = 0;
+  Scope outer{params_, nullptr, nullptr};
+  bool ok = ForValues(decl, &values);
+  if (decl.parallel) ok = Count(*decl.parallel, outer, 1, &parallel) && ok;
+  if (!ok) return;
+  // One group per step name in the body; `after NAME` means all of its expansions.
+  std::vector<int> group_of(decl.steps.size());
+  for (size_t i = 0; i < decl.steps.size(); ++i) {
+    const ast::StepDecl& s = decl.steps[i];
+    if (step_index_.count(s.name.value)) {
+      diags_->Error("duplicate-step", s.name.loc, "group " + Code(s.name.value) + " has the name of a step",
+                    {"the step is declared at line " + std::to_string(step_locs_[step_index_[s.name.value]].line)});
+      return;
+    }
+    auto [it, fresh] = group_index_.emplace(s.name.value, static_cast<int>(groups_.size()));
+    if (fresh) {
+      groups_.push_back(Group{s.name.value, parallel, {}});
+      group_locs_.push_back(s.loc);
+    } else if (group_locs_[it->second].line != s.loc.line || group_locs_[it->second].file != s.loc.file) {
+      diags_->Error("duplicate-step", s.name.loc, "group " + Code(s.name.value) + " declared twice",
+                    {"first declared at line " + std::to_string(group_locs_[it->second].line)});
+      return;
+    }
+    group_of[i] = it->second;
+  }
+  for (const std::string& value : values) {
+    Scope scope{params_, &var, &value};
+    for (size_t i = 0; i < decl.steps.size(); ++i) {
+      size_t before = steps_.size();
+      LowerStep(decl.steps[i], scope, groups_[group_of[i]].name);
+      if (steps_.size() > before) groups_[group_of[i]].steps.push_back(steps_.back().id);
+    }
+    if (!diags_->WantsMore()) return;
+  }
+}
+
+bool PlanBuilder::AddStep(Step step, const ast::Loc& loc) {
+  const std::string& name = step.id.substr(0, step.id.find('['));
+  if (!IsStepName(name)) {
+    diags_->Error("invalid-name", loc, "invalid step name " + Code(name),
+                  {"step names are letters, digits, `_` and `-`, not starting with a digit"});
+    return false;
+  }
+  auto group = group_index_.find(step.id);
+  if (group != group_index_.end() || step_index_.count(step.id)) {
+    int line = group != group_index_.end() ? group_locs_[group->second].line
+                                           : step_locs_[step_index_[step.id]].line;
+    std::string why = step.group.empty() ? "" : ", after expanding `for`";
+    diags_->Error("duplicate-step", loc, "step " + Code(step.id) + " declared twice" + why,
+                  {"first declared at line " + std::to_string(line)});
+    return false;
+  }
+  step_index_.emplace(step.id, static_cast<int>(steps_.size()));
+  step_locs_.push_back(loc);
+  steps_.push_back(std::move(step));
+  return true;
+}
+
+void PlanBuilder::ResolveDependencies(std::vector<std::vector<int>>* deps) {
+  deps->resize(steps_.size());
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    std::vector<int>& d = (*deps)[i];
+    for (const PendingRef& ref : refs_[i]) {
+      auto step = step_index_.find(ref.id);
+      auto group = ref.id == ref.name ? group_index_.find(ref.name) : group_index_.end();
+      if (step != step_index_.end()) {
+        d.push_back(step->second);
+      } else if (group != group_index_.end()) {
+        for (const std::string& id : groups_[group->second].steps) d.push_back(step_index_[id]);
+      } else {
+        ReportUnknownStep(ref);
+        if (!diags_->WantsMore()) return;
+      }
+    }
+    if (refs_[i].size() > 1) {  // keep the first mention of each dependency
+      std::unordered_set<int> seen;
+      d.erase(std::remove_if(d.begin(), d.end(), [&](int x) { return !seen.insert(x).second; }), d.end());
+    }
+  }
+}
+
+void PlanBuilder::ReportUnknownStep(const PendingRef& ref) {
+  std::vector<std::string> names;
+  for (const Group& g : groups_) names.push_back(g.name);
+  for (const Step& s : steps_) {
+    if (s.group.empty() || ref.id != ref.name) names.push_back(s.id);
+  }
+  diags_->Error("unknown-step", ref.loc, "unknown step or group " + Code(ref.id), DidYouMean(ref.id, names));
+}
+
+void PlanBuilder::Order(const std::vector<std::vector<int>>& deps, Plan* out) {
+  std::vector<int> order, cycle;
+  if (!TopologicalOrder(StepGraph{deps}, &order, &cycle)) {
+    std::string path;
+    for (size_t i = 0; i < cycle.size(); ++i) path += (i ? " -> " : "") + steps_[cycle[i]].id;
+    diags_->Error("dependency-cycle", step_locs_[cycle[0]], "dependency cycle: `" + path + "`",
+                  {"each step runs after the next one in the cycle"});
+    return;
+  }
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    for (int d : deps[i]) steps_[i].after.push_back(steps_[d].id);
+  }
+  out->steps.reserve(steps_.size());
+  for (int i : order) out->steps.push_back(std::move(steps_[i]));
+}
+
+}  // namespace asmplan
