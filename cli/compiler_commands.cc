@@ -1,9 +1,10 @@
 // asmplan check | compile | graph: the compiler's commands. Thin: options in, CompilePlan, out.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <unistd.h>
 
 #include "cli/commands.h"
 #include "compiler/compiled_plan_io.h"
@@ -21,7 +22,8 @@ struct CompileOptions {
 };
 
 void AddInputOptions(CLI::App* cmd, CompileOptions* o) {
-  cmd->add_option("FILE", o->file, "plan or environment file (.asmplan); - reads stdin")->required();
+  cmd->add_option("FILE", o->file, "plan or environment file (.asmplan); - reads stdin")
+      ->required();
   cmd->add_option("--set", o->sets, "bind a parameter: NAME=VALUE (repeatable; lists: a,b,c)");
   cmd->add_option("--values", o->values, "bind parameters from a YAML mapping file");
 }

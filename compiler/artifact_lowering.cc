@@ -29,8 +29,9 @@ void PlanBuilder::LowerArtifacts(const ast::PlanDecl& decl, Plan* out) {
   for (const ast::ArtifactDecl& a : decl.artifacts) {
     auto it = artifacts_.find(a.name.value);
     if (it != artifacts_.end()) {
-      diags_->Error("duplicate-artifact", a.loc, "artifact " + Code(a.name.value) + " declared twice",
-                    {"first declared at line " + std::to_string(decl.artifacts[it->second].loc.line)});
+      diags_->Error(
+          "duplicate-artifact", a.loc, "artifact " + Code(a.name.value) + " declared twice",
+          {"first declared at line " + std::to_string(decl.artifacts[it->second].loc.line)});
       continue;
     }
     artifacts_[a.name.value] = static_cast<int>(&a - decl.artifacts.data());
@@ -56,7 +57,8 @@ bool PlanBuilder::LowerArtifact(const ast::ArtifactDecl& decl, Artifact* out) {
   field(decl.extract_to, &out->extract_to);
   out->verify_none = decl.verify_none.has_value();
   if (decl.sha256 && ok && !IsHex64(out->sha256)) {
-    diags_->Error("invalid-sha256", decl.sha256->loc, "expected 64 lower-case hex digits, got " + Code(out->sha256));
+    diags_->Error("invalid-sha256", decl.sha256->loc,
+                  "expected 64 lower-case hex digits, got " + Code(out->sha256));
     ok = false;
   }
   if (decl.extract_to && ok && !IsWorkspacePath(out->extract_to)) {
@@ -72,7 +74,8 @@ bool PlanBuilder::LowerArtifact(const ast::ArtifactDecl& decl, Artifact* out) {
 bool PlanBuilder::LoadKey(const ast::ArtifactDecl& decl, Artifact* out) {
   Scope scope{params_, nullptr, nullptr};
   if (decl.key_inline) {
-    if (!InterpolateOne(*decl.key_inline, scope, TextUse::kScalar, diags_, &out->public_key_pem)) return false;
+    if (!InterpolateOne(*decl.key_inline, scope, TextUse::kScalar, diags_, &out->public_key_pem))
+      return false;
   } else if (decl.key_file) {
     std::string rel;
     if (!InterpolateOne(*decl.key_file, scope, TextUse::kScalar, diags_, &rel)) return false;
@@ -82,7 +85,8 @@ bool PlanBuilder::LoadKey(const ast::ArtifactDecl& decl, Artifact* out) {
     if (p && !p->origin_file.empty()) from = p->origin_file;
     std::string path = ResolveRelativeTo(from, rel), err;
     if (!reader_->Read(path, &out->public_key_pem, &err)) {
-      diags_->Error("unreadable-file", decl.key_file->loc, "cannot read key file " + Code(path) + ": " + err);
+      diags_->Error("unreadable-file", decl.key_file->loc,
+                    "cannot read key file " + Code(path) + ": " + err);
       return false;
     }
     sources_->push_back({path, DigestSha256Hex(out->public_key_pem)});
@@ -106,9 +110,9 @@ bool PlanBuilder::CheckVerification(const ast::ArtifactDecl& decl, const Artifac
     return false;
   }
   if (!decl.verify_none && !decl.signature && !decl.sha256) {
-    diags_->Error("unverified-artifact", decl.loc,
-                  "artifact " + Code(a.name) + " is never verified",
-                  {"add `signature` with `public_key`, or `sha256`, or say `verify none` explicitly"});
+    diags_->Error(
+        "unverified-artifact", decl.loc, "artifact " + Code(a.name) + " is never verified",
+        {"add `signature` with `public_key`, or `sha256`, or say `verify none` explicitly"});
     return false;
   }
   if (decl.signature && !has_key) {

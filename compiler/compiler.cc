@@ -128,7 +128,8 @@ bool CompilePlan(const CompileInput& in, Plan* out, Diagnostics* diags) {
     out->params = params.ToModel();
     DedupeSources(&out->sources);
   } catch (const std::exception& e) {
-    diags->ErrorAt("asmplan", "internal-error", std::string("internal compiler error: ") + e.what());
+    diags->ErrorAt("asmplan", "internal-error",
+                   std::string("internal compiler error: ") + e.what());
   }
   return !diags->HasErrors();
 }

@@ -12,10 +12,10 @@
 namespace asmplan {
 
 struct CompileInput {
-  std::string path;                 ///< the plan or environment file; "-" reads standard input
-  std::vector<std::string> sets;    ///< `NAME=VALUE` from --set, in command-line order
-  std::string values_path;          ///< a YAML values file (--values), or ""
-  FileReader* reader = nullptr;     ///< nullptr: the file system
+  std::string path;               ///< the plan or environment file; "-" reads standard input
+  std::vector<std::string> sets;  ///< `NAME=VALUE` from --set, in command-line order
+  std::string values_path;        ///< a YAML values file (--values), or ""
+  FileReader* reader = nullptr;   ///< nullptr: the file system
 };
 
 /// Compiles `in` into `out`. All problems go to `diags` (warnings too); returns false when there

@@ -44,7 +44,8 @@ std::string SourceSnippet(std::string_view line, int column, int length) {
     prefix = "...";
   }
   std::string_view shown = line.substr(from, kMaxShownLine);
-  std::string out = "  " + prefix + std::string(shown) + (from + shown.size() < line.size() ? "..." : "") + "\n  ";
+  std::string out = "  " + prefix + std::string(shown) +
+                    (from + shown.size() < line.size() ? "..." : "") + "\n  ";
   // The caret line copies tabs so it lines up under the source.
   std::string pad = prefix;
   for (size_t i = from; i < at && i < line.size(); ++i) {
@@ -72,8 +73,7 @@ void Diagnostics::Warning(const std::string& name, const ast::Loc& loc, std::str
   Add({Severity::kWarning, name, std::move(message), loc, "", std::move(notes)});
 }
 
-void Diagnostics::ErrorAt(const std::string& origin, const std::string& name,
-                          std::string message) {
+void Diagnostics::ErrorAt(const std::string& origin, const std::string& name, std::string message) {
   Add({Severity::kError, name, std::move(message), ast::Loc{}, origin, {}});
 }
 
@@ -109,8 +109,7 @@ std::string Diagnostics::Render() const {
   std::string out;
   for (const Diagnostic& d : diags_) out += RenderOne(d);
   if (error_count_ > kMaxErrors) {
-    out += "note: " + std::to_string(error_count_ - kMaxErrors) +
-           " more errors not shown\n";
+    out += "note: " + std::to_string(error_count_ - kMaxErrors) + " more errors not shown\n";
   }
   return out;
 }

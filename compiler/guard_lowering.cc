@@ -10,7 +10,8 @@ namespace {
 bool ParseReadyTotal(const std::string& s, int* ready, int* total) {
   size_t slash = s.find('/');
   auto number = [](const std::string& t, int* out) {
-    if (t.empty() || t.size() > 2 || t.find_first_not_of("0123456789") != std::string::npos) return false;
+    if (t.empty() || t.size() > 2 || t.find_first_not_of("0123456789") != std::string::npos)
+      return false;
     *out = std::stoi(t);
     return true;
   };
@@ -24,8 +25,7 @@ bool HasSecret(const std::string& value) { return value.find("${") != std::strin
 
 bool PlanBuilder::LowerGuard(const ast::GuardExpr& expr, const Scope& scope, Guard* out) {
   out->kind = expr.kind;
-  if (expr.kind == GuardKind::kAnd || expr.kind == GuardKind::kOr ||
-      expr.kind == GuardKind::kNot) {
+  if (expr.kind == GuardKind::kAnd || expr.kind == GuardKind::kOr || expr.kind == GuardKind::kNot) {
     bool ok = true;
     for (const ast::GuardExpr& operand : expr.operands) {
       Guard g;
@@ -88,7 +88,8 @@ bool PlanBuilder::LowerGuardOperands(const ast::GuardExpr& expr, const Scope& sc
       operand(expr.name, &out->name, any, "version");
       break;
     case GuardKind::kCommandSucceeds:
-      for (const ast::Text& t : expr.argv) ok = Interpolate(t, scope, TextUse::kArgv, diags_, &out->argv) && ok;
+      for (const ast::Text& t : expr.argv)
+        ok = Interpolate(t, scope, TextUse::kArgv, diags_, &out->argv) && ok;
       if (ok && out->argv.empty()) {
         diags_->Error("empty-command", expr.loc, "`command [...]` has no arguments");
         ok = false;

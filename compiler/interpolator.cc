@@ -8,7 +8,8 @@ namespace {
 bool IsIdentifier(const std::string& s) {
   if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
   for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -55,9 +56,9 @@ bool Resolve(const ast::Text& text, size_t at, const std::string& name, const Sc
     *splice = true;
     return true;
   }
-  diags->Error("type-mismatch", loc, "list parameter " + Code(name) + " used as a single value",
-               {"a list splices into a command only as a whole argument, e.g. `run cmd ${" + name +
-                "}`"});
+  diags->Error(
+      "type-mismatch", loc, "list parameter " + Code(name) + " used as a single value",
+      {"a list splices into a command only as a whole argument, e.g. `run cmd ${" + name + "}`"});
   return false;
 }
 

@@ -13,7 +13,8 @@ std::string CheckLabel(const std::string& name, size_t max) {
       return "it may only hold lower-case letters, digits and `-`";
     }
   }
-  if (name.front() == '-' || name.back() == '-') return "it must start and end with a letter or digit";
+  if (name.front() == '-' || name.back() == '-')
+    return "it must start and end with a letter or digit";
   return "";
 }
 

@@ -112,8 +112,9 @@ bool ConvertValue(const std::string& type, const RawValue& raw, std::string* sca
     Millis ms = 0;
     if (!ParseDuration(raw.scalar, &ms) || ms == 0) {
       *diag_name = "invalid-duration";
-      *message = (ms == 0 && ParseDuration(raw.scalar, &ms) ? "zero duration " : "invalid duration ") +
-                 Code(raw.scalar);
+      *message =
+          (ms == 0 && ParseDuration(raw.scalar, &ms) ? "zero duration " : "invalid duration ") +
+          Code(raw.scalar);
       return false;
     }
     *scalar = FormatDuration(ms);
@@ -126,7 +127,8 @@ void ParamTable::Declare(const ast::PlanDecl& plan, const std::string& plan_path
   for (const ast::ParamDecl& decl : plan.params) {
     if (index_.count(decl.name.value)) {
       const ResolvedParam& first = params_[index_[decl.name.value]];
-      diags->Error("duplicate-param", decl.loc, "parameter " + Code(decl.name.value) + " declared twice",
+      diags->Error("duplicate-param", decl.loc,
+                   "parameter " + Code(decl.name.value) + " declared twice",
                    {"first declared at line " + std::to_string(first.decl->loc.line)});
       continue;
     }
@@ -136,7 +138,8 @@ void ParamTable::Declare(const ast::PlanDecl& plan, const std::string& plan_path
     p.type = decl.type;
     p.secret = decl.secret;
     if (decl.secret && decl.type != "string") {
-      diags->Error("type-mismatch", decl.loc, "secret parameter " + Code(p.name) + " must be a string");
+      diags->Error("type-mismatch", decl.loc,
+                   "secret parameter " + Code(p.name) + " must be a string");
     }
     index_[p.name] = params_.size();
     params_.push_back(p);
@@ -176,13 +179,23 @@ bool ParamTable::Assign(ResolvedParam* p, const RawValue& raw, const std::string
                         const std::string& origin, Diagnostics* diags) {
   std::string name, message;
   if (HasInterpolation(raw)) {
-    diags->Add({Severity::kError, "invalid-interpolation",
-                "a parameter value cannot refer to parameters", loc, origin, {}});
+    diags->Add({Severity::kError,
+                "invalid-interpolation",
+                "a parameter value cannot refer to parameters",
+                loc,
+                origin,
+                {}});
+    p->bound = true;
     return false;
   }
   if (!ConvertValue(p->type, raw, &p->scalar, &p->list, &name, &message)) {
-    diags->Add({Severity::kError, name, Code(p->name) + ": " + message, loc, origin,
+    diags->Add({Severity::kError,
+                name,
+                Code(p->name) + ": " + message,
+                loc,
+                origin,
                 {"`" + p->name + "` is declared as `" + p->type + "`"}});
+    p->bound = true;  // reported once: not `missing-param` as well
     return false;
   }
   p->bound = true;
@@ -218,7 +231,9 @@ void ParamTable::BindValuesFile(int file, Diagnostics* diags) {
     return;
   }
   if (!root.IsMap()) {
-    if (!root.IsNull()) diags->Error("invalid-values", {file, 1, 1, 1}, "values file must be a YAML mapping of parameter names to values");
+    if (!root.IsNull())
+      diags->Error("invalid-values", {file, 1, 1, 1},
+                   "values file must be a YAML mapping of parameter names to values");
     return;
   }
   for (const auto& kv : root) {
@@ -228,7 +243,8 @@ void ParamTable::BindValuesFile(int file, Diagnostics* diags) {
     if (!p) continue;
     RawValue raw;
     if (!FromYaml(kv.second, &raw)) {
-      diags->Error("type-mismatch", loc, Code(p->name) + ": expected a scalar or a list of scalars");
+      diags->Error("type-mismatch", loc,
+                   Code(p->name) + ": expected a scalar or a list of scalars");
       continue;
     }
     Assign(p, raw, src.path + ":" + std::to_string(loc.line), src.path, loc, "", diags);
@@ -259,14 +275,17 @@ void ParamTable::CheckMissing(const ast::Loc& where, Diagnostics* diags) const {
     ast::Loc at = where.file >= 0 ? where : p.decl->loc;
     diags->Error("missing-param", at, "parameter " + Code(p.name) + " has no value",
                  {"declared at " + diags->files()[p.decl->loc.file].path + ":" +
-                  std::to_string(p.decl->loc.line) + "; bind it in a `use` block, "
-                  "with `--values FILE` or with `--set " + p.name + "=VALUE`"});
+                  std::to_string(p.decl->loc.line) +
+                  "; bind it in a `use` block, "
+                  "with `--values FILE` or with `--set " +
+                  p.name + "=VALUE`"});
   }
 }
 
 void ParamTable::WarnUnused(Diagnostics* diags) const {
   for (const ResolvedParam& p : params_) {
-    if (!p.used) diags->Warning("unused-param", p.decl->loc, "parameter " + Code(p.name) + " is never used");
+    if (!p.used)
+      diags->Warning("unused-param", p.decl->loc, "parameter " + Code(p.name) + " is never used");
   }
 }
 

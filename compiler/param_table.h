@@ -18,11 +18,11 @@ struct ResolvedParam {
   std::string type;  ///< "string", "int", "bool", "duration", "list<string>"
   bool secret = false;
   bool bound = false;
-  std::string scalar;              ///< canonical text of a scalar: `5`, `true`, `1h30m`, `text`
-  std::vector<std::string> list;   ///< the elements of a list<string>
-  std::string source;              ///< "default", "plans/envs/prod.asmplan:3", "--set", ...
-  std::string origin_file;         ///< relative file paths in the value resolve against its dir
-  bool used = false;               ///< referenced somewhere in the plan
+  std::string scalar;             ///< canonical text of a scalar: `5`, `true`, `1h30m`, `text`
+  std::vector<std::string> list;  ///< the elements of a list<string>
+  std::string source;             ///< "default", "plans/envs/prod.asmplan:3", "--set", ...
+  std::string origin_file;        ///< relative file paths in the value resolve against its dir
+  bool used = false;              ///< referenced somewhere in the plan
 };
 
 /// A value as written, before it is checked against its parameter's type.

@@ -28,7 +28,7 @@ bool Hex4(const std::string& s, size_t at, unsigned int* cp) {
   *cp = 0;
   for (size_t i = at; i < at + 4; ++i) {
     char c = s[i];
-    int v = c >= '0' && c <= '9' ? c - '0'
+    int v = c >= '0' && c <= '9'   ? c - '0'
             : c >= 'a' && c <= 'f' ? c - 'a' + 10
             : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                    : -1;
@@ -391,8 +391,7 @@ ast::Text ParseTreeBuilder::Word(P::WordContext* ctx) {
 
 ast::Text ParseTreeBuilder::Name(P::NameContext* ctx) { return Word(ctx->word()); }
 
-void ParseTreeBuilder::SetOnce(std::optional<ast::Text>* slot, ast::Text value,
-                               const char* what) {
+void ParseTreeBuilder::SetOnce(std::optional<ast::Text>* slot, ast::Text value, const char* what) {
   if (*slot) {
     diags_->Error("duplicate-statement", value.loc,
                   std::string("`") + what + "` given more than once",

@@ -28,9 +28,7 @@ std::string DescribeToken(size_t type, const antlr4::dfa::Vocabulary& vocab) {
   return vocab.getSymbolicName(type);
 }
 
-bool IsKeyword(size_t type) {
-  return type >= AsmPlanParser::PLAN && type <= AsmPlanParser::LIST_T;
-}
+bool IsKeyword(size_t type) { return type >= AsmPlanParser::PLAN && type <= AsmPlanParser::LIST_T; }
 
 // "`{`, a word or a string"; empty when the set is too large to help.
 std::string DescribeExpected(const antlr4::misc::IntervalSet& set,
@@ -43,7 +41,8 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set,
   }
   if (names.empty() || names.size() > 6) return "";
   std::string out = names[0];
-  for (size_t i = 1; i < names.size(); ++i) out += (i + 1 == names.size() ? " or " : ", ") + names[i];
+  for (size_t i = 1; i < names.size(); ++i)
+    out += (i + 1 == names.size() ? " or " : ", ") + names[i];
   return out;
 }
 
@@ -95,7 +94,8 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     } catch (...) {
     }
     std::string want = DescribeExpected(expected, vocab);
-    diags_->Error("syntax-error", loc, "unexpected " + what + (want.empty() ? "" : ", expected " + want));
+    diags_->Error("syntax-error", loc,
+                  "unexpected " + what + (want.empty() ? "" : ", expected " + want));
   }
 
   int file_;

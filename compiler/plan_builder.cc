@@ -55,13 +55,15 @@ bool PlanBuilder::ForValues(const ast::ForDecl& decl, std::vector<std::string>* 
   std::string name = LoneReference(text, true);
   ResolvedParam* p = params_->Find(name);
   if (!p) {
-    diags_->Error("unknown-param", text.loc, "unknown parameter " + Code(name.empty() ? text.value : name),
+    diags_->Error("unknown-param", text.loc,
+                  "unknown parameter " + Code(name.empty() ? text.value : name),
                   DidYouMean(name, params_->Names()));
     return false;
   }
   p->used = true;
   if (p->type != "list<string>") {
-    diags_->Error("type-mismatch", text.loc, "`for` needs a list, " + Code(name) + " is a " + p->type);
+    diags_->Error("type-mismatch", text.loc,
+                  "`for` needs a list, " + Code(name) + " is a " + p->type);
     return false;
   }
   *values = p->list;
@@ -86,15 +88,18 @@ void PlanBuilder::ExpandFor(const ast::ForDecl& decl) {
   for (size_t i = 0; i < decl.steps.size(); ++i) {
     const ast::StepDecl& s = decl.steps[i];
     if (step_index_.count(s.name.value)) {
-      diags_->Error("duplicate-step", s.name.loc, "group " + Code(s.name.value) + " has the name of a step",
-                    {"the step is declared at line " + std::to_string(step_locs_[step_index_[s.name.value]].line)});
+      diags_->Error("duplicate-step", s.name.loc,
+                    "group " + Code(s.name.value) + " has the name of a step",
+                    {"the step is declared at line " +
+                     std::to_string(step_locs_[step_index_[s.name.value]].line)});
       return;
     }
     auto [it, fresh] = group_index_.emplace(s.name.value, static_cast<int>(groups_.size()));
     if (fresh) {
       groups_.push_back(Group{s.name.value, parallel, {}});
       group_locs_.push_back(s.loc);
-    } else if (group_locs_[it->second].line != s.loc.line || group_locs_[it->second].file != s.loc.file) {
+    } else if (group_locs_[it->second].line != s.loc.line ||
+               group_locs_[it->second].file != s.loc.file) {
       diags_->Error("duplicate-step", s.name.loc, "group " + Code(s.name.value) + " declared twice",
                     {"first declared at line " + std::to_string(group_locs_[it->second].line)});
       return;
@@ -152,7 +157,8 @@ void PlanBuilder::ResolveDependencies(std::vector<std::vector<int>>* deps) {
     }
     if (refs_[i].size() > 1) {  // keep the first mention of each dependency
       std::unordered_set<int> seen;
-      d.erase(std::remove_if(d.begin(), d.end(), [&](int x) { return !seen.insert(x).second; }), d.end());
+      d.erase(std::remove_if(d.begin(), d.end(), [&](int x) { return !seen.insert(x).second; }),
+              d.end());
     }
   }
 }
@@ -163,7 +169,8 @@ void PlanBuilder::ReportUnknownStep(const PendingRef& ref) {
   for (const Step& s : steps_) {
     if (s.group.empty() || ref.id != ref.name) names.push_back(s.id);
   }
-  diags_->Error("unknown-step", ref.loc, "unknown step or group " + Code(ref.id), DidYouMean(ref.id, names));
+  diags_->Error("unknown-step", ref.loc, "unknown step or group " + Code(ref.id),
+                DidYouMean(ref.id, names));
 }
 
 void PlanBuilder::Order(const std::vector<std::vector<int>>& deps, Plan* out) {

@@ -29,8 +29,8 @@ class PlanBuilder {
  private:
   /// An `after` reference, interpolated, waiting for every step to exist.
   struct PendingRef {
-    std::string name;   ///< the step or group name
-    std::string id;     ///< name[index], or name when there is no index
+    std::string name;  ///< the step or group name
+    std::string id;    ///< name[index], or name when there is no index
     ast::Loc loc;
   };
 

@@ -1,6 +1,5 @@
 #include "compiler/plan_graph_dot.h"
 
-
 namespace asmplan {
 namespace {
 
@@ -36,8 +35,10 @@ std::string RenderDot(const Plan& plan) {
   out += "  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\"];\n";
   for (size_t g = 0; g < plan.groups.size(); ++g) {
     const Group& group = plan.groups[g];
-    std::string label = "for " + group.name + (group.parallel > 0 ? ", parallel " + std::to_string(group.parallel) : "");
-    out += "  subgraph " + DotQuote("cluster_" + group.name) + " {\n    label=" + DotQuote(label) + ";\n";
+    std::string label = "for " + group.name +
+                        (group.parallel > 0 ? ", parallel " + std::to_string(group.parallel) : "");
+    out += "  subgraph " + DotQuote("cluster_" + group.name) + " {\n    label=" + DotQuote(label) +
+           ";\n";
     for (const std::string& id : group.steps) out += "    " + DotQuote(id) + ";\n";
     out += "  }\n";
   }
@@ -47,7 +48,8 @@ std::string RenderDot(const Plan& plan) {
     out += "];\n";
   }
   for (const Step& step : plan.steps) {
-    for (const std::string& dep : step.after) out += "  " + DotQuote(dep) + " -> " + DotQuote(step.id) + ";\n";
+    for (const std::string& dep : step.after)
+      out += "  " + DotQuote(dep) + " -> " + DotQuote(step.id) + ";\n";
   }
   return out + "}\n";
 }

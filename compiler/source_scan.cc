@@ -72,7 +72,11 @@ bool ParenNestingWithin(std::string_view text, int limit, ast::Loc* where) {
     switch (state) {
       case kCode:
         if (c == '#') state = kComment;
-        if (c == '"') state = text.compare(i, 3, "\"\"\"") == 0 && text.find("\"\"\"", i + 3) != std::string_view::npos ? kTriple : kString;
+        if (c == '"')
+          state = text.compare(i, 3, "\"\"\"") == 0 &&
+                          text.find("\"\"\"", i + 3) != std::string_view::npos
+                      ? kTriple
+                      : kString;
         if (state == kTriple) cur.Advance(text[i]), cur.Advance(text[i + 1]), i += 2;
         if (c == '(' && ++depth > limit) {
           *where = cur.Here();

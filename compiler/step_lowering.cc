@@ -48,7 +48,8 @@ void PlanBuilder::LowerStep(const ast::StepDecl& decl, const Scope& scope,
       std::vector<std::string> names;
       for (const auto& kv : artifacts_) names.push_back(kv.first);
       std::sort(names.begin(), names.end());
-      diags_->Error("unknown-artifact", decl.fetch->loc, "unknown artifact " + Code(decl.fetch->value),
+      diags_->Error("unknown-artifact", decl.fetch->loc,
+                    "unknown artifact " + Code(decl.fetch->value),
                     DidYouMean(decl.fetch->value, names));
     }
   }
@@ -121,8 +122,9 @@ void PlanBuilder::LowerTiming(const ast::StepDecl& decl, const Scope& scope, Ste
 bool PlanBuilder::LowerWait(const ast::WaitStmt& wait, const Scope& scope, WaitUntil* out) {
   bool ok = LowerGuard(wait.guard, scope, &out->guard);
   if (!wait.timeout) {
-    diags_->Error("wait-without-timeout", wait.loc, "`wait until` without a timeout",
-                  {"add `timeout D`, e.g. `timeout 10m`, so a stuck wait fails instead of hanging"});
+    diags_->Error(
+        "wait-without-timeout", wait.loc, "`wait until` without a timeout",
+        {"add `timeout D`, e.g. `timeout 10m`, so a stuck wait fails instead of hanging"});
     ok = false;
   } else {
     ok = Duration(*wait.timeout, scope, &out->timeout_ms) && ok;
@@ -155,8 +157,9 @@ bool PlanBuilder::Count(const ast::Text& text, const Scope& scope, int min, int*
   bool digits = !value.empty() && value.size() <= 6 &&
                 value.find_first_not_of("0123456789") == std::string::npos;
   if (!digits || std::stoi(value) < min) {
-    diags_->Error("invalid-number", text.loc,
-                  "expected a whole number of at least " + std::to_string(min) + ", got " + Code(value));
+    diags_->Error(
+        "invalid-number", text.loc,
+        "expected a whole number of at least " + std::to_string(min) + ", got " + Code(value));
     return false;
   }
   *out = std::stoi(value);

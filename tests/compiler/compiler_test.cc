@@ -1,0 +1,173 @@
+// The compiler end to end through its public API, with in-memory files.
+#include "compiler/compiler.h"
+
+#include <gtest/gtest.h>
+
+#include "compiler/compiled_plan_io.h"
+
+namespace asmplan {
+namespace {
+
+class CompilerTest : public ::testing::Test {
+ protected:
+  /// Compiles `path` from the in-memory files; returns success, rendered diagnostics in diags_.
+  bool Compile(const std::string& path, std::vector<std::string> sets = {},
+               const std::string& values = "") {
+    Diagnostics diags;
+    CompileInput in{path, std::move(sets), values, &files_};
+    bool ok = CompilePlan(in, &plan_, &diags);
+    rendered_ = diags.Render();
+    names_.clear();
+    for (const Diagnostic& d : diags.all()) names_.push_back(d.name);
+    return ok;
+  }
+
+  const Step* FindStep(const std::string& id) const {
+    for (const Step& s : plan_.steps) {
+      if (s.id == id) return &s;
+    }
+    return nullptr;
+  }
+
+  std::vector<std::string> Ids() const {
+    std::vector<std::string> ids;
+    for (const Step& s : plan_.steps) ids.push_back(s.id);
+    return ids;
+  }
+
+  MemoryFileReader files_;
+  Plan plan_;
+  std::string rendered_;
+  std::vector<std::string> names_;
+};
+
+TEST_F(CompilerTest, CompilesStepsArgvAndGuards) {
+  files_.files["p.asmplan"] = R"(plan demo {
+  title "demo ${ns}"
+  param ns : string = "payments"
+  param flags : list<string> = ["--a", "b c"]
+  step one {
+    run kubectl rollout restart deployment -n ${ns} ${flags}
+    wait until pods in ns ${ns} all show 2/2 timeout 5m every 10s
+    verify not (context is "x" or context is "y") and sidecars in ns ${ns} at version "1.5"
+    retry 2 backoff 1m30s
+    timeout 1h
+    idempotent
+  }
+})";
+  ASSERT_TRUE(Compile("p.asmplan")) << rendered_;
+  EXPECT_EQ(plan_.name, "demo");
+  EXPECT_EQ(plan_.title, "demo payments");
+  ASSERT_EQ(plan_.steps.size(), 1u);
+  const Step& s = plan_.steps[0];
+  EXPECT_EQ(s.source, "p.asmplan:5");
+  ASSERT_EQ(s.run.size(), 1u);
+  EXPECT_EQ(s.run[0], (std::vector<std::string>{"kubectl", "rollout", "restart", "deployment", "-n",
+                                                "payments", "--a", "b c"}));
+  ASSERT_EQ(s.wait_until.size(), 1u);
+  EXPECT_EQ(CanonicalText(s.wait_until[0].guard), "pods in ns \"payments\" all show 2/2");
+  EXPECT_EQ(s.wait_until[0].timeout_ms, 300000);
+  EXPECT_EQ(s.wait_until[0].every_ms, 10000);
+  ASSERT_EQ(s.verify.size(), 1u);
+  EXPECT_EQ(CanonicalText(s.verify[0]),
+            "not (context is \"x\" or context is \"y\") and sidecars in ns \"payments\" at "
+            "version \"1.5\"");
+  EXPECT_EQ(s.retries, 2);
+  EXPECT_EQ(s.backoff_ms, 90000);
+  EXPECT_EQ(s.timeout_ms, 3600000);
+  EXPECT_TRUE(s.idempotent);
+}
+
+TEST_F(CompilerTest, ExpandsForGroupsAndOrdersDeterministically) {
+  files_.files["p.asmplan"] = R"(plan demo {
+  param nss : list<string> = ["a", "b", "c"]
+  step last after restart { confirm "done" }
+  for ns in nss parallel 2 {
+    step restart[${ns}] after first { run kubectl rollout restart deployment -n ${ns} }
+  }
+  step first { run echo first }
+  step unrelated { run echo x }
+})";
+  ASSERT_TRUE(Compile("p.asmplan")) << rendered_;
+  EXPECT_EQ(Ids(), (std::vector<std::string>{"first", "restart[a]", "restart[b]", "restart[c]",
+                                             "last", "unrelated"}));
+  ASSERT_EQ(plan_.groups.size(), 1u);
+  EXPECT_EQ(plan_.groups[0].name, "restart");
+  EXPECT_EQ(plan_.groups[0].parallel, 2);
+  EXPECT_EQ(plan_.groups[0].steps.size(), 3u);
+  EXPECT_EQ(FindStep("last")->after,
+            (std::vector<std::string>{"restart[a]", "restart[b]", "restart[c]"}));
+  EXPECT_EQ(FindStep("restart[b]")->group, "restart");
+}
+
+TEST_F(CompilerTest, EnvironmentFilesSetsAndValuesHavePrecedence) {
+  files_.files["plans/base.asmplan"] = R"(plan demo {
+  param a : string = "default"
+  param b : string = "default"
+  param c : int = 1
+  param d : list<string>
+  step s { run echo ${a} ${b} ${c} ${d} }
+})";
+  files_.files["plans/envs/e.asmplan"] =
+      "use \"../base.asmplan\" {\n  b = \"env\"\n  c = 2\n  d = []\n}\n";
+  files_.files["v.yaml"] = "c: 3\nd: [x, y]\n";
+  ASSERT_TRUE(Compile("plans/envs/e.asmplan", {"d=p,q"}, "v.yaml")) << rendered_;
+  EXPECT_EQ(plan_.steps[0].run[0],
+            (std::vector<std::string>{"echo", "default", "env", "3", "p", "q"}));
+  ASSERT_EQ(plan_.params.size(), 4u);
+  EXPECT_EQ(plan_.params[0].source, "default");
+  EXPECT_EQ(plan_.params[1].source, "plans/envs/e.asmplan:2");
+  EXPECT_EQ(plan_.params[2].source, "v.yaml:1");
+  EXPECT_EQ(plan_.params[2].value, "3");
+  EXPECT_EQ(plan_.params[3].source, "--set");
+  EXPECT_EQ(plan_.params[3].value, "[\"p\",\"q\"]");
+  ASSERT_EQ(plan_.sources.size(), 3u);
+  EXPECT_EQ(plan_.sources[0].path, "plans/envs/e.asmplan");
+  EXPECT_EQ(plan_.sources[1].path, "plans/base.asmplan");
+}
+
+TEST_F(CompilerTest, SecretsStayReferencesAndCannotBeBound) {
+  files_.files["p.asmplan"] = R"(plan demo {
+  param token : string secret
+  step s { run curl -H "Authorization: Bearer ${token}" x }
+})";
+  ASSERT_TRUE(Compile("p.asmplan")) << rendered_;
+  EXPECT_EQ(plan_.steps[0].run[0][2], "Authorization: Bearer ${token}");
+  ASSERT_EQ(plan_.params.size(), 1u);
+  EXPECT_TRUE(plan_.params[0].secret);
+  EXPECT_EQ(plan_.params[0].value, "");
+  EXPECT_FALSE(Compile("p.asmplan", {"token=hunter2"}));
+  EXPECT_EQ(names_, std::vector<std::string>{"secret-in-source"});
+  EXPECT_EQ(rendered_.find("hunter2"), std::string::npos);
+}
+
+TEST_F(CompilerTest, CompilingTwiceGivesIdenticalBytes) {
+  files_.files["p.asmplan"] = R"(plan demo {
+  param nss : list<string> = ["a", "b"]
+  for ns in nss { step r[${ns}] { run echo ${ns} } }
+  step z after r { run echo z }
+})";
+  ASSERT_TRUE(Compile("p.asmplan")) << rendered_;
+  std::string first = WriteCompiledPlan(&plan_);
+  ASSERT_TRUE(Compile("p.asmplan")) << rendered_;
+  EXPECT_EQ(WriteCompiledPlan(&plan_), first);
+}
+
+TEST_F(CompilerTest, ReportsEveryErrorNotJustTheFirst) {
+  files_.files["p.asmplan"] = R"(plan demo {
+  step a after nope { timeout 0s }
+  step b { fetch missing }
+})";
+  EXPECT_FALSE(Compile("p.asmplan"));
+  EXPECT_EQ(names_,
+            (std::vector<std::string>{"invalid-duration", "unknown-artifact", "unknown-step"}));
+}
+
+TEST_F(CompilerTest, ReportsCyclePath) {
+  files_.files["p.asmplan"] = "plan p {\n step a after b { }\n step b after a { }\n}\n";
+  EXPECT_FALSE(Compile("p.asmplan"));
+  EXPECT_NE(rendered_.find("dependency cycle: `a -> b -> a`"), std::string::npos) << rendered_;
+}
+
+}  // namespace
+}  // namespace asmplan
