@@ -253,7 +253,36 @@ void PlanWriter::StepWaits(const Step& s) {
 }
 
 // The line `sha256: "<hex>"` for `hex`, newline included.
-std::string HashLine(const std::string& hex) { return "sha256: \"" + hex + "\"\n"; }
+std::string HashLineFor(const std::string& hex) { return "sha256: \"" + hex + "\"\n"; }
+
+// Where the sha256 line is: [start, end) with its newline, its 1-based number, the hex digits.
+struct HashLine {
+  size_t start = 0;
+  size_t end = 0;
+  int number = 1;
+  std::string_view hex;
+};
+
+// The sha256 line is the first line that is not a header comment. False when it is malformed.
+bool FindHashLine(std::string_view text, HashLine* line) {
+  while (line->start < text.size() && text[line->start] == '#') {
+    const size_t newline = text.find('\n', line->start);
+    if (newline == std::string_view::npos) return false;
+    line->start = newline + 1;
+    ++line->number;
+  }
+  const size_t newline = text.find('\n', line->start);
+  if (newline == std::string_view::npos) return false;
+  const std::string_view content = text.substr(line->start, newline - line->start);
+  const std::string_view prefix = "sha256: \"";
+  if (content.size() != prefix.size() + 65 || content.substr(0, prefix.size()) != prefix ||
+      content.back() != '"') {
+    return false;
+  }
+  line->hex = content.substr(prefix.size(), 64);
+  line->end = newline + 1;
+  return IsSha256Hex(line->hex);
+}
 
 }  // namespace
 
@@ -273,45 +302,31 @@ std::string WriteCompiledPlan(Plan* plan) {
   std::string text;
   text.reserve(header.size() + 80 + body.size());
   text += header;
-  text += HashLine(plan->sha256);
+  text += HashLineFor(plan->sha256);
   text += body;
   return text;
 }
 
 bool ReadCompiledPlan(std::string_view text, Plan* plan, std::string* err) {
-  // The header is the comment lines before the first other line, which must be the hash.
-  size_t line_start = 0;
-  int line_number = 1;
-  while (line_start < text.size() && text[line_start] == '#') {
-    const size_t end = text.find('\n', line_start);
-    if (end == std::string_view::npos) break;
-    line_start = end + 1;
-    ++line_number;
-  }
-  const size_t line_end = text.find('\n', line_start);
-  const std::string_view line = text.substr(
-      line_start, line_end == std::string_view::npos ? line_end : line_end - line_start);
-  const std::string_view prefix = "sha256: \"";
-  const std::string_view hex = line.substr(std::min(line.size(), prefix.size()), 64);
-  if (line_end == std::string_view::npos || line.size() != prefix.size() + 65 ||
-      line.substr(0, prefix.size()) != prefix || line.back() != '"' || !IsSha256Hex(hex)) {
-    *err = "compiled plan line " + std::to_string(line_number) +
+  HashLine line;
+  if (!FindHashLine(text, &line)) {
+    *err = "compiled plan line " + std::to_string(line.number) +
            ": expected `sha256: \"<64 hex digits>\"` after the header comments";
     return false;
   }
   Sha256 sha;
-  sha.Update(text.substr(0, line_start));
-  sha.Update(text.substr(line_end + 1));
+  sha.Update(text.substr(0, line.start));
+  sha.Update(text.substr(line.end));
   const std::string computed = sha.HexDigest();
-  if (computed != hex) {
-    *err = "compiled plan content does not match its sha256 (recorded " + std::string(hex) +
+  if (computed != line.hex) {
+    *err = "compiled plan content does not match its sha256 (recorded " + std::string(line.hex) +
            ", content hashes to " + computed +
            "): it was changed after compiling; compile it again";
     return false;
   }
   *plan = Plan();
-  plan->sha256 = std::string(hex);
-  if (!ParseCompiledPlanBody(text.substr(line_end + 1), line_number + 1, plan, err)) return false;
+  plan->sha256 = std::string(line.hex);
+  if (!ParseCompiledPlanBody(text.substr(line.end), line.number + 1, plan, err)) return false;
   if (!CheckPlanConsistency(*plan, err)) {
     *err = "compiled plan is inconsistent: " + *err;
     return false;

@@ -16,6 +16,28 @@ void AppendOperand(const Guard& g, std::string* out) {
   *out += ')';
 }
 
+// A string operand, written quoted.
+struct Q {
+  const std::string& value;
+};
+void Put(std::string* out, const char* text) { *out += text; }
+void Put(std::string* out, const std::string& text) { *out += text; }
+void Put(std::string* out, Q q) { AppendQuoted(q.value, out); }
+
+// Appends each part in turn: literal text as it is, Q{...} quoted.
+template <typename... Parts>
+void Emit(std::string* out, const Parts&... parts) {
+  (Put(out, parts), ...);
+}
+
+void AppendJunction(const Guard& g, std::string* out) {
+  const char* op = g.kind == GuardKind::kAnd ? " and " : " or ";
+  for (size_t i = 0; i < g.operands.size(); ++i) {
+    if (i) *out += op;
+    AppendOperand(g.operands[i], out);
+  }
+}
+
 void AppendCommand(const Guard& g, std::string* out) {
   *out += "command [";
   for (size_t i = 0; i < g.argv.size(); ++i) {
@@ -204,67 +226,34 @@ class GuardParser {
 }  // namespace
 
 void AppendCanonicalText(const Guard& g, std::string* out) {
+  using K = GuardKind;
   switch (g.kind) {
-    case GuardKind::kPodsAllReady:
-      *out += "pods in ns ";
-      AppendQuoted(g.ns, out);
-      *out += " all ready";
-      return;
-    case GuardKind::kPodsAllShow:
-      *out += "pods in ns ";
-      AppendQuoted(g.ns, out);
-      *out += " all show " + std::to_string(g.ready) + "/" + std::to_string(g.total);
-      return;
-    case GuardKind::kNoPodsTerminating:
-      *out += "no pods in ns ";
-      AppendQuoted(g.ns, out);
-      *out += " terminating";
-      return;
-    case GuardKind::kDeploymentRolledOut:
-      *out += "deployment ";
-      AppendQuoted(g.name, out);
-      *out += " in ns ";
-      AppendQuoted(g.ns, out);
-      *out += " rolled out";
-      return;
-    case GuardKind::kContextIs:
-      *out += "context is ";
-      AppendQuoted(g.name, out);
-      return;
-    case GuardKind::kClusterRoleBindingExists:
-      *out += "clusterrolebinding ";
-      AppendQuoted(g.name, out);
-      *out += " exists";
-      return;
-    case GuardKind::kSidecarsAtVersion:
-      *out += "sidecars in ns ";
-      AppendQuoted(g.ns, out);
-      *out += " at version ";
-      AppendQuoted(g.name, out);
-      return;
-    case GuardKind::kControlPlaneAtVersion:
-      *out += "istio control plane at version ";
-      AppendQuoted(g.name, out);
-      return;
-    case GuardKind::kCommandSucceeds:
+    case K::kPodsAllReady:
+      return Emit(out, "pods in ns ", Q{g.ns}, " all ready");
+    case K::kPodsAllShow:
+      return Emit(out, "pods in ns ", Q{g.ns}, " all show ", std::to_string(g.ready), "/",
+                  std::to_string(g.total));
+    case K::kNoPodsTerminating:
+      return Emit(out, "no pods in ns ", Q{g.ns}, " terminating");
+    case K::kDeploymentRolledOut:
+      return Emit(out, "deployment ", Q{g.name}, " in ns ", Q{g.ns}, " rolled out");
+    case K::kContextIs:
+      return Emit(out, "context is ", Q{g.name});
+    case K::kClusterRoleBindingExists:
+      return Emit(out, "clusterrolebinding ", Q{g.name}, " exists");
+    case K::kSidecarsAtVersion:
+      return Emit(out, "sidecars in ns ", Q{g.ns}, " at version ", Q{g.name});
+    case K::kControlPlaneAtVersion:
+      return Emit(out, "istio control plane at version ", Q{g.name});
+    case K::kCommandSucceeds:
       return AppendCommand(g, out);
-    case GuardKind::kAnd:
-    case GuardKind::kOr: {
-      const char* op = g.kind == GuardKind::kAnd ? " and " : " or ";
-      for (size_t i = 0; i < g.operands.size(); ++i) {
-        if (i) *out += op;
-        AppendOperand(g.operands[i], out);
-      }
-      return;
-    }
-    case GuardKind::kNot:
+    case K::kAnd:
+    case K::kOr:
+      return AppendJunction(g, out);
+    case K::kNot:
       *out += "not ";
-      if (g.operands.empty()) {
-        *out += "()";
-      } else {
-        AppendOperand(g.operands[0], out);
-      }
-      return;
+      // A well-formed not has one operand; "()" keeps a malformed one visible, not crashing.
+      return g.operands.empty() ? Emit(out, "()") : AppendOperand(g.operands[0], out);
   }
 }
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <random>
+
 #include "compiler/guard_text.h"
 #include "compiler/sha256.h"
 #include "tests/compiler/sample_plans.h"
@@ -212,6 +214,37 @@ TEST(CompiledPlanIoTest, TruncatedButRehashedPlansGetALineNumberNotACrash) {
     EXPECT_TRUE(err.rfind("compiled plan line ", 0) == 0 ||
                 err.rfind("compiled plan is inconsistent: ", 0) == 0)
         << n << ": " << err;
+  }
+}
+
+TEST(CompiledPlanIoTest, MutatedButRehashedPlansNeverCrash) {
+  Plan plan = FullPlan();
+  const std::string text = WriteCompiledPlan(&plan);
+  const size_t body = text.find("\nformat_version") + 1;
+  const std::string interesting = "\"'\\[], :-\n #|0a\x7f\xc3\xff";
+  std::mt19937 random(20261127);
+  Plan read;
+  std::string err;
+  for (int i = 0; i < 2000; ++i) {
+    std::string mutated = text;
+    for (int edits = 1 + random() % 3; edits > 0; --edits) {
+      const size_t at = body + random() % (mutated.size() - body);
+      const char c = interesting[random() % interesting.size()];
+      switch (random() % 3) {
+        case 0:
+          mutated[at] = c;
+          break;
+        case 1:
+          mutated.insert(at, 1, c);
+          break;
+        default:
+          mutated.erase(at, 1 + random() % 40);
+          break;
+      }
+    }
+    if (!ReadCompiledPlan(Rehash(mutated), &read, &err)) {
+      EXPECT_EQ(err.rfind("compiled plan ", 0), 0u) << err;
+    }
   }
 }
 
