@@ -3,13 +3,18 @@
 //     deployment lists by namespace, the current context, cluster role bindings by name, commands;
 //  2. fetch each distinct need once: per resource kind, one `kubectl get KIND -n NS -o json` per
 //     namespace, or a single `kubectl get KIND -A -o json` when more than
-//     KubectlOptions::max_namespaced_queries namespaces need that kind;
+//     KubectlOptions::max_namespaced_queries namespaces need that kind; the queries of one tick
+//     run concurrently (up to 4 at a time);
 //  3. answer every guard from those results (runtime/guard_checks.h says what each kind means).
 // A failed query makes every guard that needed it an error observation carrying kubectl's words.
 #include "runtime/kubectl_guard_evaluator.h"
 
+#include <algorithm>
+#include <atomic>
+#include <functional>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "runtime/guard_checks.h"
 #include "runtime/kubectl_client.h"
@@ -73,24 +78,45 @@ void Collect(const Guard& g, Needs* needs) {
   }
 }
 
-/// Lists one kind for `namespaces`: per namespace, or once for all when there are more than
-/// `max_namespaced`. `list(ns, &items)` lists one namespace, or all when ns is "".
+using Task = std::function<void()>;
+
+/// Adds the tasks that list one kind for `namespaces` into `*out`: one per namespace, or a single
+/// all-namespaces listing split up by namespace when there are more than `max_namespaced`.
+/// `list(ns, &items)` lists one namespace, or all when ns is "". Every slot of `*out` exists
+/// before any task runs, and each task writes only its own slots.
 template <typename T, typename ListFn>
-std::map<std::string, Listing<T>> FetchByNamespace(const std::set<std::string>& namespaces,
-                                                   int max_namespaced, ListFn list) {
-  std::map<std::string, Listing<T>> out;
+void AddListTasks(const std::set<std::string>& namespaces, int max_namespaced, ListFn list,
+                  std::map<std::string, Listing<T>>* out, std::vector<Task>* tasks) {
+  for (const auto& ns : namespaces) (*out)[ns];
   if (static_cast<int>(namespaces.size()) <= max_namespaced) {
-    for (const auto& ns : namespaces) out[ns].status = list(ns, &out[ns].items);
-    return out;
+    for (auto& [ns, slot] : *out)
+      tasks->push_back([&ns = ns, &slot = slot, list] { slot.status = list(ns, &slot.items); });
+    return;
   }
-  Listing<T> all;
-  all.status = list("", &all.items);
-  for (const auto& ns : namespaces) out[ns].status = all.status;
-  for (auto& item : all.items) {
-    auto it = out.find(item.ns);
-    if (it != out.end()) it->second.items.push_back(std::move(item));
-  }
-  return out;
+  tasks->push_back([out, list] {
+    Listing<T> all;
+    all.status = list("", &all.items);
+    for (auto& [ns, slot] : *out) slot.status = all.status;
+    for (auto& item : all.items) {
+      auto it = out->find(item.ns);
+      if (it != out->end()) it->second.items.push_back(std::move(item));
+    }
+  });
+}
+
+/// Runs every task, up to kMaxParallelQueries at once: kubectl calls cost ~0.2 s each, and the
+/// queries of one tick are independent.
+void RunConcurrently(const std::vector<Task>& tasks) {
+  constexpr size_t kMaxParallelQueries = 4;
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i; (i = next++) < tasks.size();) tasks[i]();
+  };
+  std::vector<std::thread> threads;
+  for (size_t k = 1; k < std::min(tasks.size(), kMaxParallelQueries); ++k)
+    threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
 }
 
 class KubectlGuardEvaluator : public GuardEvaluator {
@@ -101,7 +127,8 @@ class KubectlGuardEvaluator : public GuardEvaluator {
   std::vector<GuardObservation> Evaluate(const std::vector<const Guard*>& guards) override {
     Needs needs;
     for (const Guard* g : guards) Collect(*g, &needs);
-    Snapshot snap = Fetch(needs);
+    Snapshot snap;
+    Fetch(needs, &snap);
     std::vector<GuardObservation> out;
     out.reserve(guards.size());
     for (const Guard* g : guards) out.push_back(Answer(*g, snap));
@@ -109,52 +136,68 @@ class KubectlGuardEvaluator : public GuardEvaluator {
   }
 
  private:
-  Snapshot Fetch(const Needs& needs);
+  /// Runs every query `needs` calls for, concurrently, into `*snap`.
+  void Fetch(const Needs& needs, Snapshot* snap);
+  GuardObservation AnswerPods(const Guard& g, const Snapshot& snap);
   GuardObservation Answer(const Guard& g, const Snapshot& snap);
 
   KubectlClient client_;
   int max_namespaced_;
 };
 
-Snapshot KubectlGuardEvaluator::Fetch(const Needs& needs) {
-  Snapshot snap;
-  snap.pods = FetchByNamespace<PodInfo>(
+void KubectlGuardEvaluator::Fetch(const Needs& needs, Snapshot* snap) {
+  std::vector<Task> tasks;
+  KubectlClient* c = &client_;
+  AddListTasks<PodInfo>(
       needs.pod_namespaces, max_namespaced_,
-      [this](const std::string& ns, std::vector<PodInfo>* v) { return client_.ListPods(ns, v); });
-  snap.deployments = FetchByNamespace<DeploymentInfo>(
+      [c](const std::string& ns, std::vector<PodInfo>* v) { return c->ListPods(ns, v); },
+      &snap->pods, &tasks);
+  AddListTasks<DeploymentInfo>(
       needs.deployment_namespaces, max_namespaced_,
-      [this](const std::string& ns, std::vector<DeploymentInfo>* v) {
-        return client_.ListDeployments(ns, v);
-      });
-  if (needs.context) snap.context_status = client_.CurrentContext(&snap.context);
+      [c](const std::string& ns, std::vector<DeploymentInfo>* v) {
+        return c->ListDeployments(ns, v);
+      },
+      &snap->deployments, &tasks);
+  if (needs.context)
+    tasks.push_back([c, snap] { snap->context_status = c->CurrentContext(&snap->context); });
   for (const auto& name : needs.cluster_role_bindings) {
-    auto& entry = snap.cluster_role_bindings[name];
-    entry.first = client_.ClusterRoleBindingExists(name, &entry.second);
+    auto* slot = &snap->cluster_role_bindings[name];
+    tasks.push_back(
+        [c, slot, &name] { slot->first = c->ClusterRoleBindingExists(name, &slot->second); });
   }
-  for (const auto& argv : needs.commands) snap.commands[argv] = client_.RunCommand(argv);
-  return snap;
+  for (const auto& argv : needs.commands) {
+    CommandResult* slot = &snap->commands[argv];
+    tasks.push_back([c, slot, &argv] { *slot = c->RunCommand(argv); });
+  }
+  RunConcurrently(tasks);
+}
+
+GuardObservation KubectlGuardEvaluator::AnswerPods(const Guard& g, const Snapshot& snap) {
+  const std::string& ns = g.kind == GuardKind::kControlPlaneAtVersion ? kIstioNamespace : g.ns;
+  const Listing<PodInfo>& l = snap.pods.at(ns);
+  if (!l.status.ok) return QueryFailed(l.status.error);
+  switch (g.kind) {
+    case GuardKind::kPodsAllShow:
+      return CheckPodsAllShow(g.ns, l.items, g.ready, g.total);
+    case GuardKind::kPodsAllReady:
+      return CheckPodsAllReady(g.ns, l.items);
+    case GuardKind::kNoPodsTerminating:
+      return CheckNoPodsTerminating(g.ns, l.items);
+    case GuardKind::kSidecarsAtVersion:
+      return CheckSidecarsAtVersion(g.ns, l.items, g.name);
+    default:
+      return CheckControlPlaneAtVersion(l.items, g.name);
+  }
 }
 
 GuardObservation KubectlGuardEvaluator::Answer(const Guard& g, const Snapshot& snap) {
-  auto pods = [&](const std::string& ns) -> const Listing<PodInfo>& { return snap.pods.at(ns); };
   switch (g.kind) {
     case GuardKind::kPodsAllShow:
     case GuardKind::kPodsAllReady:
     case GuardKind::kNoPodsTerminating:
-    case GuardKind::kSidecarsAtVersion: {
-      const Listing<PodInfo>& l = pods(g.ns);
-      if (!l.status.ok) return QueryFailed(l.status.error);
-      if (g.kind == GuardKind::kPodsAllShow)
-        return CheckPodsAllShow(g.ns, l.items, g.ready, g.total);
-      if (g.kind == GuardKind::kPodsAllReady) return CheckPodsAllReady(g.ns, l.items);
-      if (g.kind == GuardKind::kNoPodsTerminating) return CheckNoPodsTerminating(g.ns, l.items);
-      return CheckSidecarsAtVersion(g.ns, l.items, g.name);
-    }
-    case GuardKind::kControlPlaneAtVersion: {
-      const Listing<PodInfo>& l = pods(kIstioNamespace);
-      return l.status.ok ? CheckControlPlaneAtVersion(l.items, g.name)
-                         : QueryFailed(l.status.error);
-    }
+    case GuardKind::kSidecarsAtVersion:
+    case GuardKind::kControlPlaneAtVersion:
+      return AnswerPods(g, snap);
     case GuardKind::kDeploymentRolledOut: {
       const Listing<DeploymentInfo>& l = snap.deployments.at(g.ns);
       return l.status.ok ? CheckDeploymentRolledOut(g.ns, g.name, l.items)

@@ -4,6 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
 #include "tests/runtime/kube_test_fixtures.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_command_runner.h"
@@ -14,6 +18,7 @@ namespace {
 using namespace asmplan::kubefix;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
 
 Guard G(GuardKind kind, std::string ns = "", std::string name = "") {
   Guard g;
@@ -307,6 +312,64 @@ TEST_F(KubectlGuardEvaluatorTest, ManyDeploymentNamespacesShareOneQueryToo) {
   for (const auto& g : guards) ptrs.push_back(&g);
   for (const auto& o : evaluator_->Evaluate(ptrs)) EXPECT_TRUE(o.holds) << o.summary;
   EXPECT_THAT(runner_.commands_ran(), ElementsAre("kubectl get deployments -A -o json"));
+}
+
+TEST_F(KubectlGuardEvaluatorTest, EveryKindOfQueryRunsOncePerTick) {
+  runner_.Expect("kubectl get pods", FakeCommandRunner::Exit(0, List({})));
+  runner_.Expect("kubectl get deployments", FakeCommandRunner::Exit(0, List({})));
+  Guard guards[] = {AllShow("a", 2, 2),
+                    G(GuardKind::kPodsAllReady, "b"),
+                    G(GuardKind::kControlPlaneAtVersion, "", "1"),
+                    G(GuardKind::kDeploymentRolledOut, "a", "x"),
+                    G(GuardKind::kDeploymentRolledOut, "a", "y"),
+                    G(GuardKind::kContextIs, "", "c"),
+                    Junction(GuardKind::kNot, {G(GuardKind::kContextIs, "", "d")}),
+                    G(GuardKind::kClusterRoleBindingExists, "", "crb"),
+                    Cmd({"true"}),
+                    Junction(GuardKind::kAnd, {Cmd({"true"}), AllShow("a", 1, 1)})};
+  std::vector<const Guard*> ptrs;
+  for (const auto& g : guards) ptrs.push_back(&g);
+  EXPECT_EQ(evaluator_->Evaluate(ptrs).size(), 10u);
+  EXPECT_THAT(runner_.commands_ran(),
+              UnorderedElementsAre(
+                  "kubectl get pods -n a -o json", "kubectl get pods -n b -o json",
+                  "kubectl get pods -n istio-system -o json",
+                  "kubectl get deployments -n a -o json", "kubectl config current-context",
+                  "kubectl get clusterrolebinding crb --ignore-not-found -o name", "true"));
+}
+
+/// Each query waits until another one is in flight too (FakeCommandRunner answers under its
+/// lock, so it cannot show overlap). Run one by one, queries would give up after 20 s.
+class RendezvousRunner : public CommandRunner {
+ public:
+  CommandResult Run(const CommandSpec&) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++in_flight_;
+    cv_.notify_all();
+    if (cv_.wait_for(lock, std::chrono::seconds(20), [&] { return in_flight_ >= 2; }))
+      ++overlapped_;
+    return FakeCommandRunner::Exit(0, List({}));
+  }
+  void InterruptAll(int) override {}
+  int overlapped() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return overlapped_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int in_flight_ = 0;
+  int overlapped_ = 0;
+};
+
+TEST_F(KubectlGuardEvaluatorTest, TheQueriesOfATickRunConcurrently) {
+  RendezvousRunner runner;
+  auto evaluator = NewKubectlGuardEvaluator(runner, clock_);
+  Guard a = AllShow("a", 2, 2), b = AllShow("b", 2, 2);
+  auto obs = evaluator->Evaluate({&a, &b});
+  EXPECT_EQ(runner.overlapped(), 2);
+  EXPECT_EQ(obs[1].summary, "no pods in namespace b");
 }
 
 TEST_F(KubectlGuardEvaluatorTest, QueryFailuresAreErrorsWithKubectlsWords) {
