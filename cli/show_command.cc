@@ -1,15 +1,11 @@
 // `asmplan show COMPILED`: verify a compiled plan's hash and print what it will do.
-#include <sys/stat.h>
-
 #include <CLI/CLI.hpp>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <string>
 
 #include "cli/commands.h"
-#include "compiler/compiled_plan_io.h"
+#include "compiler/compiled_plan_file.h"
 #include "compiler/plan_summary.h"
 
 namespace asmplan::cli {
@@ -20,38 +16,14 @@ struct ShowOptions {
   bool quiet = false;
 };
 
-// Reads all of `path` ("-" is stdin) into `text`.
-bool ReadAll(const std::string& path, std::string* text, std::string* err) {
-  std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    *err = std::strerror(errno);
-    return false;
-  }
-  // Size the buffer once for a regular file: a 100k-step plan is ~30 MB.
-  struct stat st;
-  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) text->reserve(st.st_size + 1);
-  char buffer[1 << 16];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text->append(buffer, n);
-  const bool failed = std::ferror(f) != 0;
-  if (failed) *err = std::strerror(errno);
-  if (f != stdin) std::fclose(f);
-  return !failed;
-}
-
 int RunShow(const ShowOptions& options) {
   const std::string name = options.path == "-" ? "<stdin>" : options.path;
-  std::string text;
-  std::string err;
-  if (!ReadAll(options.path, &text, &err)) {
-    std::fprintf(stderr, "%s: error: cannot read the compiled plan: %s\n", name.c_str(),
-                 err.c_str());
-    return kExitFailure;
-  }
   Plan plan;
-  if (!ReadCompiledPlan(text, &plan, &err)) {
+  std::string err;
+  const PlanFileStatus status = LoadCompiledPlanFile(options.path, &plan, &err);
+  if (status != PlanFileStatus::kOk) {
     std::fprintf(stderr, "%s: error: %s\n", name.c_str(), err.c_str());
-    return kExitInvalid;
+    return status == PlanFileStatus::kUnreadable ? kExitFailure : kExitInvalid;
   }
   const std::string out = options.quiet ? plan.sha256 + "\n" : RenderPlanSummary(plan);
   std::fwrite(out.data(), 1, out.size(), stdout);
@@ -63,7 +35,7 @@ int RunShow(const ShowOptions& options) {
 void RegisterShowCommand(CLI::App& app) {
   auto options = std::make_shared<ShowOptions>();
   CLI::App* show = app.add_subcommand(
-      "show", "Verify a compiled plan's sha256 and print a readable summary of what it will run");
+      "show", "verify a compiled plan's sha256 and print a readable summary of what it will run");
   show->add_option("COMPILED", options->path,
                    "a compiled plan written by `asmplan compile`; - reads stdin")
       ->required();
