@@ -86,7 +86,8 @@ void Groups(const Plan& plan, std::string* out) {
   for (const Group& g : plan.groups) {
     const std::string limit =
         g.parallel > 0 ? "parallel " + std::to_string(g.parallel) : "no own parallel limit";
-    *out += "  " + g.name + "  " + limit + ", " + std::to_string(g.steps.size()) + " steps\n";
+    *out += "  " + g.name + "  " + limit + ", " + std::to_string(g.steps.size()) +
+            (g.steps.size() == 1 ? " step\n" : " steps\n");
   }
 }
 

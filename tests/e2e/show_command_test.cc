@@ -100,6 +100,26 @@ TEST_F(ShowCommandTest, GarbageIsInvalidAndAMissingFileIsAnError) {
                       ": error: cannot read the compiled plan: No such file or directory\n");
 }
 
+TEST_F(ShowCommandTest, ShowsEachCompiledShippedPlanAndRefusesItEdited) {
+  for (const char* env : {"sandbox", "staging", "prod"}) {
+    const std::string source = std::string(ASMPLAN_SOURCE_DIR) + "/plans/envs/" + env + ".asmplan";
+    const std::string compiled = dir_.File(std::string(env) + ".yaml");
+    ASSERT_EQ(Run("compile " + source + " -o " + compiled), 0) << env << ": " << err_;
+    EXPECT_EQ(Run("show " + compiled), 0) << env << ": " << err_;
+    EXPECT_EQ(out_.rfind("plan asm_downgrade: ", 0), 0u) << out_;
+    EXPECT_NE(out_.find("all show 2/2"), std::string::npos) << out_;
+    EXPECT_NE(out_.find("    key         sha256:"), std::string::npos) << out_;
+
+    std::string text = Slurp(compiled);
+    const size_t at = text.find("1.5.10");
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at, 6, "1.6.14");
+    Write("edited.yaml", text);
+    EXPECT_EQ(Run("show " + dir_.File("edited.yaml")), 2) << env;
+    EXPECT_NE(err_.find("does not match its sha256"), std::string::npos) << err_;
+  }
+}
+
 TEST_F(ShowCommandTest, HelpAndUsage) {
   EXPECT_EQ(Run("show --help"), 0);
   EXPECT_NE(out_.find("Usage: asmplan show [OPTIONS] COMPILED"), std::string::npos) << out_;
