@@ -101,7 +101,7 @@ bool Interpolate(const ast::Text& text, const Scope& scope, TextUse use, Diagnos
     }
     result += value;
     size_t next = v.find("${", close + 1);
-    result += v.substr(close + 1, next == std::string::npos ? std::string::npos : next - close - 1);
+    result.append(v, close + 1, next == std::string::npos ? std::string::npos : next - close - 1);
     at = next;
   }
   if (ok) out->push_back(std::move(result));
@@ -110,6 +110,10 @@ bool Interpolate(const ast::Text& text, const Scope& scope, TextUse use, Diagnos
 
 bool InterpolateOne(const ast::Text& text, const Scope& scope, TextUse use, Diagnostics* diags,
                     std::string* out) {
+  if (text.value.find("${") == std::string::npos) {  // the common case, without a vector
+    *out = text.value;
+    return true;
+  }
   std::vector<std::string> values;
   if (!Interpolate(text, scope, use, diags, &values)) return false;
   if (values.size() != 1) {

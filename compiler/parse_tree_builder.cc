@@ -126,6 +126,11 @@ ast::PlanDecl ParseTreeBuilder::Plan(P::PlanDeclContext* ctx) {
   return plan;
 }
 
+void ParseTreeBuilder::PlanHead(P::PlanHeadContext* ctx, ast::PlanDecl* plan) {
+  plan->name = Name(ctx->name());
+  plan->loc = plan->name.loc;
+}
+
 void ParseTreeBuilder::PlanItem(P::PlanItemContext* ctx, ast::PlanDecl* plan) {
   if (ctx->titleDecl()) {
     SetOnce(&plan->title, Str(ctx->titleDecl()->str()), "title");
@@ -361,16 +366,25 @@ ast::GuardExpr ParseTreeBuilder::GuardAtom(P::GuardAtomContext* ctx, int depth) 
   return g;
 }
 
-ast::Text ParseTreeBuilder::Text(P::TextContext* ctx) {
-  return ctx->str() ? Str(ctx->str()) : Word(ctx->word());
-}
+ast::Text ParseTreeBuilder::Text(P::TextContext* ctx) { return TokenText(ctx->getStart()); }
 
-ast::Text ParseTreeBuilder::Str(P::StrContext* ctx) {
+ast::Text ParseTreeBuilder::Str(P::StrContext* ctx) { return TokenText(ctx->getStart()); }
+
+ast::Text ParseTreeBuilder::Word(P::WordContext* ctx) { return TokenText(ctx->getStart()); }
+
+ast::Text ParseTreeBuilder::Name(P::NameContext* ctx) { return TokenText(ctx->getStart()); }
+
+ast::Text ParseTreeBuilder::TokenText(antlr4::Token* token) {
   ast::Text text;
-  text.loc = LocOf(ctx);
+  text.loc = LocOf(token, token);
+  size_t type = token->getType();
+  if (type != P::STRING && type != P::TSTRING) {
+    text.value = token->getText();
+    return text;
+  }
   text.quoted = true;
-  std::string raw = ctx->getStart()->getText();
-  if (ctx->TSTRING()) {
+  std::string raw = token->getText();
+  if (type == P::TSTRING) {
     text.value = TripleQuoted(raw);
     return text;
   }
@@ -384,12 +398,6 @@ ast::Text ParseTreeBuilder::Str(P::StrContext* ctx) {
   }
   return text;
 }
-
-ast::Text ParseTreeBuilder::Word(P::WordContext* ctx) {
-  return ast::Text{ctx->getStart()->getText(), LocOf(ctx), false};
-}
-
-ast::Text ParseTreeBuilder::Name(P::NameContext* ctx) { return Word(ctx->word()); }
 
 void ParseTreeBuilder::SetOnce(std::optional<ast::Text>* slot, ast::Text value, const char* what) {
   if (*slot) {

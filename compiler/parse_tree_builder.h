@@ -14,7 +14,11 @@ class ParseTreeBuilder {
  public:
   ParseTreeBuilder(int file, Diagnostics* diags) : file_(file), diags_(diags) {}
 
+  /// A whole file (used for environment files, which are small).
   ast::File Build(asmplan_gen::AsmPlanParser::FileContext* ctx);
+  /// A plan piece by piece: its head (the name), then each item in order.
+  void PlanHead(asmplan_gen::AsmPlanParser::PlanHeadContext* ctx, ast::PlanDecl* plan);
+  void PlanItem(asmplan_gen::AsmPlanParser::PlanItemContext* ctx, ast::PlanDecl* plan);
 
  private:
   using P = asmplan_gen::AsmPlanParser;
@@ -24,7 +28,6 @@ class ParseTreeBuilder {
   ast::Loc LocOf(antlr4::tree::TerminalNode* node) const;
 
   ast::PlanDecl Plan(P::PlanDeclContext* ctx);
-  void PlanItem(P::PlanItemContext* ctx, ast::PlanDecl* plan);
   ast::ParamDecl Param(P::ParamDeclContext* ctx);
   ast::Use Use(P::UseDeclContext* ctx);
   ast::Value Value(P::ValueContext* ctx);
@@ -43,6 +46,8 @@ class ParseTreeBuilder {
   ast::Text Str(P::StrContext* ctx);
   ast::Text Word(P::WordContext* ctx);
   ast::Text Name(P::NameContext* ctx);
+  /// A word or string token as Text, strings unescaped.
+  ast::Text TokenText(antlr4::Token* token);
 
   /// Sets `*slot` unless it was set before, which is a `duplicate-statement` error.
   void SetOnce(std::optional<ast::Text>* slot, ast::Text value, const char* what);

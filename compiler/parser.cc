@@ -63,6 +63,16 @@ class ErrorCollector : public antlr4::BaseErrorListener {
 
   int count() const { return count_; }
 
+  /// Reports that `want` was expected at `token`, for checks the driver makes itself.
+  void Expected(antlr4::Token* token, const std::string& want) {
+    ast::Loc loc{file_, static_cast<int>(token->getLine()),
+                 static_cast<int>(token->getCharPositionInLine()) + 1, 1};
+    std::string what =
+        token->getType() == antlr4::Token::EOF ? "end of file" : Code(token->getText());
+    diags_->Error("syntax-error", loc, "unexpected " + what + ", expected " + want);
+    ++count_;
+  }
+
  private:
   void LexerError(const ast::Loc& loc, const std::string& msg) {
     // ANTLR says "token recognition error at: 'X'"; the character is what the user needs.
@@ -126,25 +136,70 @@ bool OnlyNewlines(antlr4::CommonTokenStream* tokens) {
   return true;
 }
 
-// SLL prediction is much faster and almost always enough; only a failure pays for full LL,
-// which is also the pass that reports errors with recovery.
-AsmPlanParser::FileContext* TwoStageParse(AsmPlanParser* parser, antlr4::CommonTokenStream* tokens,
-                                          ErrorCollector* errors) {
+// Runs one grammar rule from the current token. SLL prediction is much faster and almost always
+// enough; only a failure pays for full LL, which is also the pass that reports errors (with
+// recovery). Returns nullptr when the rule had syntax errors.
+template <typename Context>
+Context* TwoStage(AsmPlanParser* parser, antlr4::CommonTokenStream* tokens, ErrorCollector* errors,
+                  Context* (AsmPlanParser::*rule)()) {
+  size_t start = tokens->index();
   parser->removeErrorListeners();
   parser->setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
-  parser->getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
-      antlr4::atn::PredictionMode::SLL);
+  auto* atn = parser->getInterpreter<antlr4::atn::ParserATNSimulator>();
+  atn->setPredictionMode(antlr4::atn::PredictionMode::SLL);
   try {
-    return parser->file();
+    return (parser->*rule)();
   } catch (const antlr4::ParseCancellationException&) {
   }
-  tokens->seek(0);
-  parser->reset();
+  tokens->seek(start);
+  parser->getTreeTracker().reset();
   parser->addErrorListener(errors);
   parser->setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
-  parser->getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
-      antlr4::atn::PredictionMode::LL);
-  return parser->file();
+  atn->setPredictionMode(antlr4::atn::PredictionMode::LL);
+  int before = errors->count();
+  Context* ctx = (parser->*rule)();
+  if (tokens->index() == start) tokens->consume();  // always make progress
+  return errors->count() == before ? ctx : nullptr;
+}
+
+bool IsSeparator(size_t type) {
+  return type == AsmPlanParser::NEWLINE || type == AsmPlanParser::SEMI;
+}
+
+// A plan is parsed item by item and each item's parse tree freed once it is in the AST: ANTLR
+// keeps every node until told otherwise, several hundred bytes per token.
+void ParsePlan(AsmPlanParser* parser, antlr4::CommonTokenStream* tokens, ErrorCollector* errors,
+               ParseTreeBuilder* builder, ast::PlanDecl* plan) {
+  auto* head = TwoStage(parser, tokens, errors, &AsmPlanParser::planHead);
+  if (head) builder->PlanHead(head, plan);
+  parser->getTreeTracker().reset();
+  while (true) {
+    while (IsSeparator(tokens->LA(1))) tokens->consume();
+    size_t next = tokens->LA(1);
+    if (next == AsmPlanParser::RBRACE || next == antlr4::Token::EOF) break;
+    auto* item = TwoStage(parser, tokens, errors, &AsmPlanParser::planItem);
+    if (item && errors->count() == 0) builder->PlanItem(item, plan);
+    parser->getTreeTracker().reset();
+    next = tokens->LA(1);
+    if (!IsSeparator(next) && next != AsmPlanParser::RBRACE && next != antlr4::Token::EOF) {
+      if (errors->count() == 0) errors->Expected(tokens->LT(1), "a new line before it");
+      return;
+    }
+  }
+  if (tokens->LA(1) != AsmPlanParser::RBRACE) {
+    if (errors->count() == 0) errors->Expected(tokens->LT(1), "`}` to close the plan");
+    return;
+  }
+  tokens->consume();
+  TwoStage(parser, tokens, errors, &AsmPlanParser::planEnd);
+  parser->getTreeTracker().reset();
+}
+
+bool StartsWithPlan(antlr4::CommonTokenStream* tokens) {
+  for (antlr4::Token* t : tokens->getTokens()) {
+    if (!IsSeparator(t->getType())) return t->getType() == AsmPlanParser::PLAN;
+  }
+  return false;
 }
 
 }  // namespace
@@ -167,9 +222,16 @@ bool ParseSourceFile(int file, Diagnostics* diags, ast::File* out) {
       return false;
     }
     AsmPlanParser parser(&tokens);
-    AsmPlanParser::FileContext* tree = TwoStageParse(&parser, &tokens, &errors);
+    ParseTreeBuilder builder(file, diags);
+    if (StartsWithPlan(&tokens)) {
+      out->id = file;
+      out->plan.emplace();
+      ParsePlan(&parser, &tokens, &errors, &builder, &*out->plan);
+    } else {
+      AsmPlanParser::FileContext* tree = TwoStage(&parser, &tokens, &errors, &AsmPlanParser::file);
+      if (tree) *out = builder.Build(tree);
+    }
     if (errors.count() > 0) return false;
-    *out = ParseTreeBuilder(file, diags).Build(tree);
   } catch (const TooManySyntaxErrors&) {
     return false;
   } catch (const std::exception& e) {

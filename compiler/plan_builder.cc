@@ -24,6 +24,10 @@ bool IsStepName(const std::string& s) {
 
 void PlanBuilder::Build(const ast::PlanDecl& decl, Plan* out) {
   LowerArtifacts(decl, out);
+  steps_.reserve(decl.steps.size());
+  step_locs_.reserve(decl.steps.size());
+  refs_.reserve(decl.steps.size());
+  step_index_.reserve(decl.steps.size());
   Scope scope{params_, nullptr, nullptr};
   for (const ast::PlanItem& item : decl.items) {
     if (!diags_->WantsMore()) return;
@@ -106,6 +110,12 @@ void PlanBuilder::ExpandFor(const ast::ForDecl& decl) {
     }
     group_of[i] = it->second;
   }
+  // Large expansions: grow the step tables once, not by repeated rehashing.
+  size_t expected = steps_.size() + values.size() * decl.steps.size();
+  steps_.reserve(expected);
+  step_locs_.reserve(expected);
+  refs_.reserve(expected);
+  step_index_.reserve(expected);
   for (const std::string& value : values) {
     Scope scope{params_, &var, &value};
     for (size_t i = 0; i < decl.steps.size(); ++i) {

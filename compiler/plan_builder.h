@@ -72,6 +72,7 @@ class PlanBuilder {
   std::vector<Group> groups_;
   std::unordered_map<std::string, int> group_index_;
   std::vector<ast::Loc> group_locs_;
+  std::unordered_map<const ast::StepDecl*, std::string> source_of_;
 };
 
 }  // namespace asmplan

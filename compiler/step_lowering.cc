@@ -29,8 +29,12 @@ void PlanBuilder::LowerStep(const ast::StepDecl& decl, const Scope& scope,
     if (!InterpolateOne(*decl.index, scope, TextUse::kScalar, diags_, &index)) return;
     step.id += "[" + index + "]";
   }
-  step.source = FileLine(*diags_, decl.loc);
+  // Every expansion of a `for` body shares its declaration's "file:line".
+  std::string& source = source_of_[&decl];
+  if (source.empty()) source = FileLine(*diags_, decl.loc);
+  step.source = source;
   std::vector<PendingRef> refs;
+  refs.reserve(decl.after.size());
   for (const ast::StepRef& ref : decl.after) {
     PendingRef p{ref.name.value, ref.name.value, ref.name.loc};
     if (ref.index) {
@@ -74,6 +78,7 @@ void PlanBuilder::LowerStep(const ast::StepDecl& decl, const Scope& scope,
 
 void PlanBuilder::LowerRun(const std::vector<ast::Text>& argv, const Scope& scope, Step* step) {
   std::vector<std::string> out;
+  out.reserve(argv.size());
   for (const ast::Text& text : argv) {
     size_t before = out.size();
     if (!Interpolate(text, scope, TextUse::kArgv, diags_, &out)) continue;

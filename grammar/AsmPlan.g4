@@ -16,6 +16,10 @@ file : sep* (planDecl | useDecl) sep* EOF ;
 
 // ---- plan ------------------------------------------------------------------------------------
 planDecl : PLAN name planBody ;
+// The compiler parses a plan in pieces, `planHead`, then one `planItem` at a time, then
+// `planEnd`, so only one item's parse tree is alive at once (see compiler/parser.cc).
+planHead : sep* PLAN name '{' ;
+planEnd : sep* EOF ;
 planBody : '{' sep* (planItem (sep+ planItem)*)? sep* '}' ;
 planItem : titleDecl | paramDecl | artifactDecl | stepDecl | forDecl ;
 
@@ -80,18 +84,39 @@ guardAtom
   | COMMAND '[' (text (','? text)*)? ']' SUCCEEDS       # commandGuard
   ;
 
-// ---- atoms -----------------------------------------------------------------------------------
-text : str | word ;
+// ---- atoms --------------------------------------------------------------------------------
+// Flat rules: one parse-tree node per word, since a plan can hold hundreds of thousands of them.
+// Every keyword is also a word (soft keywords).
+text
+  : STRING | TSTRING | WORD |
+    PLAN | TITLE | PARAM | SECRET | USE | ARTIFACT | URL | SIGNATURE | PUBLIC_KEY | FILE |
+    SHA256 | EXTRACT_TO | VERIFY | NONE | STEP | AFTER | RUN | FETCH | REQUIRE | SKIP_ | IF |
+    WAIT | UNTIL | TIMEOUT | EVERY | RETRY | BACKOFF | IDEMPOTENT | CONFIRM | FOR | IN |
+    PARALLEL | PODS | NS | ALL | READY | SHOW | NO | TERMINATING | DEPLOYMENT | ROLLED | OUT |
+    CONTEXT | IS | CLUSTERROLEBINDING | EXISTS | SIDECARS | AT | VERSION | ISTIO | CONTROL |
+    PLANE | COMMAND | SUCCEEDS | AND | OR | NOT | STRING_T | INT_T | BOOL_T | DURATION_T |
+    LIST_T
+  ;
 str : STRING | TSTRING ;
-name : word ;
-word : WORD | keyword ;
-keyword
-  : PLAN | TITLE | PARAM | SECRET | USE | ARTIFACT | URL | SIGNATURE | PUBLIC_KEY | FILE | SHA256
-  | EXTRACT_TO | VERIFY | NONE | STEP | AFTER | RUN | FETCH | REQUIRE | SKIP_ | IF | WAIT | UNTIL
-  | TIMEOUT | EVERY | RETRY | BACKOFF | IDEMPOTENT | CONFIRM | FOR | IN | PARALLEL | PODS | NS
-  | ALL | READY | SHOW | NO | TERMINATING | DEPLOYMENT | ROLLED | OUT | CONTEXT | IS
-  | CLUSTERROLEBINDING | EXISTS | SIDECARS | AT | VERSION | ISTIO | CONTROL | PLANE | COMMAND
-  | SUCCEEDS | AND | OR | NOT | STRING_T | INT_T | BOOL_T | DURATION_T | LIST_T
+name
+  : WORD |
+    PLAN | TITLE | PARAM | SECRET | USE | ARTIFACT | URL | SIGNATURE | PUBLIC_KEY | FILE |
+    SHA256 | EXTRACT_TO | VERIFY | NONE | STEP | AFTER | RUN | FETCH | REQUIRE | SKIP_ | IF |
+    WAIT | UNTIL | TIMEOUT | EVERY | RETRY | BACKOFF | IDEMPOTENT | CONFIRM | FOR | IN |
+    PARALLEL | PODS | NS | ALL | READY | SHOW | NO | TERMINATING | DEPLOYMENT | ROLLED | OUT |
+    CONTEXT | IS | CLUSTERROLEBINDING | EXISTS | SIDECARS | AT | VERSION | ISTIO | CONTROL |
+    PLANE | COMMAND | SUCCEEDS | AND | OR | NOT | STRING_T | INT_T | BOOL_T | DURATION_T |
+    LIST_T
+  ;
+word
+  : WORD |
+    PLAN | TITLE | PARAM | SECRET | USE | ARTIFACT | URL | SIGNATURE | PUBLIC_KEY | FILE |
+    SHA256 | EXTRACT_TO | VERIFY | NONE | STEP | AFTER | RUN | FETCH | REQUIRE | SKIP_ | IF |
+    WAIT | UNTIL | TIMEOUT | EVERY | RETRY | BACKOFF | IDEMPOTENT | CONFIRM | FOR | IN |
+    PARALLEL | PODS | NS | ALL | READY | SHOW | NO | TERMINATING | DEPLOYMENT | ROLLED | OUT |
+    CONTEXT | IS | CLUSTERROLEBINDING | EXISTS | SIDECARS | AT | VERSION | ISTIO | CONTROL |
+    PLANE | COMMAND | SUCCEEDS | AND | OR | NOT | STRING_T | INT_T | BOOL_T | DURATION_T |
+    LIST_T
   ;
 sep : NEWLINE | ';' ;
 
@@ -158,6 +183,11 @@ INT_T : 'int' ;
 BOOL_T : 'bool' ;
 DURATION_T : 'duration' ;
 LIST_T : 'list' ;
+
+// Named so the compiler's item-by-item driver can test for them.
+LBRACE : '{' ;
+RBRACE : '}' ;
+SEMI : ';' ;
 
 // """...""" may span lines (an inline PEM key); "..." may not, so a missing quote stays local.
 TSTRING : '"""' .*? '"""' ;
