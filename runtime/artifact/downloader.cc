@@ -86,6 +86,7 @@ struct Attempt {
   bool status_checked = false;
   bool too_large = false;
   bool write_failed = false;
+  int write_errno = 0;
   Millis last_report_ms = -1;
   char curl_error[CURL_ERROR_SIZE] = {0};
 
@@ -133,6 +134,7 @@ size_t OnData(char* ptr, size_t size, size_t n, void* userdata) {
   size_t len = size * n;
   if (!a->status_checked && !a->OnStatusKnown()) {
     a->write_failed = true;
+    a->write_errno = errno;
     return 0;
   }
   if (a->offset + a->written + static_cast<long long>(len) > a->max_bytes) {
@@ -141,6 +143,7 @@ size_t OnData(char* ptr, size_t size, size_t n, void* userdata) {
   }
   if (!WriteAll(a->fd, ptr, len)) {
     a->write_failed = true;
+    a->write_errno = errno;
     return 0;
   }
   a->written += static_cast<long long>(len);
@@ -163,6 +166,7 @@ void SetOptions(CURL* c, const std::string& url, const DownloadOptions& o, Attem
   // Verification of the TLS peer and host name stays on, whatever the caller wants.
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!o.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, o.ca_file.c_str());
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, o.connect_timeout_s);
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, o.stall_min_bytes_per_s);
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, o.stall_timeout_s);
@@ -191,7 +195,7 @@ Outcome Classify(CURLcode res, const Attempt& a, const std::string& url, std::st
   } else if (a.too_large || res == CURLE_FILESIZE_EXCEEDED) {
     *err = url + " is larger than the maximum of " + std::to_string(a.max_bytes) + " bytes";
   } else if (a.write_failed) {
-    *err = "cannot write the download of " + url + ": " + std::strerror(errno);
+    *err = "cannot write the download of " + url + ": " + std::strerror(a.write_errno);
   } else if (res == CURLE_HTTP_RETURNED_ERROR) {
     *err = "server answered http " + std::to_string(code) + " for " + url;
     // 416: the .part file is as long as the file or longer; it cannot be trusted to resume.
@@ -271,7 +275,7 @@ bool Downloader::Download(const std::string& url, const std::string& dest,
   if (Exists(dest)) return true;
   std::string part = dest + ".part";
   bool restarted = false;
-  for (int failures = 0;;) {
+  for (int failures = 0, attempts = 1;; ++attempts) {
     Attempt a;
     a.on_progress = &on_progress;
     a.cancel = cancel;
@@ -284,8 +288,12 @@ bool Downloader::Download(const std::string& url, const std::string& dest,
       restarted = true;  // once: a server answering 416 to "0-" too is broken, not resumable
       continue;
     }
-    if (++failures >= options_.max_attempts) {
-      *err = "gave up after " + std::to_string(failures) + " attempts: " + *err;
+    // An attempt that got bytes before failing starts the count of failures in a row afresh: a
+    // flaky link still finishes a big file. A hard cap keeps a trickle from looping forever.
+    failures = a.written > 0 ? 1 : failures + 1;
+    if (failures >= options_.max_attempts || attempts >= 10 * options_.max_attempts) {
+      *err = "gave up after " + std::to_string(attempts) +
+             (attempts == 1 ? " attempt: " : " attempts: ") + *err;
       return false;
     }
     if (!SleepBeforeRetry(failures, cancel)) {

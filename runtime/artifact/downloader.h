@@ -15,11 +15,16 @@ struct DownloadOptions {
   long connect_timeout_s = 30;  ///< per connection attempt
   long stall_timeout_s = 60;    ///< abort an attempt slower than stall_min_bytes_per_s this long
   long stall_min_bytes_per_s = 1;
-  int max_attempts = 5;      ///< attempts in all, counting the first
+  /// Failed attempts in a row before giving up (one that got bytes restarts the count); never
+  /// more than 10 * max_attempts attempts in all.
+  int max_attempts = 5;
   Millis backoff_ms = 1000;  ///< delay before retry k is backoff_ms * 2^(k-1), capped
   Millis max_backoff_ms = 30000;
   long long max_bytes = 4LL << 30;  ///< refuse anything larger (the whole file, not one attempt)
   Clock* clock = nullptr;           ///< sleeps and rate throttling; nullptr = SystemClock()
+  /// A PEM bundle of CAs to trust instead of the system's (a corporate mirror's CA); "" = the
+  /// system's. Verification itself can never be turned off.
+  std::string ca_file;
 };
 
 /// Where a download stands, for progress views.

@@ -86,7 +86,7 @@ TEST_F(DownloaderTest, PartFileSurvivesAFailureAndIsResumedLater) {
   options_.max_attempts = 1;  // the process "dies" after the first attempt
   std::string err;
   ASSERT_FALSE(Download(server_.Url("/a"), &err));
-  EXPECT_EQ(err.rfind("gave up after 1 attempts: downloading " + server_.Url("/a"), 0), 0u) << err;
+  EXPECT_EQ(err.rfind("gave up after 1 attempt: downloading " + server_.Url("/a"), 0), 0u) << err;
   EXPECT_EQ(std::filesystem::file_size(dest_ + ".part"), 40000u);
   EXPECT_FALSE(Exists(dest_));
   ASSERT_TRUE(Download(server_.Url("/a"), &err)) << err;
@@ -186,6 +186,30 @@ TEST_F(DownloaderTest, RefusesOtherSchemes) {
   std::string err;
   ASSERT_FALSE(Download("ftp://127.0.0.1/a", &err));
   EXPECT_EQ(err.rfind("downloading ftp://127.0.0.1/a: ", 0), 0u) << err;
+}
+
+TEST_F(DownloaderTest, HttpsWithAnUntrustedCertificateIsRefusedWithoutRetry) {
+  std::string cert = dir_.path() + "/cert.pem", key = dir_.path() + "/key.pem";
+  testing::WriteSelfSignedCert(cert, key);
+  TestServer tls(cert, key);
+  tls.Serve("/a", Route{"secret"});
+  std::string err;
+  ASSERT_FALSE(Download(tls.Url("/a"), &err));
+  EXPECT_EQ(err.rfind("downloading " + tls.Url("/a") + ": ", 0), 0u) << err;  // no "gave up after"
+  EXPECT_EQ(tls.Requests("/a"), 0);
+  EXPECT_EQ(clock_.NowMs(), 0);
+  EXPECT_FALSE(Exists(dest_));
+}
+
+TEST_F(DownloaderTest, HttpsWithATrustedCertificateDownloads) {
+  std::string cert = dir_.path() + "/cert.pem", key = dir_.path() + "/key.pem";
+  testing::WriteSelfSignedCert(cert, key);
+  TestServer tls(cert, key);
+  tls.Serve("/a", Route{"over tls"});
+  options_.ca_file = cert;
+  std::string err;
+  ASSERT_TRUE(Download(tls.Url("/a"), &err)) << err;
+  EXPECT_EQ(ReadFile(dest_), "over tls");
 }
 
 TEST(CacheFileNameTest, HashOfUrlAndItsFileName) {

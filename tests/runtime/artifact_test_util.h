@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -161,18 +162,56 @@ struct Route {
   bool ignore_range = false;  ///< answer 200 with the whole body even to a Range request
 };
 
-/// An HTTP server on 127.0.0.1 and a port of its own, in a thread, stopped by the destructor.
+/// Writes a self-signed certificate for IP 127.0.0.1 and its private key as PEM files.
+inline void WriteSelfSignedCert(const std::string& cert_path, const std::string& key_path) {
+  std::shared_ptr<EVP_PKEY> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
+  std::shared_ptr<X509> x(X509_new(), X509_free);
+  X509_set_version(x.get(), 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(x.get()), 1);
+  X509_gmtime_adj(X509_getm_notBefore(x.get()), -60);
+  X509_gmtime_adj(X509_getm_notAfter(x.get()), 3600);
+  X509_set_pubkey(x.get(), key.get());
+  X509_NAME* name = X509_get_subject_name(x.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+  X509_set_issuer_name(x.get(), name);
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, x.get(), x.get(), nullptr, nullptr, 0);
+  for (auto [nid, value] : {std::pair{NID_subject_alt_name, "IP:127.0.0.1"},
+                            std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
+    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+    X509_add_ext(x.get(), ext, -1);
+    X509_EXTENSION_free(ext);
+  }
+  X509_sign(x.get(), key.get(), EVP_sha256());
+  FILE* f = fopen(cert_path.c_str(), "w");
+  PEM_write_X509(f, x.get());
+  fclose(f);
+  f = fopen(key_path.c_str(), "w");
+  PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  fclose(f);
+}
+
+/// An HTTP server (HTTPS when given a certificate) on 127.0.0.1 and a port of its own, in a
+/// thread, stopped by the destructor.
 class TestServer {
  public:
-  TestServer() {
-    server_.Get(R"(/(.*))",
-                [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
+  explicit TestServer(const std::string& cert_path = "", const std::string& key_path = "")
+      : tls_(!cert_path.empty()) {
+    if (tls_) {
+      server_ = std::make_unique<httplib::SSLServer>(cert_path.c_str(), key_path.c_str());
+    } else {
+      server_ = std::make_unique<httplib::Server>();
+    }
+    server_->Get(R"(/(.*))",
+                 [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });
+    port_ = server_->bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    while (!server_->is_running()) std::this_thread::yield();
   }
   ~TestServer() {
-    server_.stop();
+    server_->stop();
     thread_.join();
   }
   void Serve(const std::string& path, const Route& route) {
@@ -180,7 +219,7 @@ class TestServer {
     routes_[path] = route;
   }
   std::string Url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
+    return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_) + path;
   }
   int Requests(const std::string& path) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -227,7 +266,8 @@ class TestServer {
     res.set_content(r.body, "application/octet-stream");
   }
 
-  httplib::Server server_;
+  bool tls_;
+  std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
   std::mutex mu_;
