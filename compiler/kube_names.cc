@@ -27,6 +27,7 @@ std::string CheckDeploymentName(const std::string& name) {
   size_t start = 0;
   while (true) {
     size_t dot = name.find('.', start);
+    if (dot == start || start == name.size()) return "it has an empty dot-separated part";
     std::string why = CheckLabel(name.substr(start, dot - start), 63);
     if (!why.empty()) return why;
     if (dot == std::string::npos) return "";

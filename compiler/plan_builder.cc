@@ -67,7 +67,7 @@ bool PlanBuilder::ForValues(const ast::ForDecl& decl, std::vector<std::string>* 
   p->used = true;
   if (p->type != "list<string>") {
     diags_->Error("type-mismatch", text.loc,
-                  "`for` needs a list, " + Code(name) + " is a " + p->type);
+                  "`for` needs a list, " + Code(name) + " is of type `" + p->type + "`");
     return false;
   }
   *values = p->list;
@@ -84,9 +84,9 @@ void PlanBuilder::ExpandFor(const ast::ForDecl& decl) {
   std::vector<std::string> values;
   int parallel = 0;
   Scope outer{params_, nullptr, nullptr};
-  bool ok = ForValues(decl, &values);
-  if (decl.parallel) ok = Count(*decl.parallel, outer, 1, &parallel) && ok;
-  if (!ok) return;
+  // A bad `parallel` is reported but still expands, so the body's own errors show as well.
+  if (decl.parallel) Count(*decl.parallel, outer, 1, &parallel);
+  if (!ForValues(decl, &values)) return;
   // One group per step name in the body; `after NAME` means all of its expansions.
   std::vector<int> group_of(decl.steps.size());
   for (size_t i = 0; i < decl.steps.size(); ++i) {
@@ -139,8 +139,10 @@ bool PlanBuilder::AddStep(Step step, const ast::Loc& loc) {
     int line = group != group_index_.end() ? group_locs_[group->second].line
                                            : step_locs_[step_index_[step.id]].line;
     std::string why = step.group.empty() ? "" : ", after expanding `for`";
-    diags_->Error("duplicate-step", loc, "step " + Code(step.id) + " declared twice" + why,
-                  {"first declared at line " + std::to_string(line)});
+    std::string note = line == loc.line && !step.group.empty()
+                           ? "the `for` list holds the same value more than once"
+                           : "first declared at line " + std::to_string(line);
+    diags_->Error("duplicate-step", loc, "step " + Code(step.id) + " declared twice" + why, {note});
     return false;
   }
   step_index_.emplace(step.id, static_cast<int>(steps_.size()));

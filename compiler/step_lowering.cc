@@ -79,13 +79,18 @@ void PlanBuilder::LowerStep(const ast::StepDecl& decl, const Scope& scope,
 void PlanBuilder::LowerRun(const std::vector<ast::Text>& argv, const Scope& scope, Step* step) {
   std::vector<std::string> out;
   out.reserve(argv.size());
+  bool ok = true;
   for (const ast::Text& text : argv) {
     size_t before = out.size();
-    if (!Interpolate(text, scope, TextUse::kArgv, diags_, &out)) continue;
+    if (!Interpolate(text, scope, TextUse::kArgv, diags_, &out)) {
+      ok = false;
+      continue;
+    }
     for (size_t i = before; i < out.size(); ++i) {
       CheckArgvNames(i > 0 ? out[i - 1] : "", out[i], text.loc);
     }
   }
+  if (!ok) return;
   if (out.empty()) {
     diags_->Error("empty-command", argv.front().loc, "command has no arguments",
                   {"a lone list parameter spliced in nothing"});
