@@ -137,6 +137,7 @@ size_t OnData(char* ptr, size_t size, size_t n, void* userdata) {
     a->write_errno = errno;
     return 0;
   }
+  if (a->Cancelled()) return 0;  // stop at the next chunk, not at the next progress tick
   if (a->offset + a->written + static_cast<long long>(len) > a->max_bytes) {
     a->too_large = true;
     return 0;  // makes curl stop with CURLE_WRITE_ERROR
@@ -180,6 +181,16 @@ void SetOptions(CURL* c, const std::string& url, const DownloadOptions& o, Attem
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, OnTransferInfo);
   curl_easy_setopt(c, CURLOPT_XFERINFODATA, a);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+}
+
+// Gives the complete (already fsynced) file its final name, durably.
+bool Publish(const std::string& part, const std::string& dest, std::string* err) {
+  if (::rename(part.c_str(), dest.c_str()) != 0) {
+    *err = "cannot rename " + part + " to " + dest + ": " + std::strerror(errno);
+    return false;
+  }
+  FsyncDir(ParentDir(dest));
+  return true;
 }
 
 enum class Outcome { kDone, kRetry, kRestart, kFail };
@@ -276,11 +287,7 @@ bool Downloader::Download(const std::string& url, const std::string& dest,
   std::string part = dest + ".part";
   bool restarted = false;
   for (int failures = 0, attempts = 1;; ++attempts) {
-    Attempt a;
-    a.on_progress = &on_progress;
-    a.cancel = cancel;
-    a.max_bytes = options_.max_bytes;
-    a.clock = clock_;
+    Attempt a{&on_progress, cancel, options_.max_bytes, clock_};
     Outcome outcome = RunAttempt(url, part, options_, &a, err);
     if (outcome == Outcome::kDone) break;
     if (outcome == Outcome::kFail) return false;
@@ -301,12 +308,7 @@ bool Downloader::Download(const std::string& url, const std::string& dest,
       return false;
     }
   }
-  if (::rename(part.c_str(), dest.c_str()) != 0) {
-    *err = "cannot rename " + part + " to " + dest + ": " + std::strerror(errno);
-    return false;
-  }
-  FsyncDir(ParentDir(dest));
-  return true;
+  return Publish(part, dest, err);
 }
 
 }  // namespace asmplan

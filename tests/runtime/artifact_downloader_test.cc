@@ -156,6 +156,22 @@ TEST_F(DownloaderTest, CancelledBeforeStartFailsWithoutRetry) {
   EXPECT_FALSE(Exists(dest_));
 }
 
+TEST_F(DownloaderTest, CancelDuringTransferStopsAndKeepsThePartFile) {
+  server_.Serve("/a", Route{Body(4 << 20)});
+  Downloader downloader(options_);
+  auto cancel_on_first_bytes = [this](const DownloadProgress& p) {
+    if (p.bytes > 0) cancel_ = true;
+  };
+  std::string err;
+  ASSERT_FALSE(
+      downloader.Download(server_.Url("/a"), dest_, cancel_on_first_bytes, &cancel_, &err));
+  EXPECT_EQ(err, "download of " + server_.Url("/a") + " cancelled");
+  EXPECT_EQ(server_.Requests("/a"), 1);
+  EXPECT_GT(std::filesystem::file_size(dest_ + ".part"), 0u);
+  EXPECT_LT(std::filesystem::file_size(dest_ + ".part"), 4u << 20);
+  EXPECT_FALSE(Exists(dest_));
+}
+
 TEST_F(DownloaderTest, ConnectionRefusedIsRetriedThenReported) {
   std::string url;
   {
