@@ -287,23 +287,22 @@ bool FindHashLine(std::string_view text, HashLine* line) {
 }  // namespace
 
 std::string WriteCompiledPlan(Plan* plan) {
-  std::string header;
-  PlanWriter(&header).Header(*plan);
-  std::string body;
+  // One buffer: header, a placeholder hash line, body; the hash is patched in at the end, so a
+  // 30 MB plan is never copied.
+  std::string text;
   // Roughly what a typical step takes, so a big plan is written without regrowing.
-  body.reserve(4096 + plan->steps.size() * 320);
-  PlanWriter(&body).Body(*plan);
+  text.reserve(4096 + plan->steps.size() * 350);
+  PlanWriter(&text).Header(*plan);
+  const size_t header_end = text.size();
+  text += HashLineFor(std::string(64, '0'));
+  const size_t body_start = text.size();
+  PlanWriter(&text).Body(*plan);
 
   Sha256 sha;
-  sha.Update(header);
-  sha.Update(body);
+  sha.Update(std::string_view(text).substr(0, header_end));
+  sha.Update(std::string_view(text).substr(body_start));
   plan->sha256 = sha.HexDigest();
-
-  std::string text;
-  text.reserve(header.size() + 80 + body.size());
-  text += header;
-  text += HashLineFor(plan->sha256);
-  text += body;
+  text.replace(header_end, body_start - header_end, HashLineFor(plan->sha256));
   return text;
 }
 
