@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -225,6 +226,12 @@ Outcome RunAttempt(const std::string& url, const std::string& part, const Downlo
   a->fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (a->fd < 0) {
     *err = "cannot open " + part + ": " + std::strerror(errno);
+    return Outcome::kFail;
+  }
+  // Two fetchers appending to one .part file would interleave bytes; the second one stops.
+  if (::flock(a->fd, LOCK_EX | LOCK_NB) != 0) {
+    *err = "another process is downloading " + url + " into " + part;
+    ::close(a->fd);
     return Outcome::kFail;
   }
   struct stat st;

@@ -50,7 +50,8 @@ class Downloader {
   /// and is resumed with a Range request next time (a server answering 200 instead of 206 restarts
   /// it from zero); the complete file is fsynced and renamed to `dest`. When `dest` already exists
   /// nothing is fetched. Network errors and 5xx answers are retried with exponential backoff; 4xx
-  /// answers, TLS failures, the size cap and cancellation are not. `on_progress` may be empty;
+  /// answers, TLS failures, the size cap, cancellation and a .part file locked by another
+  /// process (flock) are not. `on_progress` may be empty;
   /// `cancel`, when set and true, stops the transfer soon. False with a message naming the URL.
   bool Download(const std::string& url, const std::string& dest,
                 const DownloadProgressFn& on_progress, const std::atomic<bool>* cancel,

@@ -1,4 +1,7 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -170,6 +173,20 @@ TEST_F(DownloaderTest, CancelDuringTransferStopsAndKeepsThePartFile) {
   EXPECT_GT(std::filesystem::file_size(dest_ + ".part"), 0u);
   EXPECT_LT(std::filesystem::file_size(dest_ + ".part"), 4u << 20);
   EXPECT_FALSE(Exists(dest_));
+}
+
+TEST_F(DownloaderTest, PartFileLockedByAnotherFetchIsNotTouched) {
+  server_.Serve("/a", Route{"payload"});
+  WriteFile(dest_ + ".part", "pay");
+  int fd = ::open((dest_ + ".part").c_str(), O_RDONLY);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  std::string err;
+  ASSERT_FALSE(Download(server_.Url("/a"), &err));
+  ::close(fd);
+  EXPECT_EQ(err,
+            "another process is downloading " + server_.Url("/a") + " into " + dest_ + ".part");
+  EXPECT_EQ(ReadFile(dest_ + ".part"), "pay");
+  EXPECT_EQ(server_.Requests("/a"), 0);
 }
 
 TEST_F(DownloaderTest, ConnectionRefusedIsRetriedThenReported) {
