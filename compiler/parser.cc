@@ -2,15 +2,14 @@
 
 #include <antlr4-runtime.h>
 
-#include "AsmPlanLexer.h"
 #include "AsmPlanParser.h"
 #include "compiler/parse_tree_builder.h"
+#include "compiler/plan_lexer.h"
 #include "compiler/source_scan.h"
 
 namespace asmplan {
 namespace {
 
-using asmplan_gen::AsmPlanLexer;
 using asmplan_gen::AsmPlanParser;
 
 // Thrown by the listener to stop a lexer or parser drowning in garbage; caught in this file.
@@ -51,14 +50,20 @@ class ErrorCollector : public antlr4::BaseErrorListener {
   ErrorCollector(int file, Diagnostics* diags) : file_(file), diags_(diags) {}
 
   void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line,
-                   size_t column, const std::string& msg, std::exception_ptr e) override {
+                   size_t column, const std::string&, std::exception_ptr e) override {
     ast::Loc loc{file_, static_cast<int>(line), static_cast<int>(column) + 1, 1};
-    if (!offending) {
-      LexerError(loc, msg);
-    } else {
-      ParserError(static_cast<antlr4::Parser*>(recognizer), offending, loc, e);
-    }
-    if (++count_ >= kMaxSyntaxErrors) throw TooManySyntaxErrors{};
+    ParserError(static_cast<antlr4::Parser*>(recognizer), offending, loc, e);
+    Count();
+  }
+
+  /// A character no token starts with, from PlanLexer.
+  void BadCharacter(int line, int column, const std::string& ch) {
+    std::vector<std::string> notes;
+    if (ch == "'") notes.push_back("quote arguments with double quotes");
+    if (ch == "\"") notes.push_back("a string must end on the line it starts");
+    diags_->Error("syntax-error", ast::Loc{file_, line, column, 1},
+                  "unexpected character " + Code(ch), std::move(notes));
+    Count();
   }
 
   int count() const { return count_; }
@@ -74,15 +79,8 @@ class ErrorCollector : public antlr4::BaseErrorListener {
   }
 
  private:
-  void LexerError(const ast::Loc& loc, const std::string& msg) {
-    // ANTLR says "token recognition error at: 'X'"; the character is what the user needs.
-    size_t q = msg.find('\'');
-    std::string ch = q == std::string::npos ? msg : msg.substr(q + 1, msg.size() - q - 2);
-    std::vector<std::string> notes;
-    if (ch.rfind("'", 0) == 0) notes.push_back("quote arguments with double quotes");
-    if (ch.rfind("\"", 0) == 0) notes.push_back("a string must end on the line it starts");
-    diags_->Error("syntax-error", loc, "unexpected character " + Code(ch.substr(0, 1)),
-                  std::move(notes));
+  void Count() {
+    if (++count_ >= kMaxSyntaxErrors) throw TooManySyntaxErrors{};
   }
 
   void ParserError(antlr4::Parser* parser, antlr4::Token* offending, ast::Loc loc,
@@ -131,7 +129,7 @@ bool PreScan(int file, const std::string& text, Diagnostics* diags) {
 
 bool OnlyNewlines(antlr4::CommonTokenStream* tokens) {
   for (antlr4::Token* t : tokens->getTokens()) {
-    if (t->getType() != AsmPlanLexer::NEWLINE && t->getType() != antlr4::Token::EOF) return false;
+    if (t->getType() != AsmPlanParser::NEWLINE && t->getType() != antlr4::Token::EOF) return false;
   }
   return true;
 }
@@ -210,10 +208,9 @@ bool ParseSourceFile(int file, Diagnostics* diags, ast::File* out) {
   size_t errors_before = diags->error_count();
   ErrorCollector errors(file, diags);
   try {
-    antlr4::ANTLRInputStream input(text);
-    AsmPlanLexer lexer(&input);
-    lexer.removeErrorListeners();
-    lexer.addErrorListener(&errors);
+    PlanLexer lexer(text, [&errors](int line, int column, const std::string& ch) {
+      errors.BadCharacter(line, column, ch);
+    });
     antlr4::CommonTokenStream tokens(&lexer);
     tokens.fill();
     if (errors.count() == 0 && OnlyNewlines(&tokens)) {
