@@ -1,10 +1,222 @@
-// Placeholder until its issue lands: registers no subcommands yet.
+// asmplan run | resume | status: execute a plan with a durable checkpoint, continue it, show it.
+// Thin: options in, a RunSession with the real runner, kubectl guards and fetcher, exit code out.
+//
+// The state directory defaults to `.asmplan/<plan name>` under the current directory (run);
+// resume and status use the only run found under `.asmplan/` unless --state-dir names one.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
 
 #include "cli/commands.h"
+#include "cli/run_support.h"
+#include "compiler/compiled_plan_io.h"
+#include "runtime/artifact/artifact_fetcher.h"
+#include "runtime/checkpoint_journal.h"
+#include "runtime/dry_run.h"
+#include "runtime/durable_file.h"
+#include "runtime/kubectl_guard_evaluator.h"
+#include "runtime/posix_command_runner.h"
+#include "runtime/run_session.h"
+#include "runtime/signal_watcher.h"
+#include "runtime/status_table.h"
 
 namespace asmplan::cli {
+namespace {
 
-void RegisterRunCommands(CLI::App&) {}
+struct RunOptions {
+  std::string file;
+  std::string state_dir;
+  int jobs = 4;
+  bool dry_run = false;
+  bool yes = false;
+  std::vector<std::string> approve;
+  std::string events;
+  std::vector<std::string> sets;
+  std::string values;
+  // resume only
+  std::vector<std::string> rerun;
+  std::string mark_done;
+  std::string reason;
+  bool force = false;
+  bool accept_changes = false;
+};
+
+int ExitCodeOf(SessionStatus s) {
+  switch (s) {
+    case SessionStatus::kSucceeded:
+      return kExitOk;
+    case SessionStatus::kFailed:
+      return kExitFailure;
+    case SessionStatus::kInvalid:
+      return kExitInvalid;
+    case SessionStatus::kAwaiting:
+      return kExitAwaiting;
+    case SessionStatus::kLocked:
+      return kExitLocked;
+    case SessionStatus::kPlanChanged:
+      return kExitPlanChanged;
+    case SessionStatus::kInterrupted:
+      return kExitInterrupted;
+  }
+  return kExitFailure;
+}
+
+void Finish(int code) {
+  if (code != kExitOk) throw CLI::RuntimeError(code);
+}
+
+/// Wires the real services and signals around one session; returns its exit code.
+template <typename Start>
+int WithServices(const RunOptions& o, Start start) {
+  std::mutex mu;
+  Executor* current = nullptr;
+  std::atomic<bool> signalled{false};
+  // Before any other thread exists, so that every thread inherits the blocked signals.
+  SignalWatcher watcher([&](int sig, bool hard) {
+    signalled.store(true);
+    std::lock_guard<std::mutex> lock(mu);
+    if (current) current->Interrupt(sig, hard);
+  });
+  std::string err;
+  std::unique_ptr<ProgressReporter> reporter = MakeReporter(o.events, &err);
+  if (!reporter) {
+    std::fprintf(stderr, "error: %s\n", err.c_str());
+    return kExitFailure;
+  }
+  std::unique_ptr<CommandRunner> runner = NewPosixCommandRunner();
+  std::unique_ptr<GuardEvaluator> guards = NewKubectlGuardEvaluator(*runner, SystemClock());
+  std::unique_ptr<ArtifactFetcher> fetcher = NewArtifactFetcher();
+  TerminalConfirmer confirmer(&signalled);
+  SessionServices svc;
+  svc.runner = runner.get();
+  svc.clock = &SystemClock();
+  svc.guards = guards.get();
+  svc.fetcher = fetcher.get();
+  svc.reporter = reporter.get();
+  svc.confirmer = &confirmer;
+  svc.getenv = [](const char* name) { return std::getenv(name); };
+  svc.on_executor = [&](Executor* e) {
+    std::lock_guard<std::mutex> lock(mu);
+    current = e;
+    // A signal that came during setup still stops the run.
+    if (e && watcher.received()) e->Interrupt(watcher.received(), false);
+  };
+  SessionResult r = start(svc);
+  if (!r.note.empty()) std::fprintf(stderr, "note: %s\n", r.note.c_str());
+  if (!r.message.empty()) {
+    std::fprintf(stderr, "%s%s",
+                 r.status == SessionStatus::kSucceeded ? "" : "error: ", r.message.c_str());
+    if (r.message.back() != '\n') std::fputc('\n', stderr);
+  }
+  return ExitCodeOf(r.status);
+}
+
+RunRequest Request(const RunOptions& o) {
+  RunRequest r;
+  r.state_dir = o.state_dir;
+  r.jobs = o.jobs;
+  r.assume_yes = o.yes;
+  r.approved.insert(o.approve.begin(), o.approve.end());
+  return r;
+}
+
+int DoRun(RunOptions o) {
+  Plan plan;
+  std::string text;
+  if (int code = LoadPlanArgument(o.file, o.sets, o.values, &plan, &text)) return code;
+  if (o.dry_run) {
+    std::fputs(DryRunText(plan).c_str(), stdout);
+    return kExitOk;
+  }
+  if (o.state_dir.empty()) o.state_dir = DefaultStateDir(plan);
+  RunRequest req = Request(o);
+  return WithServices(o,
+                      [&](const SessionServices& svc) { return StartRun(plan, text, req, svc); });
+}
+
+int DoResume(RunOptions o) {
+  std::string err;
+  if (o.state_dir.empty() && !FindStateDir(&o.state_dir, &err)) {
+    std::fprintf(stderr, "error: %s\n", err.c_str());
+    return kExitInvalid;
+  }
+  Plan plan;
+  std::string text;
+  if (!o.file.empty()) {
+    if (int code = LoadPlanArgument(o.file, o.sets, o.values, &plan, &text)) return code;
+  }
+  ResumeRequest req;
+  static_cast<RunRequest&>(req) = Request(o);
+  req.plan = o.file.empty() ? nullptr : &plan;
+  req.accept_changes = o.accept_changes;
+  req.rerun = o.rerun;
+  req.mark_done = o.mark_done;
+  req.reason = o.reason;
+  req.force = o.force;
+  return WithServices(o, [&](const SessionServices& svc) { return ResumeRun(req, svc); });
+}
+
+int DoStatus(RunOptions o) {
+  std::string err, text;
+  if (o.state_dir.empty() && !FindStateDir(&o.state_dir, &err)) {
+    std::fprintf(stderr, "error: %s\n", err.c_str());
+    return kExitInvalid;
+  }
+  Checkpoint cp;
+  Plan plan;
+  if (!LoadJournal(o.state_dir + "/journal", &cp, &err) ||
+      !ReadWholeFile(o.state_dir + "/plan.yaml", &text, &err) ||
+      !ReadCompiledPlan(text, &plan, &err)) {
+    std::fprintf(stderr, "error: %s\n", err.c_str());
+    return kExitFailure;
+  }
+  std::fputs(StatusTable(plan, cp, SystemClock().WallMs()).c_str(), stdout);
+  return kExitOk;
+}
+
+void AddCommon(CLI::App* cmd, RunOptions* o) {
+  cmd->add_option("--state-dir", o->state_dir,
+                  "the run's state directory (default: .asmplan/<plan name>)");
+  cmd->add_option("--jobs,-j", o->jobs, "steps active at once (default 4)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--yes,-y", o->yes, "proceed at every confirm gate");
+  cmd->add_option("--approve", o->approve, "proceed at the confirm gate of STEP (repeatable)");
+  cmd->add_option("--events", o->events, "append every event as a JSON line to FILE");
+  cmd->add_option("--set", o->sets, "bind a parameter when FILE is a .asmplan source");
+  cmd->add_option("--values", o->values, "bind parameters from a YAML file (.asmplan sources)");
+}
+
+}  // namespace
+
+void RegisterRunCommands(CLI::App& app) {
+  auto o = std::make_shared<RunOptions>();
+  CLI::App* run = app.add_subcommand("run", "run a plan (.asmplan source or compiled YAML)");
+  run->add_option("FILE", o->file, "the plan: a .asmplan source or a compiled plan")->required();
+  run->add_flag("--dry-run,-n", o->dry_run, "print every command as it would run; change nothing");
+  AddCommon(run, o.get());
+  run->callback([o] { Finish(DoRun(*o)); });
+
+  CLI::App* resume = app.add_subcommand("resume", "continue a run from its checkpoint");
+  resume->add_option("FILE", o->file, "the plan again, when it changed (see --accept-changes)");
+  AddCommon(resume, o.get());
+  resume->add_option("--rerun", o->rerun, "run STEP again even if it succeeded (repeatable)");
+  resume->add_option("--mark-done", o->mark_done, "record STEP as done (its verify must hold)");
+  resume->add_option("--reason", o->reason, "why STEP is marked done (journaled)");
+  resume->add_flag("--force", o->force, "with --mark-done: even if its verify does not hold");
+  resume->add_flag("--accept-changes", o->accept_changes,
+                   "continue with a changed plan when only never-started steps changed");
+  resume->callback([o] {
+    if (!o->mark_done.empty() && o->reason.empty()) {
+      std::fprintf(stderr, "error: --mark-done needs --reason TEXT (it is journaled)\n");
+      Finish(kExitInvalid);
+    }
+    Finish(DoResume(*o));
+  });
+
+  CLI::App* status = app.add_subcommand("status", "show a run's steps from its checkpoint");
+  status->add_option("--state-dir", o->state_dir, "the run's state directory");
+  status->callback([o] { Finish(DoStatus(*o)); });
+}
 
 }  // namespace asmplan::cli

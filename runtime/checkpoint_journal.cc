@@ -1,0 +1,171 @@
+#include "runtime/checkpoint_journal.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "runtime/crc32.h"
+#include "runtime/durable_file.h"
+
+namespace asmplan {
+namespace {
+
+constexpr std::string_view kMagic = "asmplan journal v";
+constexpr int kVersion = 1;
+constexpr size_t kFrameHeader = 8;
+
+std::uint32_t ReadU32(const char* p) {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  return u[0] | (u[1] << 8) | (u[2] << 16) | (static_cast<std::uint32_t>(u[3]) << 24);
+}
+
+void PutU32(std::string* out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+// Parses the header line; returns its length including the newline, or 0 with `err` set.
+size_t ParseHeader(std::string_view bytes, const std::string& path, Checkpoint* cp,
+                   std::string* err) {
+  size_t nl = bytes.find('\n');
+  std::string_view line = bytes.substr(0, nl);
+  if (nl == std::string_view::npos || line.substr(0, kMagic.size()) != kMagic) {
+    *err = path + ": not an asmplan checkpoint journal (bad header)";
+    return 0;
+  }
+  std::string_view rest = line.substr(kMagic.size());
+  size_t space = rest.find(' ');
+  std::string version(rest.substr(0, space));
+  if (version != std::to_string(kVersion)) {
+    *err = path + ": journal format v" + version + " is not supported (this asmplan reads v" +
+           std::to_string(kVersion) + ")";
+    return 0;
+  }
+  std::string_view plan = space == std::string_view::npos ? "" : rest.substr(space + 1);
+  if (plan.substr(0, 5) != "plan ") {
+    *err = path + ": journal header names no plan";
+    return 0;
+  }
+  cp->plan_sha256 = std::string(plan.substr(5));
+  return nl + 1;
+}
+
+void Apply(JournalRecord&& r, Checkpoint* cp) {
+  if (r.kind == JournalRecord::Kind::kStep) {
+    cp->steps[r.step] = std::move(r.record);
+    return;
+  }
+  if (r.kind == JournalRecord::Kind::kAcceptChanges) cp->plan_sha256 = r.text;
+  cp->history.push_back(std::move(r));
+}
+
+std::string Corrupt(const std::string& path, size_t offset, size_t index, const std::string& why) {
+  return path + ": checkpoint journal is corrupt at byte " + std::to_string(offset) + " (record " +
+         std::to_string(index + 1) + "): " + why +
+         "; valid records follow it, so this is not a torn write from a crash; move the state "
+         "directory aside and start a new run, or restore it from a backup";
+}
+
+}  // namespace
+
+std::string JournalHeader(const std::string& plan_sha256) {
+  return std::string(kMagic) + std::to_string(kVersion) + " plan " + plan_sha256 + "\n";
+}
+
+bool ParseJournal(std::string_view bytes, const std::string& path, Checkpoint* cp,
+                  std::string* err) {
+  *cp = Checkpoint();
+  size_t pos = ParseHeader(bytes, path, cp, err);
+  if (pos == 0) return false;
+  cp->valid_bytes = pos;
+  JournalRecord record;
+  std::string why;
+  while (pos < bytes.size()) {
+    // A frame running past the end is the torn tail of an interrupted append.
+    if (bytes.size() - pos < kFrameHeader) break;
+    size_t len = ReadU32(bytes.data() + pos);
+    if (len > bytes.size() - pos - kFrameHeader) break;
+    std::string_view payload = bytes.substr(pos + kFrameHeader, len);
+    bool last = pos + kFrameHeader + len == bytes.size();
+    bool sound = Crc32(payload.data(), payload.size()) == ReadU32(bytes.data() + pos + 4);
+    if (!sound) why = "checksum mismatch";
+    if (sound && !DecodeRecord(payload, &record, &why)) sound = false;
+    if (!sound) {
+      // The last frame may have reached the disk half-written; anything earlier may not.
+      if (last) break;
+      *err = Corrupt(path, pos, cp->records, why);
+      return false;
+    }
+    Apply(std::move(record), cp);
+    ++cp->records;
+    pos += kFrameHeader + len;
+    cp->valid_bytes = pos;
+  }
+  cp->torn_tail = cp->valid_bytes != bytes.size();
+  return true;
+}
+
+bool LoadJournal(const std::string& path, Checkpoint* cp, std::string* err) {
+  std::string bytes;
+  return ReadWholeFile(path, &bytes, err) && ParseJournal(bytes, path, cp, err);
+}
+
+JournalWriter::~JournalWriter() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::unique_ptr<JournalWriter> JournalWriter::Create(const std::string& path,
+                                                     const std::string& plan_sha256,
+                                                     std::string* err) {
+  if (::access(path.c_str(), F_OK) == 0) {
+    *err = "cannot create journal " + path + ": it exists already";
+    return nullptr;
+  }
+  // The header is written atomically, so a journal file is never seen without a whole header.
+  if (!WriteFileAtomic(path, JournalHeader(plan_sha256), err)) return nullptr;
+  Checkpoint cp;
+  if (!LoadJournal(path, &cp, err)) return nullptr;
+  return OpenForAppend(path, cp.valid_bytes, err);
+}
+
+std::unique_ptr<JournalWriter> JournalWriter::OpenForAppend(const std::string& path,
+                                                            size_t valid_bytes, std::string* err) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0 || ::ftruncate(fd, static_cast<off_t>(valid_bytes)) != 0 || ::fdatasync(fd) != 0) {
+    *err = "cannot open journal " + path + " for appending: " + std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    return nullptr;
+  }
+  return std::unique_ptr<JournalWriter>(new JournalWriter(fd, path));
+}
+
+void JournalWriter::Append(const JournalRecord& record) {
+  std::string payload = EncodeRecord(record);
+  PutU32(&buffer_, static_cast<std::uint32_t>(payload.size()));
+  PutU32(&buffer_, Crc32(payload.data(), payload.size()));
+  buffer_ += payload;
+}
+
+bool JournalWriter::Sync(std::string* err) {
+  if (buffer_.empty()) return true;
+  size_t done = 0;
+  while (done < buffer_.size()) {
+    ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *err = "cannot append to journal " + path_ + ": " + std::strerror(errno);
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  buffer_.clear();
+  if (::fdatasync(fd_) != 0) {
+    *err = "cannot sync journal " + path_ + ": " + std::strerror(errno);
+    return false;
+  }
+  ++syncs_;
+  return true;
+}
+
+}  // namespace asmplan

@@ -1,0 +1,74 @@
+// The checkpoint journal: an append-only file of framed, checksummed records, bound to a compiled
+// plan's SHA-256. Layout:
+//
+//   asmplan journal v1 plan <64 hex>\n              header, created atomically (temp + rename)
+//   [u32 length LE][u32 CRC-32 LE][payload] ...     one frame per JournalRecord
+//
+// A kill -9 can tear only the last frame (it is ignored on load and cut off before appending);
+// a bad frame with frames after it is corruption and refused.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "runtime/journal_record.h"
+
+namespace asmplan {
+
+/// What a journal says, replayed.
+struct Checkpoint {
+  std::string plan_sha256;  ///< the plan the run is bound to (the header's, or the last accepted)
+  std::unordered_map<std::string, StepRecord> steps;  ///< the last record of each step
+  std::vector<JournalRecord> history;  ///< every record that is not a kStep record, in order
+  size_t records = 0;                  ///< complete, valid frames
+  size_t valid_bytes = 0;              ///< header + valid frames: where appending continues
+  bool torn_tail = false;              ///< bytes after the last valid frame were ignored
+};
+
+/// Replays journal bytes. `path` only names the file in messages. False with a message for a bad
+/// header, an unsupported version, or a corrupt record that has records after it.
+bool ParseJournal(std::string_view bytes, const std::string& path, Checkpoint* checkpoint,
+                  std::string* err);
+
+/// Reads and replays the journal at `path`.
+bool LoadJournal(const std::string& path, Checkpoint* checkpoint, std::string* err);
+
+/// Appends records. Not thread-safe: the executor's scheduling thread is its only user.
+class JournalWriter {
+ public:
+  ~JournalWriter();
+  JournalWriter(const JournalWriter&) = delete;
+  JournalWriter& operator=(const JournalWriter&) = delete;
+
+  /// Creates a new journal holding only the header for `plan_sha256`; fails if `path` exists.
+  static std::unique_ptr<JournalWriter> Create(const std::string& path,
+                                               const std::string& plan_sha256, std::string* err);
+  /// Opens an existing journal for appending, first cutting it to `valid_bytes` (from LoadJournal)
+  /// so that a torn last frame never ends up in the middle.
+  static std::unique_ptr<JournalWriter> OpenForAppend(const std::string& path, size_t valid_bytes,
+                                                      std::string* err);
+
+  /// Buffers one record; nothing reaches the disk before Sync().
+  void Append(const JournalRecord& record);
+  /// Writes every buffered record with one write() and makes them durable with one fdatasync().
+  /// A no-op when nothing is buffered.
+  bool Sync(std::string* err);
+  /// Number of Sync() calls that wrote something (the count of durable writes).
+  size_t syncs() const { return syncs_; }
+
+ private:
+  JournalWriter(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  int fd_;
+  std::string path_;
+  std::string buffer_;
+  size_t syncs_ = 0;
+};
+
+/// The header line for `plan_sha256`, newline included.
+std::string JournalHeader(const std::string& plan_sha256);
+
+}  // namespace asmplan

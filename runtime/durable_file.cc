@@ -1,0 +1,104 @@
+#include "runtime/durable_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace asmplan {
+namespace {
+
+std::string Reason() { return std::strerror(errno); }
+
+bool WriteAll(int fd, const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string DirName(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+bool ReadWholeFile(const std::string& path, std::string* out, std::string* err) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *err = "cannot read " + path + ": " + Reason();
+    return false;
+  }
+  out->clear();
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) out->reserve(static_cast<size_t>(st.st_size));
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      *err = "cannot read " + path + ": " + Reason();
+      ::close(fd);
+      return false;
+    }
+    if (n == 0) break;
+    out->append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return true;
+}
+
+bool SyncDirectory(const std::string& dir, std::string* err) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    *err = "cannot sync directory " + dir + ": " + Reason();
+    if (fd >= 0) ::close(fd);
+    return false;
+  }
+  ::close(fd);
+  return true;
+}
+
+bool WriteFileAtomic(const std::string& path, const std::string& content, std::string* err) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    *err = "cannot write " + tmp + ": " + Reason();
+    return false;
+  }
+  bool ok = WriteAll(fd, content) && ::fsync(fd) == 0;
+  std::string reason = Reason();
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    *err = "cannot write " + path + ": " + (ok ? Reason() : reason);
+    ::unlink(tmp.c_str());
+    return false;
+  }
+  return SyncDirectory(DirName(path), err);
+}
+
+bool MakeDirectories(const std::string& dir, std::string* err) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return true;
+    *err = "cannot create directory " + dir + ": a file of that name exists";
+    return false;
+  }
+  std::string parent = DirName(dir);
+  if (parent != dir && !MakeDirectories(parent, err)) return false;
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    *err = "cannot create directory " + dir + ": " + Reason();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace asmplan

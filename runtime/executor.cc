@@ -1,0 +1,264 @@
+// The executor's scheduling loop: start ready steps, apply worker results, poll guards, journal
+// (one fdatasync per loop turn, however many steps changed), then sleep until the next thing.
+#include "runtime/executor.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstring>
+
+#include "runtime/durable_file.h"
+#include "runtime/executor_impl.h"
+#include "runtime/state_lock.h"
+
+namespace asmplan {
+namespace {
+
+// A live view wants elapsed times to move even when nothing happens.
+constexpr Millis kTickMs = 1000;
+// Sleeping on the Clock happens in slices so an interrupt is noticed soon.
+constexpr Millis kSleepSliceMs = 200;
+
+}  // namespace
+
+Executor::Executor(const Plan& plan, ExecutorEnv env, ExecutorOptions options)
+    : impl_(std::make_unique<Impl>(plan, env, std::move(options))) {}
+Executor::~Executor() = default;
+
+RunResult Executor::Run(const std::unordered_map<std::string, StepRecord>& initial) {
+  return impl_->Run(initial);
+}
+
+void Executor::Interrupt(int signal, bool hard) { impl_->Interrupt(signal, hard); }
+
+std::string Executor::LogPathFor(const std::string& step) {
+  std::string name;
+  for (char c : step) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') {
+      name.push_back(c);
+    } else if (c == '[') {
+      name.push_back('.');
+    } else if (c != ']') {
+      name.push_back('_');
+    }
+  }
+  return "logs/" + name + ".log";
+}
+
+Executor::Impl::Impl(const Plan& plan, ExecutorEnv env, ExecutorOptions options)
+    : plan_(plan),
+      env_(env),
+      opt_(std::move(options)),
+      secrets_(env.secrets ? *env.secrets : no_secrets_),
+      sched_(plan, opt_.jobs) {}
+
+void Executor::Impl::Interrupt(int signal, bool hard) {
+  // Terminate the process groups from this thread at once: the scheduling thread may be blocked
+  // in a guard query (itself a command of the same runner).
+  int expected = 0;
+  bool first = signal_.compare_exchange_strong(expected, signal);
+  cancel_.store(true);
+  if (first || hard) env_.runner->InterruptAll(hard ? SIGKILL : SIGTERM);
+  { std::lock_guard<std::mutex> lock(mu_); }
+  cv_.notify_all();
+}
+
+RunResult Executor::Impl::Run(const std::unordered_map<std::string, StepRecord>& initial) {
+  std::string err;
+  if (!MakeDirectories(opt_.state_dir + "/logs", &err) ||
+      !MakeDirectories(opt_.state_dir + "/workspace", &err)) {
+    result_.outcome = RunResult::Outcome::kFailed;
+    result_.summary = err + "\n";
+    return result_;
+  }
+  Initialize(initial);
+  StartSession();
+  pool_ = std::make_unique<WorkerPool>(std::max(1, opt_.jobs));
+  last_tick_ms_ = env_.clock->NowMs();
+  for (;;) {
+    Drain();
+    if (signal_.load() != 0 && !stopping_) HandleInterrupt();
+    if (!stopping_ && !failed_ && !journal_broken_) {
+      for (int i : sched_.TakeStartable()) Begin(i);
+    }
+    GuardTick();
+    Sync();
+    for (auto& job : to_post_) PostJob(std::move(job));
+    to_post_.clear();
+    Millis now = env_.clock->NowMs();
+    if (now - last_tick_ms_ >= kTickMs) {
+      env_.reporter->OnTick(env_.clock->WallMs());
+      last_tick_ms_ = now;
+    }
+    if (Finished()) break;
+    WaitForWork(NextDeadline());
+  }
+  pool_.reset();  // every job has completed: Finished() requires in_flight_ == 0
+  return Summarize();
+}
+
+void Executor::Impl::Initialize(const std::unordered_map<std::string, StepRecord>& initial) {
+  runs_.resize(plan_.steps.size());
+  for (size_t i = 0; i < plan_.steps.size(); ++i) {
+    StepRun& run = runs_[i];
+    auto it = initial.find(plan_.steps[i].id);
+    if (it != initial.end()) run.record = it->second;
+    run.initial = run.record.state;
+    run.record.log_path = Executor::LogPathFor(plan_.steps[i].id);
+    // Dependencies come earlier in Plan::steps, so marking in order releases them correctly.
+    if (IsDone(run.record.state)) {
+      sched_.MarkDone(static_cast<int>(i));
+      run.phase = Phase::kEnded;
+    }
+  }
+}
+
+void Executor::Impl::StartSession() {
+  JournalRecord r;
+  r.kind = JournalRecord::Kind::kSession;
+  r.wall_ms = env_.clock->WallMs();
+  r.text = opt_.session;
+  r.number = ::getpid();
+  r.host = HostName();
+  env_.journal->Append(r);
+  ExecEvent e;
+  e.type = ExecEvent::Type::kRunStarted;
+  e.wall_ms = r.wall_ms;
+  e.message = opt_.session;
+  e.attempt = static_cast<int>(plan_.steps.size());
+  env_.reporter->OnEvent(e);
+}
+
+void Executor::Impl::Drain() {
+  std::deque<Completion> batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    batch.swap(completions_);
+  }
+  for (Completion& c : batch) {
+    if (c.kind == Completion::Kind::kFetchStage) {
+      JournalRecord r;
+      r.kind = JournalRecord::Kind::kFetch;
+      r.wall_ms = env_.clock->WallMs();
+      r.step = plan_.steps[c.step].id;
+      r.text = c.error;
+      env_.journal->Append(r);
+      Emit(ExecEvent::Type::kFetchStage, c.step, c.error);
+      continue;
+    }
+    --in_flight_;
+    if (c.kind == Completion::Kind::kAttempt) {
+      OnAttempt(c.step, c);
+    } else {
+      OnFetch(c.step, c);
+    }
+  }
+}
+
+void Executor::Impl::HandleInterrupt() {
+  stopping_ = true;
+  int sig = signal_.load();
+  JournalRecord r;
+  r.kind = JournalRecord::Kind::kInterrupt;
+  r.wall_ms = env_.clock->WallMs();
+  r.number = sig;
+  env_.journal->Append(r);
+  ExecEvent e;
+  e.type = ExecEvent::Type::kInterrupted;
+  e.wall_ms = r.wall_ms;
+  e.message = std::string("interrupted by ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+              ": stopping running steps";
+  env_.reporter->OnEvent(e);
+  // Steps not inside a worker job stop here; those in a job stop when their command ends.
+  std::vector<int> idle(live_.begin(), live_.end());
+  for (int i : idle) {
+    if (runs_[i].phase != Phase::kCommands && runs_[i].phase != Phase::kFetch) Abandon(i);
+  }
+}
+
+Millis Executor::Impl::NextDeadline() const {
+  Millis deadline = -1;
+  for (int i : live_) {
+    const StepRun& r = runs_[i];
+    if (r.phase == Phase::kBackoff || IsGuardPhase(r.phase)) {
+      if (deadline < 0 || r.due_ms < deadline) deadline = r.due_ms;
+    }
+  }
+  if (sched_.active() > 0) {
+    Millis tick = last_tick_ms_ + kTickMs;
+    if (deadline < 0 || tick < deadline) deadline = tick;
+  }
+  return deadline;
+}
+
+void Executor::Impl::WaitForWork(Millis deadline) {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto woken = [this] { return !completions_.empty() || (signal_.load() != 0 && !stopping_); };
+  if (woken()) return;
+  Millis now = env_.clock->NowMs();
+  if (deadline >= 0 && deadline <= now) return;
+  if (in_flight_ > 0) {
+    // A worker will post a completion; a real deadline bounds the wait.
+    if (deadline < 0) {
+      cv_.wait(lock, woken);
+    } else {
+      cv_.wait_for(lock, std::chrono::milliseconds(deadline - now), woken);
+    }
+    return;
+  }
+  // Nothing in flight: only time (through the Clock, so a fake clock advances) or a signal.
+  lock.unlock();
+  if (deadline < 0) deadline = now + kSleepSliceMs;
+  env_.clock->SleepMs(std::min(deadline - now, kSleepSliceMs));
+}
+
+bool Executor::Impl::Finished() const {
+  if (in_flight_ > 0 || !to_post_.empty() || !live_.empty()) return false;
+  return stopping_ || failed_ || journal_broken_ || !sched_.has_ready();
+}
+
+void Executor::Impl::Sync() {
+  if (journal_broken_) return;
+  if (!env_.journal->Sync(&journal_error_)) {
+    // Without a durable journal nothing may start: what runs could not be resumed truthfully.
+    journal_broken_ = true;
+    env_.runner->InterruptAll(SIGTERM);
+  }
+}
+
+RunResult Executor::Impl::Summarize() {
+  RunResult& r = result_;
+  if (stopping_) {
+    r.outcome = RunResult::Outcome::kInterrupted;
+  } else if (failed_ || journal_broken_) {
+    r.outcome = RunResult::Outcome::kFailed;
+  } else if (!r.awaiting.empty()) {
+    r.outcome = RunResult::Outcome::kAwaiting;
+  }
+  if (journal_broken_)
+    r.summary = "the checkpoint journal failed: " + journal_error_ + "\n" + r.summary;
+  if (stopping_) {
+    int sig = signal_.load();
+    r.summary += std::string("interrupted by ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                 "; continue with `asmplan resume`\n";
+  }
+  static const char* kOutcome[] = {"succeeded", "failed", "awaiting", "interrupted"};
+  JournalRecord fin;
+  fin.kind = JournalRecord::Kind::kFinish;
+  fin.wall_ms = env_.clock->WallMs();
+  fin.text = kOutcome[static_cast<int>(r.outcome)];
+  env_.journal->Append(fin);
+  Sync();
+  ExecEvent e;
+  e.type = ExecEvent::Type::kRunFinished;
+  e.wall_ms = fin.wall_ms;
+  e.message = fin.text;
+  env_.reporter->OnEvent(e);
+  if (r.outcome == RunResult::Outcome::kSucceeded) {
+    r.summary = "run succeeded: " + std::to_string(plan_.steps.size()) + " steps done\n";
+  }
+  return r;
+}
+
+}  // namespace asmplan

@@ -1,0 +1,91 @@
+// The executor: runs a compiled plan's steps as argv subprocesses through a CommandRunner, checks
+// their guards through a GuardEvaluator, and journals every transition durably.
+//
+// One scheduling thread owns all state; a pool of `jobs` worker threads runs the blocking work
+// (command attempts, fetches). Per step: require -> skip if -> confirm -> fetch -> commands (with
+// retry and backoff) -> wait until (polled) -> verify. Each poll tick asks the GuardEvaluator
+// once for every guard that is due, so queries over one resource kind are shared.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compiler/plan_model.h"
+#include "runtime/artifact/artifact_fetcher.h"
+#include "runtime/checkpoint_journal.h"
+#include "runtime/clock.h"
+#include "runtime/command_runner.h"
+#include "runtime/guard_evaluator.h"
+#include "runtime/progress_reporter.h"
+#include "runtime/secrets.h"
+#include "runtime/step_state.h"
+
+namespace asmplan {
+
+/// Asks an operator at a `confirm` gate.
+class Confirmer {
+ public:
+  virtual ~Confirmer() = default;
+  /// True when there is someone to ask (a terminal on stdin).
+  virtual bool CanAsk() = 0;
+  /// Asks "STEP: QUESTION [y/N]"; true only for yes.
+  virtual bool Ask(const std::string& step, const std::string& question) = 0;
+};
+
+/// The side effects an executor uses; none is owned. `fetcher` and `confirmer` may be null.
+struct ExecutorEnv {
+  CommandRunner* runner = nullptr;
+  Clock* clock = nullptr;
+  GuardEvaluator* guards = nullptr;
+  ArtifactFetcher* fetcher = nullptr;
+  ProgressReporter* reporter = nullptr;
+  Confirmer* confirmer = nullptr;
+  JournalWriter* journal = nullptr;
+  const Secrets* secrets = nullptr;  ///< null = the plan has no secrets
+};
+
+struct ExecutorOptions {
+  std::string state_dir;           ///< logs in STATE/logs, commands run in STATE/workspace
+  int jobs = 1;                    ///< steps active at once (a step waiting on a guard counts)
+  bool assume_yes = false;         ///< --yes: every confirm gate proceeds
+  std::set<std::string> approved;  ///< --approve STEP
+  std::map<std::string, std::string> env;  ///< added to every command's environment
+  std::string session = "run";             ///< "run" or "resume": journaled and reported
+};
+
+struct RunResult {
+  enum class Outcome { kSucceeded, kFailed, kAwaiting, kInterrupted };
+  Outcome outcome = Outcome::kSucceeded;
+  std::vector<std::string> failed;    ///< steps that failed this session
+  std::vector<std::string> awaiting;  ///< steps stopped at a gate or waiting for a decision
+  std::string summary;                ///< for the operator: what failed, why, and its log
+};
+
+class Executor {
+ public:
+  Executor(const Plan& plan, ExecutorEnv env, ExecutorOptions options);
+  ~Executor();
+
+  /// Runs the plan starting from `initial` (the checkpoint's step records; missing = pending).
+  /// Succeeded and skipped steps never run; failed and awaiting ones start again; a step that was
+  /// running is settled by its `verify` guards first. Returns when nothing more can run.
+  RunResult Run(const std::unordered_map<std::string, StepRecord>& initial);
+
+  /// Thread-safe (a signal-watching thread calls it). The first call stops starting steps and
+  /// sends SIGTERM to running commands; with `hard`, SIGKILL at once.
+  void Interrupt(int signal, bool hard);
+
+  /// The log path of `step`, relative to the state directory: "logs/<step>.log" with characters
+  /// outside [A-Za-z0-9._-] replaced ('[' by '.', ']' dropped).
+  static std::string LogPathFor(const std::string& step);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace asmplan

@@ -1,0 +1,127 @@
+// Internal to the executor (executor*.cc): the scheduling thread's state and its step machine.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+
+#include "runtime/executor.h"
+#include "runtime/flight_recorder.h"
+#include "runtime/scheduler.h"
+#include "runtime/worker_pool.h"
+
+namespace asmplan {
+
+class Executor::Impl {
+ public:
+  Impl(const Plan& plan, ExecutorEnv env, ExecutorOptions options);
+  RunResult Run(const std::unordered_map<std::string, StepRecord>& initial);
+  void Interrupt(int signal, bool hard);
+
+ private:
+  enum class Phase {
+    kIdle,      ///< not started this session
+    kSettle,    ///< was running when a previous session died: evaluating `verify`
+    kCheck,     ///< evaluating `require` and `skip if`
+    kConfirm,   ///< at the confirm gate
+    kFetch,     ///< a worker fetches the artifact
+    kCommands,  ///< a worker runs one attempt
+    kBackoff,   ///< waiting before the next attempt
+    kWait,      ///< polling wait_until[wait_index]
+    kVerify,    ///< evaluating `verify`
+    kEnded,     ///< reached a final state (or stopped) this session
+  };
+  /// One step's state during this session.
+  struct StepRun {
+    Phase phase = Phase::kIdle;
+    StepRecord record;
+    StepState initial = StepState::kPending;
+    bool ran_commands = false;  ///< an attempt was started this session
+    int session_attempts = 0;
+    size_t wait_index = 0;
+    Millis started_ms = 0;  ///< monotonic, when it started this session
+    Millis due_ms = 0;      ///< monotonic, when its guards are polled or its backoff ends
+    Millis wait_started_ms = 0;
+    std::unique_ptr<FlightRecorder> recorder;  ///< of the current wait
+    std::vector<Guard> guards;  ///< the guards of the current guard phase, secrets substituted
+    std::string status;         ///< what it is doing, for the live view
+  };
+  /// A worker's result, handed to the scheduling thread.
+  struct Completion {
+    enum class Kind { kAttempt, kFetch, kFetchStage };
+    Kind kind = Kind::kAttempt;
+    int step = 0;
+    bool ok = false;
+    CommandResult result;  ///< of the failing (or last) command
+    std::string error;     ///< a failure in words (redacted); for kFetchStage the stage
+  };
+
+  // executor.cc: the loop.
+  void Initialize(const std::unordered_map<std::string, StepRecord>& initial);
+  void StartSession();
+  void Drain();
+  void HandleInterrupt();
+  void WaitForWork(Millis deadline);
+  Millis NextDeadline() const;
+  bool Finished() const;
+  RunResult Summarize();
+  void Sync();
+
+  // executor_phases.cc: the step machine.
+  void Begin(int i);
+  void Enter(int i, Phase phase);
+  bool IsGuardPhase(Phase p) const;
+  void GuardTick();
+  void ApplyObservations(int i, const std::vector<GuardObservation>& obs);
+  void ApplySettle(int i, const std::vector<GuardObservation>& obs);
+  void ApplyCheck(int i, const std::vector<GuardObservation>& obs);
+  void ApplyWait(int i, const GuardObservation& obs);
+  void ConfirmGate(int i);
+  void StartAttempt(int i);
+  void OnAttempt(int i, const Completion& c);
+  void OnFetch(int i, const Completion& c);
+  void Succeed(int i, StepState state, const std::string& message);
+  void Fail(int i, const std::string& message, int exit_code = -1);
+  void Await(int i, StepState state, const std::string& message);
+  void Abandon(int i);
+  void Record(int i);
+  void Emit(ExecEvent::Type type, int i, const std::string& message,
+            std::vector<std::string> details = {});
+
+  // executor_jobs.cc: work done on worker threads.
+  Completion RunAttempt(int i, int attempt, std::vector<std::vector<std::string>> argvs);
+  Completion RunFetch(int i);
+  void PostJob(std::function<Completion()> job);
+  void Complete(Completion c);
+  std::string AbsLog(int i) const;
+
+  const Plan& plan_;
+  ExecutorEnv env_;
+  ExecutorOptions opt_;
+  Secrets no_secrets_;
+  const Secrets& secrets_;
+  Scheduler sched_;
+  std::vector<StepRun> runs_;
+  std::unique_ptr<WorkerPool> pool_;
+  std::vector<std::function<Completion()>> to_post_;  ///< posted after the next journal sync
+  int in_flight_ = 0;
+  bool stopping_ = false;  ///< interrupted: start nothing, end guard phases
+  bool failed_ = false;    ///< a step failed: start nothing new
+  bool journal_broken_ = false;
+  std::string journal_error_;
+  Millis last_tick_ms_ = 0;
+  RunResult result_;
+
+  std::mutex mu_;  ///< guards completions_
+  std::condition_variable cv_;
+  std::deque<Completion> completions_;
+  std::atomic<int> signal_{0};
+  std::atomic<bool> cancel_{false};  ///< tells a running fetch to stop
+  std::set<int> live_;               ///< steps started and not yet ended this session
+};
+
+}  // namespace asmplan

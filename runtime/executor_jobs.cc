@@ -1,0 +1,123 @@
+// Work on the worker threads: one attempt of a step's commands, or one artifact fetch. Results go
+// back to the scheduling thread as Completions; nothing here touches the scheduling state.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "compiler/duration_text.h"
+#include "runtime/argv_text.h"
+#include "runtime/executor_impl.h"
+
+namespace asmplan {
+namespace {
+
+void AppendToLog(const std::string& path, const std::string& text) {
+  if (text.empty()) return;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return;  // a missing log must not fail the step; the runner reports its own errors
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+}
+
+std::string Describe(const std::string& argv, const CommandResult& r, Millis timeout_ms) {
+  std::string cmd = "`" + argv + "`";
+  if (r.spawn_failed) return cmd + " could not start: " + r.error;
+  if (r.timed_out) return cmd + " timed out after " + FormatDuration(timeout_ms);
+  if (r.interrupted) return cmd + " was interrupted";
+  if (r.term_signal != 0) return cmd + " was killed by signal " + std::to_string(r.term_signal);
+  return cmd + " exited with " + std::to_string(r.exit_code);
+}
+
+}  // namespace
+
+std::string Executor::Impl::AbsLog(int i) const {
+  return opt_.state_dir + "/" + runs_[i].record.log_path;
+}
+
+void Executor::Impl::PostJob(std::function<Completion()> job) {
+  pool_->Post([this, job = std::move(job)] { Complete(job()); });
+}
+
+void Executor::Impl::Complete(Completion c) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    completions_.push_back(std::move(c));
+  }
+  cv_.notify_all();
+}
+
+Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
+                                                      std::vector<std::vector<std::string>> argvs) {
+  const Step& step = plan_.steps[i];
+  Completion c;
+  c.kind = Completion::Kind::kAttempt;
+  c.step = i;
+  std::string log = AbsLog(i);
+  // With secrets in play, output is captured and redacted before it reaches the log.
+  bool capture = !secrets_.empty();
+  Millis start = env_.clock->NowMs();
+  for (const auto& argv : argvs) {
+    std::string text = secrets_.Redact(ArgvText(argv));
+    AppendToLog(log, "== attempt " + std::to_string(attempt) + ": " + text + "\n");
+    CommandSpec spec;
+    spec.argv = argv;
+    spec.cwd = opt_.state_dir + "/workspace";
+    spec.env = opt_.env;
+    spec.log_path = capture ? "" : log;
+    if (step.timeout_ms > 0) {
+      spec.timeout_ms = step.timeout_ms - (env_.clock->NowMs() - start);
+      if (spec.timeout_ms <= 0) spec.timeout_ms = 1;
+    }
+    c.result = env_.runner->Run(spec);
+    if (capture) AppendToLog(log, secrets_.Redact(c.result.output));
+    c.result.output.clear();
+    if (!c.result.ok()) {
+      c.error = Describe(text, c.result, step.timeout_ms);
+      AppendToLog(log, "== " + c.error + "\n");
+      return c;
+    }
+  }
+  c.ok = true;
+  return c;
+}
+
+Executor::Impl::Completion Executor::Impl::RunFetch(int i) {
+  const Step& step = plan_.steps[i];
+  Completion c;
+  c.kind = Completion::Kind::kFetch;
+  c.step = i;
+  const Artifact* artifact = nullptr;
+  for (const Artifact& a : plan_.artifacts) {
+    if (a.name == step.fetch) artifact = &a;
+  }
+  if (!artifact || !env_.fetcher) {
+    c.error = artifact ? "no artifact fetcher is available to fetch `" + step.fetch + "`"
+                       : "the plan has no artifact `" + step.fetch + "`";
+    return c;
+  }
+  FetchContext ctx;
+  ctx.cache_dir = opt_.state_dir + "/cache";
+  ctx.workspace_dir = opt_.state_dir + "/workspace";
+  ctx.cancel = &cancel_;
+  auto last_stage = std::make_shared<std::string>();
+  ctx.on_progress = [this, i, last_stage](const FetchProgress& p) {
+    if (p.stage == *last_stage) return;
+    *last_stage = p.stage;
+    Completion stage;
+    stage.kind = Completion::Kind::kFetchStage;
+    stage.step = i;
+    stage.error = p.stage;
+    Complete(std::move(stage));
+  };
+  std::string err;
+  c.ok = artifact && env_.fetcher->Fetch(*artifact, ctx, &err);
+  c.error = secrets_.Redact(err);
+  AppendToLog(AbsLog(i), "== fetch " + step.fetch + (c.ok ? ": done\n" : ": " + c.error + "\n"));
+  return c;
+}
+
+}  // namespace asmplan

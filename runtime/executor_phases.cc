@@ -1,0 +1,278 @@
+// The step machine: each step moves require/skip -> confirm -> fetch -> commands -> wait ->
+// verify. Guard phases are answered by GuardTick(), which asks the GuardEvaluator once for every
+// guard that is due.
+#include <algorithm>
+
+#include "compiler/duration_text.h"
+#include "runtime/argv_text.h"
+#include "runtime/executor_impl.h"
+
+namespace asmplan {
+namespace {
+
+std::string WithDetails(std::string message, const GuardObservation& o) {
+  for (const std::string& d : o.details) message += "\n  " + d;
+  return message;
+}
+
+std::string Quoted(const Guard& g) { return "`" + CanonicalText(g) + "`"; }
+
+}  // namespace
+
+bool Executor::Impl::IsGuardPhase(Phase p) const {
+  return p == Phase::kSettle || p == Phase::kCheck || p == Phase::kWait || p == Phase::kVerify;
+}
+
+void Executor::Impl::Begin(int i) {
+  StepRun& run = runs_[i];
+  run.started_ms = env_.clock->NowMs();
+  live_.insert(i);
+  Emit(ExecEvent::Type::kStepStarted, i, "");
+  Enter(i, run.initial == StepState::kRunning ? Phase::kSettle : Phase::kCheck);
+}
+
+void Executor::Impl::Enter(int i, Phase phase) {
+  const Step& step = plan_.steps[i];
+  StepRun& run = runs_[i];
+  run.phase = phase;
+  run.due_ms = env_.clock->NowMs();
+  run.guards.clear();
+  auto add = [&](const std::vector<Guard>& gs) {
+    for (const Guard& g : gs) run.guards.push_back(secrets_.Substitute(g));
+  };
+  switch (phase) {
+    case Phase::kSettle:
+      add(step.verify);
+      run.status = "settling: checking verify";
+      if (run.guards.empty()) ApplySettle(i, {});
+      return;
+    case Phase::kCheck:
+      add(step.require);
+      add(step.skip_if);
+      run.status = "checking require and skip if";
+      if (run.guards.empty()) Enter(i, Phase::kConfirm);
+      return;
+    case Phase::kConfirm:
+      // Nothing has run yet: after a failure elsewhere or a signal, this step does not start.
+      if (stopping_ || failed_) return Abandon(i);
+      if (step.confirm.empty()) return Enter(i, Phase::kFetch);
+      return ConfirmGate(i);
+    case Phase::kFetch:
+      if (step.fetch.empty()) return Enter(i, Phase::kCommands);
+      run.status = "fetching " + step.fetch;
+      ++in_flight_;
+      to_post_.push_back([this, i] { return RunFetch(i); });
+      return;
+    case Phase::kCommands:
+      if (step.run.empty()) return Enter(i, Phase::kWait);
+      return StartAttempt(i);
+    case Phase::kWait:
+      if (run.wait_index >= step.wait_until.size()) return Enter(i, Phase::kVerify);
+      run.guards.push_back(secrets_.Substitute(step.wait_until[run.wait_index].guard));
+      run.wait_started_ms = run.due_ms;
+      run.recorder = std::make_unique<FlightRecorder>(run.guards[0], run.due_ms);
+      run.status = "waiting until " + CanonicalText(run.guards[0]);
+      return;
+    case Phase::kVerify:
+      add(step.verify);
+      run.status = "verifying";
+      if (run.guards.empty()) Succeed(i, StepState::kSucceeded, "");
+      return;
+    default:
+      return;
+  }
+}
+
+void Executor::Impl::GuardTick() {
+  Millis now = env_.clock->NowMs();
+  std::vector<const Guard*> guards;
+  std::vector<std::pair<int, size_t>> owners;  // (step, number of its guards)
+  std::vector<int> live(live_.begin(), live_.end());
+  for (int i : live) {
+    StepRun& run = runs_[i];
+    if (run.due_ms > now) continue;
+    if (run.phase == Phase::kBackoff) {
+      StartAttempt(i);
+    } else if (IsGuardPhase(run.phase)) {
+      for (const Guard& g : run.guards) guards.push_back(&g);
+      owners.emplace_back(i, run.guards.size());
+    }
+  }
+  if (guards.empty()) return;
+  // One call for every due guard: the evaluator shares one query per resource kind.
+  std::vector<GuardObservation> obs = env_.guards->Evaluate(guards);
+  if (obs.size() != guards.size()) {
+    GuardObservation bad;
+    bad.error = true;
+    bad.summary = "the guard evaluator returned " + std::to_string(obs.size()) + " results for " +
+                  std::to_string(guards.size()) + " guards";
+    obs.assign(guards.size(), bad);
+  }
+  size_t at = 0;
+  for (auto [i, count] : owners) {
+    std::vector<GuardObservation> mine(obs.begin() + at, obs.begin() + at + count);
+    at += count;
+    ApplyObservations(i, mine);
+  }
+}
+
+void Executor::Impl::ApplyObservations(int i, const std::vector<GuardObservation>& obs) {
+  const Step& step = plan_.steps[i];
+  switch (runs_[i].phase) {
+    case Phase::kSettle:
+      return ApplySettle(i, obs);
+    case Phase::kCheck:
+      return ApplyCheck(i, obs);
+    case Phase::kWait:
+      return ApplyWait(i, obs[0]);
+    case Phase::kVerify:
+      for (size_t k = 0; k < obs.size(); ++k) {
+        if (!obs[k].holds) {
+          return Fail(i, WithDetails("verify " + Quoted(step.verify[k]) +
+                                         " does not hold: " + obs[k].summary,
+                                     obs[k]));
+        }
+      }
+      return Succeed(i, StepState::kSucceeded, "");
+    default:
+      return;
+  }
+}
+
+void Executor::Impl::ApplySettle(int i, const std::vector<GuardObservation>& obs) {
+  const Step& step = plan_.steps[i];
+  bool holds = !obs.empty() && std::all_of(obs.begin(), obs.end(),
+                                           [](const GuardObservation& o) { return o.holds; });
+  if (holds) {
+    return Succeed(i, StepState::kSucceeded,
+                   "settled: it was running when the run stopped and its verify holds");
+  }
+  std::string why = obs.empty() ? "it has no verify guard" : "its verify does not hold";
+  if (step.retries > 0 || step.idempotent) {
+    Emit(ExecEvent::Type::kNote, i,
+         "was running when the run stopped and " + why + "; running it again (" +
+             (step.idempotent ? "idempotent" : "has retry") + ")");
+    return Enter(i, Phase::kCheck);
+  }
+  Await(i, StepState::kRunning,
+        "step `" + step.id + "` was running when the run stopped and " + why +
+            "; it is neither idempotent nor retried, so decide: `asmplan resume --rerun " +
+            step.id + "` to run it again, or `asmplan resume --mark-done " + step.id +
+            " --reason TEXT` if it completed");
+}
+
+void Executor::Impl::ApplyCheck(int i, const std::vector<GuardObservation>& obs) {
+  const Step& step = plan_.steps[i];
+  size_t n = step.require.size();
+  for (size_t k = 0; k < n; ++k) {
+    if (!obs[k].holds) {
+      return Fail(
+          i, WithDetails("require " + Quoted(step.require[k]) + " does not hold: " + obs[k].summary,
+                         obs[k]));
+    }
+  }
+  for (size_t k = n; k < obs.size(); ++k) {
+    const Guard& g = step.skip_if[k - n];
+    if (obs[k].error) {
+      return Fail(
+          i, WithDetails("cannot evaluate skip if " + Quoted(g) + ": " + obs[k].summary, obs[k]));
+    }
+    if (obs[k].holds) return Succeed(i, StepState::kSkipped, "skip if " + Quoted(g) + " holds");
+  }
+  Enter(i, Phase::kConfirm);
+}
+
+void Executor::Impl::ApplyWait(int i, const GuardObservation& obs) {
+  const Step& step = plan_.steps[i];
+  StepRun& run = runs_[i];
+  const WaitUntil& wait = step.wait_until[run.wait_index];
+  Millis now = env_.clock->NowMs();
+  run.recorder->Record(now, obs);
+  if (obs.holds) {
+    ++run.wait_index;
+    return Enter(i, Phase::kWait);
+  }
+  run.status = "waiting until " + CanonicalText(wait.guard) + ": " + obs.summary;
+  Emit(ExecEvent::Type::kWaiting, i, CanonicalText(wait.guard) + ": " + obs.summary, obs.details);
+  Millis deadline = run.wait_started_ms + wait.timeout_ms;
+  if (now >= deadline) {
+    return Fail(i, run.recorder->TimeoutMessage(now - run.wait_started_ms));
+  }
+  run.due_ms = std::min(now + std::max<Millis>(wait.every_ms, 1), deadline);
+}
+
+void Executor::Impl::ConfirmGate(int i) {
+  const Step& step = plan_.steps[i];
+  if (opt_.assume_yes || opt_.approved.count(step.id)) {
+    Emit(ExecEvent::Type::kNote, i,
+         std::string("confirmed by ") + (opt_.assume_yes ? "--yes" : "--approve") + ": " +
+             step.confirm);
+    return Enter(i, Phase::kFetch);
+  }
+  if (env_.confirmer && env_.confirmer->CanAsk()) {
+    env_.reporter->Pause();
+    bool yes = env_.confirmer->Ask(step.id, step.confirm);
+    env_.reporter->Resume();
+    if (yes) return Enter(i, Phase::kFetch);
+    return Await(i, StepState::kAwaitingConfirmation,
+                 "step `" + step.id +
+                     "` was not confirmed at the prompt; continue with `asmplan "
+                     "resume --approve " +
+                     step.id + "` when ready");
+  }
+  Await(i, StepState::kAwaitingConfirmation,
+        "step `" + step.id + "` awaits confirmation: \"" + step.confirm +
+            "\"; continue with `asmplan resume --approve " + step.id + "` (or --yes)");
+}
+
+void Executor::Impl::StartAttempt(int i) {
+  const Step& step = plan_.steps[i];
+  StepRun& run = runs_[i];
+  if (stopping_) return Abandon(i);
+  if (!run.ran_commands) run.record.started_ms = env_.clock->WallMs();
+  run.ran_commands = true;
+  run.phase = Phase::kCommands;
+  ++run.session_attempts;
+  ++run.record.attempts;
+  run.record.state = StepState::kRunning;
+  run.status = "running attempt " + std::to_string(run.session_attempts);
+  // Journaled before the command is posted: the loop syncs the journal, then posts the job.
+  Record(i);
+  std::vector<std::vector<std::string>> argvs = step.run;
+  for (auto& argv : argvs) {
+    for (std::string& a : argv) a = secrets_.Substitute(a);
+  }
+  Emit(ExecEvent::Type::kAttemptStarted, i, "attempt " + std::to_string(run.session_attempts));
+  ++in_flight_;
+  int attempt = run.record.attempts;
+  to_post_.push_back([this, i, attempt, argvs = std::move(argvs)]() mutable {
+    return RunAttempt(i, attempt, std::move(argvs));
+  });
+}
+
+void Executor::Impl::OnAttempt(int i, const Completion& c) {
+  const Step& step = plan_.steps[i];
+  StepRun& run = runs_[i];
+  run.record.exit_code = c.result.exit_code;
+  if (c.ok) return Enter(i, Phase::kWait);
+  if (c.result.interrupted || stopping_) return Abandon(i);
+  if (run.session_attempts <= step.retries && !journal_broken_) {
+    Millis delay = step.backoff_ms << std::min(run.session_attempts - 1, 30);
+    Emit(ExecEvent::Type::kAttemptFailed, i,
+         c.error + "; retrying in " + FormatDuration(delay) + " (retry " +
+             std::to_string(run.session_attempts) + " of " + std::to_string(step.retries) + ")");
+    run.phase = Phase::kBackoff;
+    run.due_ms = env_.clock->NowMs() + delay;
+    run.status = "retrying in " + FormatDuration(delay);
+    return;
+  }
+  Fail(i, c.error, c.result.exit_code);
+}
+
+void Executor::Impl::OnFetch(int i, const Completion& c) {
+  if (c.ok) return Enter(i, Phase::kCommands);
+  if (stopping_) return Abandon(i);
+  Fail(i, c.error);
+}
+
+}  // namespace asmplan

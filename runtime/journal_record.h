@@ -1,0 +1,42 @@
+// One record of the checkpoint journal and its payload encoding: tab-separated fields, with
+// backslash escapes for tab, newline and backslash. Framing and checksums live in
+// checkpoint_journal.h; this file only knows what one record says.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "runtime/step_state.h"
+
+namespace asmplan {
+
+struct JournalRecord {
+  enum class Kind {
+    kStep,           ///< a step's full record after a transition (replaces the previous one)
+    kSession,        ///< a run or resume began: text = "run"|"resume", number = pid, host
+    kInterrupt,      ///< a signal stopped the run: number = signal
+    kMarkDone,       ///< operator marked `step` done: text = reason, number = 1 when --force
+    kRerun,          ///< operator asked to run `step` again
+    kAcceptChanges,  ///< the run continues with a changed plan: text = its sha256
+    kFetch,          ///< `step` reached fetch stage `text`
+    kFinish,         ///< a session ended: text = "succeeded", "failed", "awaiting", "interrupted"
+  };
+  Kind kind = Kind::kStep;
+  Millis wall_ms = 0;
+  std::string step;
+  StepRecord record;  ///< kStep only
+  std::string text;
+  long long number = 0;
+  std::string host;  ///< kSession only
+};
+
+/// The payload bytes of `record` (no framing).
+std::string EncodeRecord(const JournalRecord& record);
+
+/// Parses a payload written by EncodeRecord. False with a message in `err` for malformed input.
+bool DecodeRecord(std::string_view payload, JournalRecord* record, std::string* err);
+
+/// "step", "session", "interrupt", "mark-done", "rerun", "accept-changes", "fetch", "finish".
+const char* RecordKindName(JournalRecord::Kind kind);
+
+}  // namespace asmplan

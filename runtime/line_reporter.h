@@ -1,0 +1,25 @@
+// Progress for pipes and logs: one line per event, e.g.
+//   12:01:03 ok       use_context (1.2s)
+//   12:01:09 waiting  restart_sidecars[payments]: pods in ns "payments" all show 2/2: 3 of 5 ...
+// A waiting line is printed only when what the step waits for changes.
+#pragma once
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "runtime/progress_reporter.h"
+
+namespace asmplan {
+
+/// Writes to `out` (not owned); colors only when `color` (a terminal without NO_COLOR).
+std::unique_ptr<ProgressReporter> NewLineReporter(std::FILE* out, bool color);
+
+/// "HH:MM:SS" of a wall time in local time.
+std::string ClockText(Millis wall_ms);
+
+/// The word for an event in the line and live views: "started", "ok", "FAILED", ...
+const char* EventWord(ExecEvent::Type type);
+
+}  // namespace asmplan

@@ -1,0 +1,281 @@
+#include "runtime/run_session.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "compiler/compiled_plan_io.h"
+#include "runtime/durable_file.h"
+#include "runtime/plan_diff.h"
+#include "runtime/state_lock.h"
+
+namespace asmplan {
+namespace {
+
+SessionResult Error(SessionStatus status, std::string message) {
+  SessionResult r;
+  r.status = status;
+  r.message = std::move(message);
+  return r;
+}
+
+SessionStatus StatusOf(RunResult::Outcome o) {
+  switch (o) {
+    case RunResult::Outcome::kSucceeded:
+      return SessionStatus::kSucceeded;
+    case RunResult::Outcome::kFailed:
+      return SessionStatus::kFailed;
+    case RunResult::Outcome::kAwaiting:
+      return SessionStatus::kAwaiting;
+    case RunResult::Outcome::kInterrupted:
+      return SessionStatus::kInterrupted;
+  }
+  return SessionStatus::kFailed;
+}
+
+/// The lock, the executor's inputs, and what the session says at the end.
+struct Session {
+  std::unique_ptr<StateLock> lock;
+  std::unique_ptr<JournalWriter> journal;
+  Secrets secrets;
+  SessionResult result;
+};
+
+bool Lock(const std::string& dir, Session* s) {
+  std::string err;
+  if (!MakeDirectories(dir, &err)) {
+    s->result = Error(SessionStatus::kFailed, err);
+    return false;
+  }
+  bool other = false;
+  s->lock = StateLock::Acquire(dir, &other, &s->result.note, &err);
+  if (!s->lock) s->result = Error(other ? SessionStatus::kLocked : SessionStatus::kFailed, err);
+  return s->lock != nullptr;
+}
+
+SessionResult Execute(const Plan& plan, const RunRequest& req, const SessionServices& svc,
+                      Session* s, const std::unordered_map<std::string, StepRecord>& initial,
+                      const char* session) {
+  ExecutorEnv env{svc.runner,   svc.clock,     svc.guards,       svc.fetcher,
+                  svc.reporter, svc.confirmer, s->journal.get(), &s->secrets};
+  ExecutorOptions opt;
+  opt.state_dir = req.state_dir;
+  opt.jobs = req.jobs;
+  opt.assume_yes = req.assume_yes;
+  opt.approved = req.approved;
+  opt.session = session;
+  Executor exec(plan, env, opt);
+  if (svc.on_executor) svc.on_executor(&exec);
+  RunResult r = exec.Run(initial);
+  if (svc.on_executor) svc.on_executor(nullptr);
+  SessionResult out = s->result;
+  out.status = StatusOf(r.outcome);
+  out.message = r.summary;
+  return out;
+}
+
+}  // namespace
+
+SessionResult StartRun(const Plan& plan, const std::string& plan_text, const RunRequest& req,
+                       const SessionServices& svc) {
+  Session s;
+  std::string err;
+  if (!s.secrets.Load(plan, svc.getenv, &err)) return Error(SessionStatus::kInvalid, err);
+  if (!Lock(req.state_dir, &s)) return s.result;
+  std::string journal = req.state_dir + "/journal";
+  if (::access(journal.c_str(), F_OK) == 0) {
+    return Error(SessionStatus::kInvalid, "state directory " + req.state_dir +
+                                              " holds a run already; continue it with "
+                                              "`asmplan resume --state-dir " +
+                                              req.state_dir +
+                                              "`, or start afresh with another --state-dir");
+  }
+  // The plan is stored first: a journal never exists without the plan it is bound to.
+  if (!WriteFileAtomic(req.state_dir + "/plan.yaml", plan_text, &err)) {
+    return Error(SessionStatus::kFailed, err);
+  }
+  s.journal = JournalWriter::Create(journal, plan.sha256, &err);
+  if (!s.journal) return Error(SessionStatus::kFailed, err);
+  return Execute(plan, req, svc, &s, {}, "run");
+}
+
+}  // namespace asmplan
+
+namespace asmplan {
+namespace {
+
+JournalRecord Rec(JournalRecord::Kind kind, Clock* clock, const std::string& step = "") {
+  JournalRecord r;
+  r.kind = kind;
+  r.wall_ms = clock->WallMs();
+  r.step = step;
+  return r;
+}
+
+/// Loads STATE/plan.yaml, finishing an --accept-changes that a crash interrupted: the new plan
+/// waits in plan.next.yaml until the journal's accept record is durable.
+bool LoadStoredPlan(const std::string& dir, const std::string& bound_sha, Plan* plan,
+                    SessionResult* result) {
+  std::string text, err;
+  std::string path = dir + "/plan.yaml", next = dir + "/plan.next.yaml";
+  if (!ReadWholeFile(path, &text, &err) || !ReadCompiledPlan(text, plan, &err)) {
+    *result = Error(SessionStatus::kFailed, path + ": " + err);
+    return false;
+  }
+  if (plan->sha256 == bound_sha) return true;
+  Plan pending;
+  if (ReadWholeFile(next, &text, &err) && ReadCompiledPlan(text, &pending, &err) &&
+      pending.sha256 == bound_sha && ::rename(next.c_str(), path.c_str()) == 0) {
+    *plan = std::move(pending);
+    return SyncDirectory(dir, &err);
+  }
+  *result = Error(SessionStatus::kPlanChanged,
+                  path + " is not the plan this run is bound to (journal: " + bound_sha +
+                      ", plan.yaml: " + plan->sha256 + ")");
+  return false;
+}
+
+/// Compares the given plan with the run's; on --accept-changes switches the run over to it.
+bool AcceptChanges(const ResumeRequest& req, const SessionServices& svc, const Checkpoint& cp,
+                   Plan* plan, Session* s) {
+  std::vector<StepChange> changes = DiffSteps(*plan, *req.plan);
+  std::string started;
+  for (const StepChange& c : changes) {
+    auto it = cp.steps.find(c.step);
+    if (it != cp.steps.end() && it->second.state != StepState::kPending) {
+      started +=
+          (started.empty() ? "" : ", ") + c.step + " (" + StepStateName(it->second.state) + ")";
+    }
+  }
+  std::string what = "the plan differs from the one this run started with (run " +
+                     plan->sha256.substr(0, 12) + ", given " + req.plan->sha256.substr(0, 12) +
+                     "); steps that differ: " + (changes.empty() ? "none" : ChangeList(changes));
+  if (!started.empty()) {
+    s->result = Error(SessionStatus::kPlanChanged,
+                      what + "; already started: " + started +
+                          ", so this run cannot continue with it; start a new run with another "
+                          "--state-dir");
+    return false;
+  }
+  if (!req.accept_changes) {
+    s->result = Error(SessionStatus::kPlanChanged,
+                      what +
+                          "; none of them has started: pass --accept-changes to continue "
+                          "with the new plan");
+    return false;
+  }
+  Plan copy = *req.plan;
+  std::string err, next = req.state_dir + "/plan.next.yaml";
+  if (!WriteFileAtomic(next, WriteCompiledPlan(&copy), &err)) {
+    s->result = Error(SessionStatus::kFailed, err);
+    return false;
+  }
+  JournalRecord r = Rec(JournalRecord::Kind::kAcceptChanges, svc.clock);
+  r.text = copy.sha256;
+  s->journal->Append(r);
+  if (!s->journal->Sync(&err) ||
+      ::rename(next.c_str(), (req.state_dir + "/plan.yaml").c_str()) != 0 ||
+      !SyncDirectory(req.state_dir, &err)) {
+    s->result = Error(SessionStatus::kFailed, err.empty() ? "cannot replace plan.yaml" : err);
+    return false;
+  }
+  s->result.note = "continuing with the changed plan; changed steps: " + ChangeList(changes);
+  *plan = std::move(copy);
+  return true;
+}
+
+bool Rerun(const ResumeRequest& req, const SessionServices& svc, const Plan& plan, Checkpoint* cp,
+           Session* s) {
+  for (const std::string& id : req.rerun) {
+    auto it = std::find_if(plan.steps.begin(), plan.steps.end(),
+                           [&](const Step& st) { return st.id == id; });
+    if (it == plan.steps.end()) {
+      s->result = Error(SessionStatus::kInvalid, "--rerun: the plan has no step `" + id + "`");
+      return false;
+    }
+    s->journal->Append(Rec(JournalRecord::Kind::kRerun, svc.clock, id));
+    StepRecord& rec = cp->steps[id];
+    rec.state = StepState::kPending;
+    rec.message = "rerun requested";
+    JournalRecord r = Rec(JournalRecord::Kind::kStep, svc.clock, id);
+    r.record = rec;
+    s->journal->Append(r);
+  }
+  return true;
+}
+
+std::string VerifyProblem(const Step& step, const SessionServices& svc, const Secrets& secrets) {
+  if (step.verify.empty()) return "it has no verify guard to confirm it";
+  std::vector<Guard> guards;
+  for (const Guard& g : step.verify) guards.push_back(secrets.Substitute(g));
+  std::vector<const Guard*> ptrs;
+  for (const Guard& g : guards) ptrs.push_back(&g);
+  std::vector<GuardObservation> obs = svc.guards->Evaluate(ptrs);
+  for (size_t i = 0; i < step.verify.size(); ++i) {
+    if (i < obs.size() && obs[i].holds) continue;
+    std::string why = "verify `" + CanonicalText(step.verify[i]) + "` does not hold";
+    if (i < obs.size()) {
+      why += ": " + obs[i].summary;
+      for (const std::string& d : obs[i].details) why += "\n  " + d;
+    }
+    return secrets.Redact(why);
+  }
+  return "";
+}
+
+bool MarkDone(const ResumeRequest& req, const SessionServices& svc, const Plan& plan,
+              Checkpoint* cp, Session* s) {
+  const std::string& id = req.mark_done;
+  auto it = std::find_if(plan.steps.begin(), plan.steps.end(),
+                         [&](const Step& st) { return st.id == id; });
+  if (it == plan.steps.end()) {
+    s->result = Error(SessionStatus::kInvalid, "--mark-done: the plan has no step `" + id + "`");
+    return false;
+  }
+  std::string problem = req.force ? "" : VerifyProblem(*it, svc, s->secrets);
+  if (!problem.empty()) {
+    s->result = Error(SessionStatus::kFailed, "cannot mark `" + id + "` done: " + problem +
+                                                  "\npass --force to mark it done anyway");
+    return false;
+  }
+  JournalRecord m = Rec(JournalRecord::Kind::kMarkDone, svc.clock, id);
+  m.text = s->secrets.Redact(req.reason);
+  m.number = req.force ? 1 : 0;
+  s->journal->Append(m);
+  StepRecord& rec = cp->steps[id];
+  rec.state = StepState::kSucceeded;
+  rec.ended_ms = svc.clock->WallMs();
+  rec.message = "marked done" + std::string(req.force ? " (forced)" : "") + ": " + m.text;
+  JournalRecord r = Rec(JournalRecord::Kind::kStep, svc.clock, id);
+  r.record = rec;
+  s->journal->Append(r);
+  return true;
+}
+
+}  // namespace
+
+SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
+  Session s;
+  if (!Lock(req.state_dir, &s)) return s.result;
+  std::string err, journal = req.state_dir + "/journal";
+  if (::access(journal.c_str(), F_OK) != 0) {
+    return Error(SessionStatus::kInvalid, "no run to resume in " + req.state_dir +
+                                              " (it has no journal); start one with `asmplan run`");
+  }
+  Checkpoint cp;
+  if (!LoadJournal(journal, &cp, &err)) return Error(SessionStatus::kFailed, err);
+  Plan plan;
+  if (!LoadStoredPlan(req.state_dir, cp.plan_sha256, &plan, &s.result)) return s.result;
+  s.journal = JournalWriter::OpenForAppend(journal, cp.valid_bytes, &err);
+  if (!s.journal) return Error(SessionStatus::kFailed, err);
+  if (req.plan && req.plan->sha256 != plan.sha256 && !AcceptChanges(req, svc, cp, &plan, &s)) {
+    return s.result;
+  }
+  if (!s.secrets.Load(plan, svc.getenv, &err)) return Error(SessionStatus::kInvalid, err);
+  if (!Rerun(req, svc, plan, &cp, &s)) return s.result;
+  if (!req.mark_done.empty() && !MarkDone(req, svc, plan, &cp, &s)) return s.result;
+  if (!s.journal->Sync(&err)) return Error(SessionStatus::kFailed, err);
+  return Execute(plan, req, svc, &s, cp.steps, "resume");
+}
+
+}  // namespace asmplan

@@ -1,0 +1,75 @@
+// One `asmplan run` or `asmplan resume` over a state directory:
+//
+//   STATE/lock         flock, holder's pid and host        STATE/plan.yaml  the compiled plan
+//   STATE/journal      the checkpoint journal               STATE/logs/      one log per step
+//   STATE/workspace/   commands' working directory          STATE/cache/     downloads
+//
+// Sets the directory up (or checks it on resume: plan hash, changed steps, operator decisions
+// --rerun / --mark-done), then hands the plan to the Executor.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "runtime/executor.h"
+
+namespace asmplan {
+
+enum class SessionStatus {
+  kSucceeded,
+  kFailed,       ///< a step failed, or an I/O error
+  kInvalid,      ///< bad request: unknown step, missing secret, state directory in use for a run
+  kAwaiting,     ///< stopped at a confirm gate or an operator decision
+  kLocked,       ///< another executor holds the lock
+  kPlanChanged,  ///< the plan differs from the run's
+  kInterrupted,
+};
+
+/// What a session uses from outside; nothing is owned. `fetcher`, `confirmer` may be null.
+struct SessionServices {
+  CommandRunner* runner = nullptr;
+  Clock* clock = nullptr;
+  GuardEvaluator* guards = nullptr;
+  ArtifactFetcher* fetcher = nullptr;
+  ProgressReporter* reporter = nullptr;
+  Confirmer* confirmer = nullptr;
+  std::function<const char*(const char*)> getenv;  ///< for ASMPLAN_SECRET_*
+  /// Called with the executor just before it runs and with nullptr after, so a signal watcher
+  /// can reach it. May be empty.
+  std::function<void(Executor*)> on_executor;
+};
+
+struct RunRequest {
+  std::string state_dir;
+  int jobs = 1;
+  bool assume_yes = false;
+  std::set<std::string> approved;
+};
+
+struct ResumeRequest : RunRequest {
+  const Plan* plan = nullptr;  ///< a plan given on the command line, compared with the run's
+  bool accept_changes = false;
+  std::vector<std::string> rerun;
+  std::string mark_done;  ///< a step id, or ""
+  std::string reason;
+  bool force = false;
+};
+
+struct SessionResult {
+  SessionStatus status = SessionStatus::kSucceeded;
+  std::string message;  ///< for stderr: the run summary or why nothing ran
+  std::string note;     ///< informational (lock taken over, changes accepted), or ""
+};
+
+/// Starts a new run of `plan` (whose canonical text is `plan_text`) in request.state_dir.
+/// Refuses a state directory that already holds a run.
+SessionResult StartRun(const Plan& plan, const std::string& plan_text, const RunRequest& request,
+                       const SessionServices& services);
+
+/// Continues the run in request.state_dir.
+SessionResult ResumeRun(const ResumeRequest& request, const SessionServices& services);
+
+}  // namespace asmplan

@@ -1,0 +1,74 @@
+#include "runtime/scheduler.h"
+
+namespace asmplan {
+
+Scheduler::Scheduler(const Plan& plan, int jobs) : plan_(plan), jobs_(jobs < 1 ? 1 : jobs) {
+  size_t n = plan.steps.size();
+  index_.reserve(n);
+  for (size_t i = 0; i < n; ++i) index_.emplace(plan.steps[i].id, static_cast<int>(i));
+  std::unordered_map<std::string, int> group_index;
+  for (const Group& g : plan.groups) {
+    group_index.emplace(g.name, static_cast<int>(group_limit_.size()));
+    group_limit_.push_back(g.parallel);
+  }
+  group_active_.assign(group_limit_.size(), 0);
+  pending_deps_.assign(n, 0);
+  dependents_.resize(n);
+  group_of_.assign(n, -1);
+  done_.assign(n, false);
+  for (size_t i = 0; i < n; ++i) {
+    const Step& s = plan.steps[i];
+    for (const std::string& dep : s.after) {
+      auto it = index_.find(dep);
+      if (it == index_.end()) continue;  // the compiler guarantees it exists; be lenient
+      ++pending_deps_[i];
+      dependents_[it->second].push_back(static_cast<int>(i));
+    }
+    auto g = group_index.find(s.group);
+    if (!s.group.empty() && g != group_index.end()) group_of_[i] = g->second;
+    if (pending_deps_[i] == 0) ready_.insert(static_cast<int>(i));
+  }
+}
+
+int Scheduler::IndexOf(const std::string& id) const {
+  auto it = index_.find(id);
+  return it == index_.end() ? -1 : it->second;
+}
+
+void Scheduler::MarkDone(int step) {
+  ready_.erase(step);
+  Release(step);
+}
+
+void Scheduler::Release(int step) {
+  if (done_[step]) return;
+  done_[step] = true;
+  for (int d : dependents_[step]) {
+    if (--pending_deps_[d] == 0 && !done_[d]) ready_.insert(d);
+  }
+}
+
+std::vector<int> Scheduler::TakeStartable() {
+  std::vector<int> out;
+  for (auto it = ready_.begin(); it != ready_.end() && active_ < jobs_;) {
+    int g = group_of_[*it];
+    if (g >= 0 && group_limit_[g] > 0 && group_active_[g] >= group_limit_[g]) {
+      ++it;  // its group is full; a later step of another group may still start
+      continue;
+    }
+    if (g >= 0) ++group_active_[g];
+    ++active_;
+    out.push_back(*it);
+    it = ready_.erase(it);
+  }
+  return out;
+}
+
+void Scheduler::Finish(int step, bool done) {
+  --active_;
+  int g = group_of_[step];
+  if (g >= 0) --group_active_[g];
+  if (done) Release(step);
+}
+
+}  // namespace asmplan

@@ -1,0 +1,48 @@
+// Which steps may start: a step is ready when all its dependencies are done (a count of pending
+// dependencies per step, decremented as they finish; never a rescan), and it starts when fewer
+// than `jobs` steps are active and its group is below its `parallel` limit.
+#pragma once
+
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compiler/plan_model.h"
+
+namespace asmplan {
+
+class Scheduler {
+ public:
+  /// `plan` must outlive the scheduler; `jobs` >= 1.
+  Scheduler(const Plan& plan, int jobs);
+
+  /// Index of step `id` in Plan::steps, or -1.
+  int IndexOf(const std::string& id) const;
+  /// Marks a step done before the run starts (succeeded or skipped earlier): releases dependents.
+  void MarkDone(int step);
+  /// Pops every step that may start now, in plan order, and counts them active.
+  std::vector<int> TakeStartable();
+  /// An active step ended. When `done` (succeeded or skipped) its dependents may become ready.
+  void Finish(int step, bool done);
+
+  int active() const { return active_; }
+  bool has_ready() const { return !ready_.empty(); }
+
+ private:
+  void Release(int step);
+
+  const Plan& plan_;
+  int jobs_;
+  int active_ = 0;
+  std::unordered_map<std::string, int> index_;
+  std::vector<int> pending_deps_;
+  std::vector<std::vector<int>> dependents_;
+  std::vector<int> group_of_;     ///< index into group_limit_, or -1
+  std::vector<int> group_limit_;  ///< 0 = no own limit
+  std::vector<int> group_active_;
+  std::vector<bool> done_;
+  std::set<int> ready_;
+};
+
+}  // namespace asmplan

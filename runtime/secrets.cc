@@ -1,0 +1,70 @@
+#include "runtime/secrets.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace asmplan {
+namespace {
+
+std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
+  if (from.empty()) return text;
+  for (size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos)) {
+    text.replace(pos, from.size(), to);
+    pos += to.size();
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string SecretEnvName(const std::string& name) {
+  std::string env = "ASMPLAN_SECRET_";
+  for (char c : name) env.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  return env;
+}
+
+bool Secrets::Load(const Plan& plan, const std::function<const char*(const char*)>& getenv,
+                   std::string* err) {
+  for (const ParamValue& p : plan.params) {
+    if (!p.secret) continue;
+    std::string env = SecretEnvName(p.name);
+    const char* value = getenv(env.c_str());
+    if (!value || !*value) {
+      *err = "secret parameter `" + p.name + "` has no value: set " + env;
+      return false;
+    }
+    Add(p.name, value);
+  }
+  return true;
+}
+
+void Secrets::Add(const std::string& name, const std::string& value) {
+  values_.emplace_back("${" + name + "}", value);
+  // Longest values first, so a secret that contains another is redacted whole.
+  std::stable_sort(values_.begin(), values_.end(),
+                   [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
+}
+
+std::string Secrets::Substitute(const std::string& text) const {
+  if (values_.empty() || text.find("${") == std::string::npos) return text;
+  std::string out = text;
+  for (const auto& [ref, value] : values_) out = ReplaceAll(std::move(out), ref, value);
+  return out;
+}
+
+std::string Secrets::Redact(const std::string& text) const {
+  std::string out = text;
+  for (const auto& [ref, value] : values_) out = ReplaceAll(std::move(out), value, "***");
+  return out;
+}
+
+Guard Secrets::Substitute(const Guard& guard) const {
+  Guard g = guard;
+  g.ns = Substitute(g.ns);
+  g.name = Substitute(g.name);
+  for (std::string& a : g.argv) a = Substitute(a);
+  for (Guard& op : g.operands) op = Substitute(op);
+  return g;
+}
+
+}  // namespace asmplan

@@ -1,0 +1,40 @@
+// Values of parameters marked secret: read from the environment at run time, substituted for
+// `${NAME}` in argv and guards, and redacted from everything asmplan writes (logs, events,
+// journal, messages).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "compiler/plan_model.h"
+
+namespace asmplan {
+
+class Secrets {
+ public:
+  /// Reads ASMPLAN_SECRET_<UPPER_NAME> through `getenv` for every secret parameter of `plan`.
+  /// False with "secret parameter `token` has no value: set ASMPLAN_SECRET_TOKEN" when one is
+  /// missing or empty.
+  bool Load(const Plan& plan, const std::function<const char*(const char*)>& getenv,
+            std::string* err);
+  /// Adds one secret directly (tests).
+  void Add(const std::string& name, const std::string& value);
+
+  bool empty() const { return values_.empty(); }
+  /// `text` with every `${NAME}` of a secret replaced by its value.
+  std::string Substitute(const std::string& text) const;
+  /// `text` with every secret value replaced by `***`.
+  std::string Redact(const std::string& text) const;
+  /// A copy of `guard` with secrets substituted in its strings.
+  Guard Substitute(const Guard& guard) const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> values_;  ///< ("${NAME}", value)
+};
+
+/// ASMPLAN_SECRET_ followed by `name` in upper case.
+std::string SecretEnvName(const std::string& name);
+
+}  // namespace asmplan

@@ -1,0 +1,32 @@
+// The exclusive lock on a state directory: flock() on DIR/lock, whose content names the holder
+// ("pid 1234 host build-7\n"). The kernel drops a flock when its holder dies, so a crashed run
+// never blocks the next one; when the lock is still held but the named holder is a dead process
+// on this host (a child that inherited the descriptor), the lock file is replaced and taken over.
+#pragma once
+
+#include <memory>
+#include <string>
+
+namespace asmplan {
+
+class StateLock {
+ public:
+  ~StateLock();
+  StateLock(const StateLock&) = delete;
+  StateLock& operator=(const StateLock&) = delete;
+
+  /// Takes the lock on `dir` (which must exist). On refusal returns nullptr and sets `err` to
+  /// "state directory DIR is locked by pid N on host H (another asmplan is running there)" and
+  /// `held_by_other` to true. `note` receives "took over the lock of dead pid N" after a takeover.
+  static std::unique_ptr<StateLock> Acquire(const std::string& dir, bool* held_by_other,
+                                            std::string* note, std::string* err);
+
+ private:
+  explicit StateLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+/// This machine's host name ("unknown" when it cannot be read).
+std::string HostName();
+
+}  // namespace asmplan

@@ -1,0 +1,63 @@
+#include "runtime/status_table.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "compiler/duration_text.h"
+
+namespace asmplan {
+namespace {
+
+using Row = std::vector<std::string>;
+
+std::string Header(const Plan& plan, const Checkpoint& cp) {
+  std::string session = "none", outcome = "running or killed";
+  for (const JournalRecord& r : cp.history) {
+    if (r.kind == JournalRecord::Kind::kSession) {
+      session = r.text + " by pid " + std::to_string(r.number) + " on " + r.host;
+      outcome = "running or killed";
+    }
+    if (r.kind == JournalRecord::Kind::kFinish) outcome = r.text;
+  }
+  return "plan " + plan.name + " (sha256 " + cp.plan_sha256.substr(0, 12) +
+         "), last session: " + session + ", " + outcome + "\n";
+}
+
+Row RowOf(const std::string& id, const StepRecord* rec, Millis now) {
+  if (!rec) return {id, "pending", "0", "", ""};
+  std::string duration;
+  if (rec->started_ms > 0) {
+    Millis end = rec->state == StepState::kRunning ? now : rec->ended_ms;
+    if (end >= rec->started_ms) duration = FormatDuration(end - rec->started_ms);
+  }
+  std::string note = rec->message.substr(0, rec->message.find('\n'));
+  if (note.empty() && rec->state == StepState::kFailed) note = "see " + rec->log_path;
+  return {id, StepStateName(rec->state), std::to_string(rec->attempts), duration, note};
+}
+
+}  // namespace
+
+std::string StatusTable(const Plan& plan, const Checkpoint& cp, Millis now) {
+  std::vector<Row> rows = {{"STEP", "STATE", "ATTEMPTS", "DURATION", "NOTE"}};
+  for (const Step& s : plan.steps) {
+    auto it = cp.steps.find(s.id);
+    rows.push_back(RowOf(s.id, it == cp.steps.end() ? nullptr : &it->second, now));
+  }
+  std::vector<size_t> width(5, 0);
+  for (const Row& r : rows) {
+    for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  }
+  std::string out = Header(plan, cp);
+  for (const Row& r : rows) {
+    std::string line;
+    for (size_t c = 0; c < r.size(); ++c) {
+      line += r[c];
+      if (c + 1 < r.size()) line += std::string(width[c] - r[c].size() + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace asmplan

@@ -1,0 +1,171 @@
+#include "runtime/checkpoint_journal.h"
+
+#include <gtest/gtest.h>
+
+#include "runtime/crc32.h"
+#include "runtime/durable_file.h"
+#include "tests/support/temp_dir.h"
+
+namespace asmplan {
+namespace {
+
+JournalRecord StepRec(const std::string& id, StepState state, int attempts,
+                      const std::string& message = "") {
+  JournalRecord r;
+  r.kind = JournalRecord::Kind::kStep;
+  r.wall_ms = 1000 + attempts;
+  r.step = id;
+  r.record.state = state;
+  r.record.attempts = attempts;
+  r.record.started_ms = 5;
+  r.record.exit_code = state == StepState::kFailed ? 3 : 0;
+  r.record.log_path = "logs/" + id + ".log";
+  r.record.message = message;
+  return r;
+}
+
+std::string WriteSample(const TempDir& dir) {
+  std::string path = dir / "journal";
+  std::string err;
+  auto w = JournalWriter::Create(path, "abc123", &err);
+  EXPECT_TRUE(w) << err;
+  JournalRecord session;
+  session.kind = JournalRecord::Kind::kSession;
+  session.text = "run";
+  session.number = 42;
+  session.host = "h1";
+  w->Append(session);
+  w->Append(StepRec("a", StepState::kRunning, 1));
+  EXPECT_TRUE(w->Sync(&err)) << err;
+  w->Append(StepRec("a", StepState::kSucceeded, 1, "tab\there\nnew \\ line"));
+  w->Append(StepRec("b[x]", StepState::kRunning, 1));
+  w->Append(StepRec("b[x]", StepState::kFailed, 1, "exit 3"));
+  EXPECT_TRUE(w->Sync(&err)) << err;
+  EXPECT_EQ(w->syncs(), 2u);
+  return path;
+}
+
+TEST(Crc32Test, KnownVector) { EXPECT_EQ(Crc32("123456789", 9), 0xCBF43926u); }
+
+TEST(CheckpointJournalTest, RoundTripsRecords) {
+  TempDir dir;
+  std::string path = WriteSample(dir);
+  Checkpoint cp;
+  std::string err;
+  ASSERT_TRUE(LoadJournal(path, &cp, &err)) << err;
+  EXPECT_EQ(cp.plan_sha256, "abc123");
+  EXPECT_EQ(cp.records, 5u);
+  EXPECT_FALSE(cp.torn_tail);
+  ASSERT_EQ(cp.steps.size(), 2u);
+  EXPECT_EQ(cp.steps["a"], StepRec("a", StepState::kSucceeded, 1, "tab\there\nnew \\ line").record);
+  EXPECT_EQ(cp.steps["b[x]"].state, StepState::kFailed);
+  EXPECT_EQ(cp.steps["b[x]"].exit_code, 3);
+  ASSERT_EQ(cp.history.size(), 1u);
+  EXPECT_EQ(cp.history[0].host, "h1");
+  EXPECT_EQ(cp.history[0].number, 42);
+}
+
+TEST(CheckpointJournalTest, EveryTruncationLoadsAPrefix) {
+  TempDir dir;
+  std::string bytes, err;
+  ASSERT_TRUE(ReadWholeFile(WriteSample(dir), &bytes, &err));
+  size_t header = JournalHeader("abc123").size();
+  size_t last_records = 0;
+  for (size_t len = header; len <= bytes.size(); ++len) {
+    Checkpoint cp;
+    ASSERT_TRUE(ParseJournal(std::string_view(bytes).substr(0, len), "j", &cp, &err))
+        << "length " << len << ": " << err;
+    EXPECT_GE(cp.records, last_records) << "length " << len;
+    EXPECT_LE(cp.valid_bytes, len);
+    EXPECT_EQ(cp.torn_tail, cp.valid_bytes != len);
+    last_records = cp.records;
+  }
+  EXPECT_EQ(last_records, 5u);
+  // Shorter than the header: refused with a message, never a crash.
+  for (size_t len = 0; len < header; ++len) {
+    Checkpoint cp;
+    EXPECT_FALSE(ParseJournal(std::string_view(bytes).substr(0, len), "j", &cp, &err));
+  }
+}
+
+TEST(CheckpointJournalTest, CorruptLastRecordIsATornTail) {
+  TempDir dir;
+  std::string bytes, err;
+  ASSERT_TRUE(ReadWholeFile(WriteSample(dir), &bytes, &err));
+  bytes[bytes.size() - 2] ^= 0x20;
+  Checkpoint cp;
+  ASSERT_TRUE(ParseJournal(bytes, "j", &cp, &err)) << err;
+  EXPECT_EQ(cp.records, 4u);
+  EXPECT_TRUE(cp.torn_tail);
+  EXPECT_EQ(cp.steps["b[x]"].state, StepState::kRunning);
+}
+
+TEST(CheckpointJournalTest, CorruptMiddleRecordIsRefused) {
+  TempDir dir;
+  std::string bytes, err;
+  ASSERT_TRUE(ReadWholeFile(WriteSample(dir), &bytes, &err));
+  size_t header = JournalHeader("abc123").size();
+  bytes[header + 8 + 2] ^= 0x01;  // inside the first record's payload
+  Checkpoint cp;
+  ASSERT_FALSE(ParseJournal(bytes, "state/journal", &cp, &err));
+  EXPECT_EQ(err,
+            "state/journal: checkpoint journal is corrupt at byte " + std::to_string(header) +
+                " (record 1): checksum mismatch; valid records follow it, so this is not a torn "
+                "write from a crash; move the state directory aside and start a new run, or "
+                "restore it from a backup");
+}
+
+TEST(CheckpointJournalTest, RejectsForeignFileAndNewerVersion) {
+  Checkpoint cp;
+  std::string err;
+  EXPECT_FALSE(ParseJournal("hello\n", "j", &cp, &err));
+  EXPECT_EQ(err, "j: not an asmplan checkpoint journal (bad header)");
+  EXPECT_FALSE(ParseJournal("asmplan journal v9 plan x\n", "j", &cp, &err));
+  EXPECT_EQ(err, "j: journal format v9 is not supported (this asmplan reads v1)");
+}
+
+TEST(CheckpointJournalTest, AppendAfterTornTailCutsItOff) {
+  TempDir dir;
+  std::string path = WriteSample(dir);
+  std::string bytes, err;
+  ASSERT_TRUE(ReadWholeFile(path, &bytes, &err));
+  ASSERT_TRUE(WriteFileAtomic(path, bytes.substr(0, bytes.size() - 3), &err)) << err;
+  Checkpoint cp;
+  ASSERT_TRUE(LoadJournal(path, &cp, &err)) << err;
+  ASSERT_TRUE(cp.torn_tail);
+  auto w = JournalWriter::OpenForAppend(path, cp.valid_bytes, &err);
+  ASSERT_TRUE(w) << err;
+  w->Append(StepRec("c", StepState::kSkipped, 0));
+  ASSERT_TRUE(w->Sync(&err)) << err;
+  ASSERT_TRUE(LoadJournal(path, &cp, &err)) << err;
+  EXPECT_FALSE(cp.torn_tail);
+  EXPECT_EQ(cp.records, 5u);
+  EXPECT_EQ(cp.steps["c"].state, StepState::kSkipped);
+  EXPECT_EQ(cp.steps["b[x]"].state, StepState::kRunning);
+}
+
+TEST(CheckpointJournalTest, CreateRefusesAnExistingJournal) {
+  TempDir dir;
+  std::string path = WriteSample(dir);
+  std::string err;
+  EXPECT_FALSE(JournalWriter::Create(path, "abc123", &err));
+  EXPECT_EQ(err, "cannot create journal " + path + ": it exists already");
+}
+
+TEST(CheckpointJournalTest, AcceptChangesRebindsThePlan) {
+  TempDir dir;
+  std::string path = WriteSample(dir), err;
+  Checkpoint cp;
+  ASSERT_TRUE(LoadJournal(path, &cp, &err));
+  auto w = JournalWriter::OpenForAppend(path, cp.valid_bytes, &err);
+  JournalRecord accept;
+  accept.kind = JournalRecord::Kind::kAcceptChanges;
+  accept.text = "def456";
+  w->Append(accept);
+  ASSERT_TRUE(w->Sync(&err));
+  ASSERT_TRUE(LoadJournal(path, &cp, &err));
+  EXPECT_EQ(cp.plan_sha256, "def456");
+}
+
+}  // namespace
+}  // namespace asmplan

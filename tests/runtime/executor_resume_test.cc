@@ -1,0 +1,201 @@
+// Starting from a checkpoint (settle, rerun of failed steps), confirm gates, secrets, interrupts.
+#include <gmock/gmock.h>
+
+#include <csignal>
+
+#include "runtime/durable_file.h"
+#include "tests/runtime/executor_harness.h"
+
+namespace asmplan {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+StepRecord With(StepState state, int attempts = 1) {
+  StepRecord r;
+  r.state = state;
+  r.attempts = attempts;
+  return r;
+}
+
+Plan ThreeSteps() {
+  Plan plan;
+  plan.steps = {MakeStep("a"), MakeStep("b", {"a"}), MakeStep("c", {"b"})};
+  return plan;
+}
+
+TEST(ExecutorResumeTest, SucceededAndSkippedNeverRunFailedRunsAgain) {
+  ExecutorHarness h;
+  RunResult r = h.Run(ThreeSteps(), {{"a", With(StepState::kSucceeded)},
+                                     {"b", With(StepState::kSkipped, 0)},
+                                     {"c", With(StepState::kFailed, 2)}});
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do c"));
+  EXPECT_EQ(h.Load().steps["c"].attempts, 3);
+}
+
+TEST(ExecutorResumeTest, InterruptedStepWhoseVerifyHoldsIsSettledWithoutRunning) {
+  ExecutorHarness h;
+  Plan plan = ThreeSteps();
+  plan.steps[1].verify = {CommandGuard("b-done")};
+  RunResult r = h.Run(plan, {{"a", With(StepState::kSucceeded)}, {"b", With(StepState::kRunning)}});
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do c"));
+  Checkpoint cp = h.Load();
+  EXPECT_EQ(cp.steps["b"].state, StepState::kSucceeded);
+  EXPECT_EQ(cp.steps["b"].message,
+            "settled: it was running when the run stopped and its verify holds");
+}
+
+TEST(ExecutorResumeTest, InterruptedRetriedStepWhoseVerifyFailsRunsAgain) {
+  ExecutorHarness h;
+  Plan plan = ThreeSteps();
+  plan.steps[1].verify = {CommandGuard("b-done")};
+  plan.steps[1].retries = 1;
+  // Before the re-run verify does not hold; after it, it does.
+  h.guards.Script(CanonicalText(CommandGuard("b-done")),
+                  {FakeGuardEvaluator::Not("exit 1"), FakeGuardEvaluator::Holds()});
+  RunResult r = h.Run(plan, {{"a", With(StepState::kSucceeded)}, {"b", With(StepState::kRunning)}});
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do b", "do c"));
+  EXPECT_EQ(h.Load().steps["b"].attempts, 2);
+}
+
+TEST(ExecutorResumeTest, InterruptedIdempotentStepWithoutVerifyRunsAgain) {
+  ExecutorHarness h;
+  Plan plan = ThreeSteps();
+  plan.steps[1].idempotent = true;
+  RunResult r = h.Run(plan, {{"a", With(StepState::kSucceeded)}, {"b", With(StepState::kRunning)}});
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do b", "do c"));
+}
+
+TEST(ExecutorResumeTest, InterruptedUnsafeStepStopsAndAsks) {
+  ExecutorHarness h;
+  Plan plan = ThreeSteps();
+  plan.steps[1].verify = {CommandGuard("b-done")};
+  h.guards.Script(CanonicalText(CommandGuard("b-done")), {FakeGuardEvaluator::Not("exit 1")});
+  RunResult r = h.Run(plan, {{"a", With(StepState::kSucceeded)}, {"b", With(StepState::kRunning)}});
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kAwaiting);
+  EXPECT_TRUE(h.runner.commands_ran().empty());
+  EXPECT_THAT(r.awaiting, ElementsAre("b"));
+  EXPECT_EQ(r.summary,
+            "step `b` was running when the run stopped and its verify does not hold; it is "
+            "neither idempotent nor retried, so decide: `asmplan resume --rerun b` to run it "
+            "again, or `asmplan resume --mark-done b --reason TEXT` if it completed\n");
+  // It stays `running`, so the next resume settles it again.
+  EXPECT_EQ(h.Load().steps.count("b"), 0u);
+}
+
+TEST(ExecutorResumeTest, ConfirmGateWithoutTerminalAwaitsConfirmation) {
+  ExecutorHarness h;
+  Plan plan = ThreeSteps();
+  plan.steps[1].confirm = "Check the workloads";
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kAwaiting);
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a"));
+  EXPECT_EQ(h.StateOf("b"), StepState::kAwaitingConfirmation);
+  EXPECT_EQ(r.summary,
+            "step `b` awaits confirmation: \"Check the workloads\"; continue with `asmplan "
+            "resume --approve b` (or --yes)\n");
+  // Resumed with --approve b, the gate opens and the run completes.
+  h.options.approved = {"b"};
+  Checkpoint cp = h.Load();
+  r = h.Run(plan, cp.steps);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a", "do b", "do c"));
+}
+
+TEST(ExecutorResumeTest, ConfirmGateProceedsWithYes) {
+  ExecutorHarness h;
+  h.options.assume_yes = true;
+  Plan plan = ThreeSteps();
+  plan.steps[0].confirm = "Go?";
+  EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_EQ(h.runner.commands_ran().size(), 3u);
+}
+
+TEST(ExecutorResumeTest, ConfirmGateAsksOnATerminal) {
+  for (bool answer : {true, false}) {
+    ExecutorHarness h;
+    ScriptedConfirmer confirmer(true, answer);
+    h.confirmer = &confirmer;
+    Plan plan = ThreeSteps();
+    plan.steps[0].confirm = "Go?";
+    RunResult r = h.Run(plan);
+    EXPECT_EQ(confirmer.asked, 1);
+    EXPECT_EQ(r.outcome, answer ? RunResult::Outcome::kSucceeded : RunResult::Outcome::kAwaiting);
+    EXPECT_EQ(h.runner.commands_ran().size(), answer ? 3u : 0u);
+  }
+}
+
+TEST(ExecutorResumeTest, SecretsAreSubstitutedButNeverWritten) {
+  ExecutorHarness h;
+  h.secrets.Add("token", "s3cr3t-value");
+  h.runner.SetDefault([](const CommandSpec& spec) {
+    return FakeCommandRunner::Exit(2, "server said: bad token " + spec.argv[2] + "\n");
+  });
+  Plan plan;
+  plan.steps = {MakeStep("login", {}, {{"login", "--token", "${token}"}})};
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(h.runner.specs_ran()[0].argv[2], "s3cr3t-value");
+  EXPECT_EQ(h.runner.specs_ran()[0].log_path, "");  // captured so it can be redacted
+  std::string log, journal, err;
+  ASSERT_TRUE(ReadWholeFile(h.dir / "logs/login.log", &log, &err)) << err;
+  ASSERT_TRUE(ReadWholeFile(h.JournalPath(), &journal, &err)) << err;
+  EXPECT_EQ(log,
+            "== attempt 1: login --token ***\nserver said: bad token ***\n"
+            "== `login --token ***` exited with 2\n");
+  EXPECT_EQ(journal.find("s3cr3t"), std::string::npos);
+  EXPECT_EQ(r.summary.find("s3cr3t"), std::string::npos);
+  for (const ExecEvent& e : h.reporter.events) {
+    EXPECT_EQ(e.message.find("s3cr3t"), std::string::npos) << e.message;
+  }
+}
+
+TEST(ExecutorResumeTest, InterruptStopsRunningStepsAndLeavesThemRunning) {
+  ExecutorHarness h;
+  HookedRunner hooked(h.runner, [&h](const CommandSpec& spec, CommandResult* r) {
+    if (spec.argv[1] != "b") return true;
+    h.executor->Interrupt(SIGINT, false);  // as the signal thread would, mid-command
+    r->exit_code = -1;
+    r->interrupted = true;
+    r->term_signal = SIGTERM;
+    return true;
+  });
+  h.runner_override = &hooked;
+  RunResult r = h.Run(ThreeSteps());
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kInterrupted);
+  EXPECT_EQ(h.runner.interrupts(), 1);
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a", "do b"));
+  Checkpoint cp = h.Load();
+  EXPECT_EQ(cp.steps["b"].state, StepState::kRunning);
+  EXPECT_EQ(cp.steps.count("c"), 0u);
+  bool journaled = false;
+  for (const JournalRecord& rec : cp.history) {
+    journaled |= rec.kind == JournalRecord::Kind::kInterrupt && rec.number == SIGINT;
+  }
+  EXPECT_TRUE(journaled);
+  EXPECT_THAT(r.summary, HasSubstr("interrupted by SIGINT; continue with `asmplan resume`"));
+}
+
+TEST(ExecutorResumeTest, InterruptDuringBackoffStopsRetrying) {
+  ExecutorHarness h;
+  h.runner.Expect("do a", FakeCommandRunner::Exit(1));
+  HookedRunner hooked(h.runner, [&h](const CommandSpec&, CommandResult*) {
+    h.executor->Interrupt(SIGTERM, false);
+    return true;
+  });
+  h.runner_override = &hooked;
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  plan.steps[0].retries = 5;
+  plan.steps[0].backoff_ms = 1000;
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kInterrupted);
+  EXPECT_EQ(h.runner.commands_ran().size(), 1u);
+}
+
+}  // namespace
+}  // namespace asmplan

@@ -1,0 +1,281 @@
+// The executor's scheduling, retries, timeouts and guard phases, with fakes only.
+#include <gmock/gmock.h>
+
+#include "tests/runtime/executor_harness.h"
+
+namespace asmplan {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+CommandResult TimedOut() {
+  CommandResult r;
+  r.timed_out = true;
+  return r;
+}
+
+TEST(ExecutorRunTest, RunsStepsInDependencyOrderAndJournalsThem) {
+  ExecutorHarness h;
+  Plan plan;
+  plan.steps = {MakeStep("a"), MakeStep("b", {"a"}), MakeStep("c", {"b"})};
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a", "do b", "do c"));
+  Checkpoint cp = h.Load();
+  for (const char* id : {"a", "b", "c"}) {
+    EXPECT_EQ(cp.steps[id].state, StepState::kSucceeded) << id;
+    EXPECT_EQ(cp.steps[id].attempts, 1) << id;
+    EXPECT_EQ(cp.steps[id].exit_code, 0) << id;
+    EXPECT_EQ(cp.steps[id].log_path, std::string("logs/") + id + ".log");
+  }
+  auto specs = h.runner.specs_ran();
+  EXPECT_EQ(specs[0].cwd, h.dir / "workspace");
+  EXPECT_EQ(specs[0].log_path, h.dir / "logs/a.log");
+}
+
+TEST(ExecutorRunTest, FailureStartsNothingNewAndNamesStepAndLog) {
+  ExecutorHarness h;
+  h.runner.Expect("do b", FakeCommandRunner::Exit(3));
+  Plan plan;
+  plan.steps = {MakeStep("a"), MakeStep("b", {"a"}), MakeStep("c", {"b"}), MakeStep("d", {"a"})};
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
+  EXPECT_THAT(r.failed, ElementsAre("b"));
+  EXPECT_EQ(r.summary,
+            "step `b` failed: `do b` exited with 3\n  log: " + (h.dir / "logs/b.log") + "\n");
+  // With one job, b ran before d; after b failed nothing new started.
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a", "do b"));
+  Checkpoint cp = h.Load();
+  EXPECT_EQ(cp.steps["b"].state, StepState::kFailed);
+  EXPECT_EQ(cp.steps["b"].exit_code, 3);
+  EXPECT_EQ(cp.steps.count("c"), 0u);
+  EXPECT_EQ(cp.steps.count("d"), 0u);
+}
+
+TEST(ExecutorRunTest, StepCommandsRunInOrderAndStopAtTheFirstFailure) {
+  ExecutorHarness h;
+  h.runner.Expect("two", FakeCommandRunner::Exit(1));
+  Plan plan;
+  plan.steps = {MakeStep("a", {}, {{"one"}, {"two"}, {"three"}})};
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("one", "two"));
+}
+
+TEST(ExecutorRunTest, RetriesWithGrowingBackoffWithoutRealSleep) {
+  ExecutorHarness h;
+  h.runner.Expect("do a", FakeCommandRunner::Exit(1));
+  h.runner.Expect("do a", FakeCommandRunner::Exit(1));
+  h.runner.Expect("do a", FakeCommandRunner::Exit(0));
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  plan.steps[0].retries = 3;
+  plan.steps[0].backoff_ms = 1000;
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_EQ(h.runner.commands_ran().size(), 3u);
+  EXPECT_EQ(h.clock.NowMs(), 1000 + 2000);  // backoff * 2^(k-1)
+  EXPECT_EQ(h.Load().steps["a"].attempts, 3);
+  std::vector<std::string> lines = h.reporter.Lines();
+  EXPECT_THAT(lines, ::testing::Contains("attempt_failed a `do a` exited with 1; retrying in 2s "
+                                         "(retry 2 of 3)"));
+}
+
+TEST(ExecutorRunTest, RetriesExhaustedFailTheStep) {
+  ExecutorHarness h;
+  h.runner.Expect("do a", FakeCommandRunner::Exit(7));
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  plan.steps[0].retries = 2;
+  plan.steps[0].backoff_ms = 500;
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
+  EXPECT_EQ(h.runner.commands_ran().size(), 3u);
+  EXPECT_EQ(h.clock.NowMs(), 500 + 1000);
+  Checkpoint cp = h.Load();
+  EXPECT_EQ(cp.steps["a"].attempts, 3);
+  EXPECT_EQ(cp.steps["a"].message, "`do a` exited with 7");
+}
+
+TEST(ExecutorRunTest, TimeoutIsPerAttemptAndNamed) {
+  ExecutorHarness h;
+  h.runner.Expect("do a", TimedOut());
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  plan.steps[0].timeout_ms = 15 * 60 * 1000;
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
+  EXPECT_EQ(h.runner.specs_ran()[0].timeout_ms, 15 * 60 * 1000);
+  EXPECT_EQ(h.Load().steps["a"].message, "`do a` timed out after 15m");
+}
+
+TEST(ExecutorRunTest, RequireFailsBeforeAnythingRuns) {
+  ExecutorHarness h;
+  h.guards.Script(CanonicalText(PodsReady("x")),
+                  {FakeGuardEvaluator::Not("0 of 1 pods ready", {"x/p: 0/1 ready"})});
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  plan.steps[0].require = {PodsReady("x")};
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
+  EXPECT_TRUE(h.runner.commands_ran().empty());
+  EXPECT_EQ(h.Load().steps["a"].message,
+            "require `pods in ns \"x\" all ready` does not hold: 0 of 1 pods ready\n"
+            "  x/p: 0/1 ready");
+}
+
+TEST(ExecutorRunTest, SkipIfSkipsAndReleasesDependents) {
+  ExecutorHarness h;
+  h.guards.Script(CanonicalText(CommandGuard("done")), {FakeGuardEvaluator::Holds()});
+  Plan plan;
+  plan.steps = {MakeStep("a"), MakeStep("b", {"a"})};
+  plan.steps[0].skip_if = {CommandGuard("done")};
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do b"));
+  Checkpoint cp = h.Load();
+  EXPECT_EQ(cp.steps["a"].state, StepState::kSkipped);
+  EXPECT_EQ(cp.steps["a"].message, "skip if `command [\"check\", \"done\"] succeeds` holds");
+}
+
+TEST(ExecutorRunTest, SkipIfThatCannotBeEvaluatedFails) {
+  ExecutorHarness h;
+  GuardObservation err = FakeGuardEvaluator::Not("kubectl: connection refused");
+  err.error = true;
+  h.guards.Script(CanonicalText(CommandGuard("done")), {err});
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  plan.steps[0].skip_if = {CommandGuard("done")};
+  EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kFailed);
+  EXPECT_TRUE(h.runner.commands_ran().empty());
+}
+
+TEST(ExecutorRunTest, WaitPollsEveryIntervalUntilItHolds) {
+  ExecutorHarness h;
+  std::string text = CanonicalText(PodsReady("ns1"));
+  h.guards.Script(text, {FakeGuardEvaluator::Not("0 of 2 ready"),
+                         FakeGuardEvaluator::Not("1 of 2 ready"), FakeGuardEvaluator::Holds()});
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  plan.steps[0].wait_until = {{PodsReady("ns1"), 60'000, 10'000}};
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_EQ(h.guards.calls().size(), 3u);
+  EXPECT_EQ(h.clock.NowMs(), 20'000);
+}
+
+TEST(ExecutorRunTest, WaitTimeoutShowsFirstAndLastObservation) {
+  ExecutorHarness h;
+  std::string text = CanonicalText(PodsReady("ns1"));
+  h.guards.Script(text, {FakeGuardEvaluator::Not("0 of 2 ready", {"ns1/a: 0/2", "ns1/b: 0/2"}),
+                         FakeGuardEvaluator::Not("1 of 2 ready", {"ns1/b: 1/2"})});
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  plan.steps[0].wait_until = {{PodsReady("ns1"), 30'000, 10'000}};
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
+  EXPECT_EQ(h.clock.NowMs(), 30'000);
+  EXPECT_EQ(h.Load().steps["a"].message,
+            "timed out after 30s waiting until pods in ns \"ns1\" all ready\n"
+            "  first (0s): 0 of 2 ready\n"
+            "    ns1/a: 0/2\n"
+            "    ns1/b: 0/2\n"
+            "  changed (10s): 1 of 2 ready\n"
+            "  last (30s): 1 of 2 ready\n"
+            "    ns1/b: 1/2");
+  EXPECT_THAT(r.summary, HasSubstr("log: " + (h.dir / "logs/a.log")));
+}
+
+TEST(ExecutorRunTest, VerifyThatDoesNotHoldFailsTheStep) {
+  ExecutorHarness h;
+  h.guards.Script(CanonicalText(CommandGuard("v")), {FakeGuardEvaluator::Not("exit 1")});
+  Plan plan;
+  plan.steps = {MakeStep("a"), MakeStep("b", {"a"})};
+  plan.steps[0].verify = {CommandGuard("v")};
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a"));
+  EXPECT_EQ(h.Load().steps["a"].message,
+            "verify `command [\"check\", \"v\"] succeeds` does not hold: exit 1");
+}
+
+TEST(ExecutorRunTest, WaitingGuardsOfParallelStepsShareOneEvaluateCall) {
+  ExecutorHarness h;
+  h.options.jobs = 3;
+  for (const char* ns : {"n1", "n2", "n3"}) {
+    h.guards.Script(CanonicalText(PodsReady(ns)),
+                    {FakeGuardEvaluator::Not("no"), FakeGuardEvaluator::Holds()});
+  }
+  Plan plan;
+  for (const char* ns : {"n1", "n2", "n3"}) {
+    Step s;
+    s.id = std::string("w[") + ns + "]";
+    s.wait_until = {{PodsReady(ns), 60'000, 5'000}};
+    plan.steps.push_back(s);
+  }
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded);
+  auto calls = h.guards.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].size(), 3u);
+  EXPECT_EQ(calls[1].size(), 3u);
+}
+
+TEST(ExecutorRunTest, GroupParallelLimitsActiveSteps) {
+  ExecutorHarness h;
+  h.options.jobs = 4;
+  Plan plan;
+  Group g;
+  g.name = "restart";
+  g.parallel = 2;
+  for (const char* ns : {"n1", "n2", "n3", "n4"}) {
+    h.guards.Script(CanonicalText(PodsReady(ns)),
+                    {FakeGuardEvaluator::Not("no"), FakeGuardEvaluator::Holds()});
+    Step s;
+    s.id = std::string("restart[") + ns + "]";
+    s.group = "restart";
+    s.wait_until = {{PodsReady(ns), 60'000, 5'000}};
+    g.steps.push_back(s.id);
+    plan.steps.push_back(s);
+  }
+  plan.groups = {g};
+  EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+  for (const auto& call : h.guards.calls()) EXPECT_LE(call.size(), 2u);
+  EXPECT_EQ(h.guards.calls().front().size(), 2u);
+}
+
+TEST(ExecutorRunTest, JobsLimitsActiveSteps) {
+  ExecutorHarness h;
+  h.options.jobs = 1;
+  Plan plan;
+  for (const char* ns : {"n1", "n2"}) {
+    h.guards.Script(CanonicalText(PodsReady(ns)),
+                    {FakeGuardEvaluator::Not("no"), FakeGuardEvaluator::Holds()});
+    Step s;
+    s.id = ns;
+    s.wait_until = {{PodsReady(ns), 60'000, 5'000}};
+    plan.steps.push_back(s);
+  }
+  EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+  for (const auto& call : h.guards.calls()) EXPECT_EQ(call.size(), 1u);
+}
+
+TEST(ExecutorRunTest, StepsFinishingTogetherShareOneDurableWrite) {
+  ExecutorHarness h;
+  h.options.jobs = 3;
+  Plan plan;
+  for (const char* id : {"x", "y", "z"}) {
+    Step s;
+    s.id = id;
+    s.verify = {CommandGuard(id)};
+    plan.steps.push_back(s);
+  }
+  EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+  // One write for the session record and the three successes, one for the finish record.
+  EXPECT_EQ(h.journal->syncs(), 2u);
+  EXPECT_EQ(h.Load().records, 5u);
+}
+
+}  // namespace
+}  // namespace asmplan
