@@ -1,0 +1,246 @@
+// Run sessions over a real state directory: starting, locking, resuming, operator decisions
+// (--rerun, --mark-done) and changed plans (--accept-changes), with fakes for everything else.
+#include <gmock/gmock.h>
+
+#include "compiler/compiled_plan_io.h"
+#include "runtime/durable_file.h"
+#include "runtime/run_session.h"
+#include "runtime/state_lock.h"
+#include "tests/runtime/executor_harness.h"
+
+namespace asmplan {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+struct SessionHarness {
+  TempDir dir;
+  FakeCommandRunner runner;
+  FakeClock clock;
+  FakeGuardEvaluator guards;
+  RecordingReporter reporter;
+  std::map<std::string, std::string> env;
+  SessionServices svc;
+
+  SessionHarness() {
+    svc.runner = &runner;
+    svc.clock = &clock;
+    svc.guards = &guards;
+    svc.reporter = &reporter;
+    svc.getenv = [this](const char* name) -> const char* {
+      auto it = env.find(name);
+      return it == env.end() ? nullptr : it->second.c_str();
+    };
+  }
+  std::string state() const { return dir / "state"; }
+
+  SessionResult Start(Plan plan) {
+    std::string text = WriteCompiledPlan(&plan);
+    RunRequest req;
+    req.state_dir = state();
+    return StartRun(plan, text, req, svc);
+  }
+  SessionResult Resume(ResumeRequest req) {
+    req.state_dir = state();
+    return ResumeRun(req, svc);
+  }
+  Checkpoint Load() {
+    Checkpoint cp;
+    std::string err;
+    EXPECT_TRUE(LoadJournal(state() + "/journal", &cp, &err)) << err;
+    return cp;
+  }
+};
+
+Plan Abc() {
+  Plan plan;
+  plan.name = "abc";
+  plan.steps = {MakeStep("a"), MakeStep("b", {"a"}), MakeStep("c", {"b"})};
+  return plan;
+}
+
+TEST(CheckpointResumeTest, StartStoresThePlanBoundToTheJournal) {
+  SessionHarness h;
+  SessionResult r = h.Start(Abc());
+  EXPECT_EQ(r.status, SessionStatus::kSucceeded) << r.message;
+  std::string text, err;
+  ASSERT_TRUE(ReadWholeFile(h.state() + "/plan.yaml", &text, &err)) << err;
+  Plan stored;
+  ASSERT_TRUE(ReadCompiledPlan(text, &stored, &err)) << err;
+  EXPECT_EQ(h.Load().plan_sha256, stored.sha256);
+  EXPECT_EQ(h.Load().steps["c"].state, StepState::kSucceeded);
+}
+
+TEST(CheckpointResumeTest, StartRefusesADirectoryHoldingARun) {
+  SessionHarness h;
+  h.Start(Abc());
+  SessionResult r = h.Start(Abc());
+  EXPECT_EQ(r.status, SessionStatus::kInvalid);
+  EXPECT_EQ(r.message, "state directory " + h.state() +
+                           " holds a run already; continue it with `asmplan resume --state-dir " +
+                           h.state() + "`, or start afresh with another --state-dir");
+}
+
+TEST(CheckpointResumeTest, LockedDirectoryIsRefused) {
+  SessionHarness h;
+  std::string err, note;
+  ASSERT_TRUE(MakeDirectories(h.state(), &err));
+  bool other = false;
+  auto lock = StateLock::Acquire(h.state(), &other, &note, &err);
+  ASSERT_TRUE(lock);
+  SessionResult r = h.Start(Abc());
+  EXPECT_EQ(r.status, SessionStatus::kLocked);
+  EXPECT_THAT(r.message, HasSubstr("is locked by pid " + std::to_string(::getpid())));
+  EXPECT_TRUE(h.runner.commands_ran().empty());
+}
+
+TEST(CheckpointResumeTest, ResumeRunsOnlyWhatDidNotSucceed) {
+  SessionHarness h;
+  h.runner.Expect("do b", FakeCommandRunner::Exit(1));
+  h.runner.Expect("do b", FakeCommandRunner::Exit(0));
+  EXPECT_EQ(h.Start(Abc()).status, SessionStatus::kFailed);
+  SessionResult r = h.Resume({});
+  EXPECT_EQ(r.status, SessionStatus::kSucceeded) << r.message;
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a", "do b", "do b", "do c"));
+  EXPECT_EQ(h.Load().steps["b"].attempts, 2);
+}
+
+TEST(CheckpointResumeTest, RerunRunsASucceededStepAgain) {
+  SessionHarness h;
+  h.Start(Abc());
+  ResumeRequest req;
+  req.rerun = {"b"};
+  EXPECT_EQ(h.Resume(req).status, SessionStatus::kSucceeded);
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a", "do b", "do c", "do b"));
+  req.rerun = {"nope"};
+  SessionResult r = h.Resume(req);
+  EXPECT_EQ(r.status, SessionStatus::kInvalid);
+  EXPECT_EQ(r.message, "--rerun: the plan has no step `nope`");
+}
+
+TEST(CheckpointResumeTest, MarkDoneNeedsVerifyOrForceAndJournalsTheReason) {
+  SessionHarness h;
+  Plan plan = Abc();
+  plan.steps[1].verify = {CommandGuard("b-ok")};
+  h.runner.Expect("do b", FakeCommandRunner::Exit(1));
+  h.guards.Script(CanonicalText(CommandGuard("b-ok")), {FakeGuardEvaluator::Not("exit 1")});
+  EXPECT_EQ(h.Start(plan).status, SessionStatus::kFailed);
+  ResumeRequest req;
+  req.mark_done = "b";
+  req.reason = "fixed by hand";
+  SessionResult r = h.Resume(req);
+  EXPECT_EQ(r.status, SessionStatus::kFailed);
+  EXPECT_EQ(r.message,
+            "cannot mark `b` done: verify `command [\"check\", \"b-ok\"] succeeds` does not hold: "
+            "exit 1\npass --force to mark it done anyway");
+  req.force = true;
+  r = h.Resume(req);
+  EXPECT_EQ(r.status, SessionStatus::kSucceeded) << r.message;
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a", "do b", "do c"));
+  Checkpoint cp = h.Load();
+  EXPECT_EQ(cp.steps["b"].message, "marked done (forced): fixed by hand");
+  bool journaled = false;
+  for (const JournalRecord& rec : cp.history) {
+    journaled |= rec.kind == JournalRecord::Kind::kMarkDone && rec.text == "fixed by hand" &&
+                 rec.number == 1;
+  }
+  EXPECT_TRUE(journaled);
+}
+
+TEST(CheckpointResumeTest, MarkDoneWhenVerifyHolds) {
+  SessionHarness h;
+  Plan plan = Abc();
+  plan.steps[1].verify = {CommandGuard("b-ok")};
+  h.runner.Expect("do b", FakeCommandRunner::Exit(1));
+  h.guards.Script(CanonicalText(CommandGuard("b-ok")), {FakeGuardEvaluator::Holds()});
+  EXPECT_EQ(h.Start(plan).status, SessionStatus::kFailed);
+  ResumeRequest req;
+  req.mark_done = "b";
+  req.reason = "done";
+  EXPECT_EQ(h.Resume(req).status, SessionStatus::kSucceeded);
+  EXPECT_EQ(h.Load().steps["b"].message, "marked done: done");
+}
+
+TEST(CheckpointResumeTest, ChangedPlanIsRefusedNamingTheSteps) {
+  SessionHarness h;
+  h.runner.Expect("do b", FakeCommandRunner::Exit(1));
+  h.Start(Abc());
+  Plan changed = Abc();
+  changed.steps[1].run = {{"do", "b", "--better"}};
+  changed.steps[2].timeout_ms = 5000;
+  WriteCompiledPlan(&changed);
+  ResumeRequest req;
+  req.plan = &changed;
+  req.accept_changes = true;
+  SessionResult r = h.Resume(req);
+  EXPECT_EQ(r.status, SessionStatus::kPlanChanged);
+  EXPECT_THAT(r.message, HasSubstr("steps that differ: b (changed), c (changed); already "
+                                   "started: b (failed), so this run cannot continue with it"));
+}
+
+TEST(CheckpointResumeTest, AcceptChangesWhenOnlyNeverStartedStepsChanged) {
+  SessionHarness h;
+  h.runner.Expect("do b", FakeCommandRunner::Exit(1));
+  h.runner.Expect("do b", FakeCommandRunner::Exit(0));
+  h.Start(Abc());
+  Plan changed = Abc();
+  changed.steps[2].run = {{"do", "c", "--better"}};
+  changed.steps.push_back(MakeStep("d", {"c"}));
+  WriteCompiledPlan(&changed);
+  ResumeRequest req;
+  req.plan = &changed;
+  SessionResult r = h.Resume(req);
+  EXPECT_EQ(r.status, SessionStatus::kPlanChanged);
+  EXPECT_THAT(r.message, HasSubstr("steps that differ: c (changed), d (added); none of them has "
+                                   "started: pass --accept-changes"));
+  req.accept_changes = true;
+  r = h.Resume(req);
+  EXPECT_EQ(r.status, SessionStatus::kSucceeded) << r.message;
+  EXPECT_EQ(r.note, "continuing with the changed plan; changed steps: c (changed), d (added)");
+  EXPECT_THAT(h.runner.commands_ran(),
+              ElementsAre("do a", "do b", "do b", "do c --better", "do d"));
+  EXPECT_EQ(h.Load().plan_sha256, changed.sha256);
+  // The new plan is now the run's: resuming without a plan file keeps working.
+  EXPECT_EQ(h.Resume({}).status, SessionStatus::kSucceeded);
+}
+
+TEST(CheckpointResumeTest, MissingSecretIsInvalid) {
+  SessionHarness h;
+  Plan plan = Abc();
+  ParamValue p;
+  p.name = "token";
+  p.type = "string";
+  p.secret = true;
+  plan.params = {p};
+  SessionResult r = h.Start(plan);
+  EXPECT_EQ(r.status, SessionStatus::kInvalid);
+  EXPECT_EQ(r.message, "secret parameter `token` has no value: set ASMPLAN_SECRET_TOKEN");
+  h.env["ASMPLAN_SECRET_TOKEN"] = "x";
+  EXPECT_EQ(h.Start(plan).status, SessionStatus::kSucceeded);
+}
+
+TEST(CheckpointResumeTest, ResumeWithoutARunSaysSo) {
+  SessionHarness h;
+  SessionResult r = h.Resume({});
+  EXPECT_EQ(r.status, SessionStatus::kInvalid);
+  EXPECT_EQ(r.message, "no run to resume in " + h.state() +
+                           " (it has no journal); start one with `asmplan run`");
+}
+
+TEST(CheckpointResumeTest, EditedPlanFileIsRefused) {
+  SessionHarness h;
+  h.Start(Abc());
+  std::string text, err;
+  ASSERT_TRUE(ReadWholeFile(h.state() + "/plan.yaml", &text, &err));
+  size_t at = text.find("do");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 2, "rm");
+  ASSERT_TRUE(WriteFileAtomic(h.state() + "/plan.yaml", text, &err));
+  SessionResult r = h.Resume({});
+  EXPECT_NE(r.status, SessionStatus::kSucceeded);
+  EXPECT_THAT(r.message, HasSubstr(h.state() + "/plan.yaml: "));
+}
+
+}  // namespace
+}  // namespace asmplan
