@@ -1,6 +1,7 @@
 #include "compiler/diagnostics.h"
 
 #include <algorithm>
+#include <climits>
 
 namespace asmplan {
 namespace {
@@ -106,8 +107,16 @@ std::string Diagnostics::RenderOne(const Diagnostic& d) const {
 }
 
 std::string Diagnostics::Render() const {
+  // In source order (files in the order read), whatever phase found them; then the rest.
+  std::vector<const Diagnostic*> sorted;
+  for (const Diagnostic& d : diags_) sorted.push_back(&d);
+  auto key = [](const Diagnostic* d) {
+    return std::make_tuple(d->loc.file < 0 ? INT_MAX : d->loc.file, d->loc.line, d->loc.column);
+  };
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [&](const Diagnostic* a, const Diagnostic* b) { return key(a) < key(b); });
   std::string out;
-  for (const Diagnostic& d : diags_) out += RenderOne(d);
+  for (const Diagnostic* d : sorted) out += RenderOne(*d);
   if (error_count_ > kMaxErrors) {
     out += "note: " + std::to_string(error_count_ - kMaxErrors) + " more errors not shown\n";
   }

@@ -57,7 +57,8 @@ class Diagnostics {
   bool WantsMore() const { return error_count_ < kMaxErrors; }
   const std::vector<Diagnostic>& all() const { return diags_; }
 
-  /// All diagnostics rendered, in the order reported, each ending in a newline.
+  /// All diagnostics rendered in source order (by file as read, line, column; those outside
+  /// the sources last), each ending in a newline.
   std::string Render() const;
 
  private:

@@ -49,7 +49,8 @@ bool PlanBuilder::LowerGuardOperands(const ast::GuardExpr& expr, const Scope& sc
     std::string why = HasSecret(*value) ? "" : check(*value);
     if (!why.empty()) {
       diags_->Error("invalid-k8s-name", text.loc,
-                    std::string("invalid ") + what + " name " + Code(*value) + ": " + why);
+                    std::string("invalid ") + what + " name " + Code(*value) + ": " + why,
+                    ValueOrigin(text, scope));
       ok = false;
     }
   };

@@ -124,4 +124,18 @@ bool InterpolateOne(const ast::Text& text, const Scope& scope, TextUse use, Diag
   return true;
 }
 
+std::vector<std::string> ValueOrigin(const ast::Text& text, const Scope& scope) {
+  size_t at = text.value.find("${");
+  size_t close = text.value.find('}', at);
+  if (at == std::string::npos || close == std::string::npos) return {};
+  std::string name = text.value.substr(at + 2, close - at - 2);
+  if (scope.var && name == *scope.var) {
+    return {Code(name) + " comes from " +
+            (scope.var_origin ? *scope.var_origin : "the `for` list")};
+  }
+  ResolvedParam* p = scope.params->Find(name);
+  if (!p || p->source.empty()) return {};
+  return {Code(name) + (p->source == "default" ? " is its default" : " is set at " + p->source)};
+}
+
 }  // namespace asmplan

@@ -20,9 +20,14 @@ enum class TextUse {
 /// The names visible in a text: the plan's parameters and, inside a `for`, its variable.
 struct Scope {
   ParamTable* params = nullptr;
-  const std::string* var = nullptr;        ///< the `for` variable's name, or nullptr
-  const std::string* var_value = nullptr;  ///< its value in the current expansion
+  const std::string* var = nullptr;         ///< the `for` variable's name, or nullptr
+  const std::string* var_value = nullptr;   ///< its value in the current expansion
+  const std::string* var_origin = nullptr;  ///< where the loop's list comes from, for notes
 };
+
+/// For a diagnostic about a substituted value: where the first `${NAME}` in `text` got its
+/// value, e.g. {"`ns` comes from `namespaces`, set at plans/envs/prod.asmplan:4"}; {} if none.
+std::vector<std::string> ValueOrigin(const ast::Text& text, const Scope& scope);
 
 /// Substitutes `text`, appending the resulting argument(s) to `out` (exactly one unless a lone
 /// `${list}` in kArgv). Marks referenced parameters used. False after reporting unknown-param,

@@ -110,6 +110,11 @@ void PlanBuilder::ExpandFor(const ast::ForDecl& decl) {
     }
     group_of[i] = it->second;
   }
+  std::string origin = "the list at line " + std::to_string(decl.list.loc.line);
+  if (ResolvedParam* p =
+          decl.list.is_list ? nullptr : params_->Find(LoneReference(decl.list.scalar, true))) {
+    origin = Code(p->name) + (p->source == "default" ? " (its default)" : ", set at " + p->source);
+  }
   // Large expansions: grow the step tables once, not by repeated rehashing.
   size_t expected = steps_.size() + values.size() * decl.steps.size();
   steps_.reserve(expected);
@@ -117,7 +122,7 @@ void PlanBuilder::ExpandFor(const ast::ForDecl& decl) {
   refs_.reserve(expected);
   step_index_.reserve(expected);
   for (const std::string& value : values) {
-    Scope scope{params_, &var, &value};
+    Scope scope{params_, &var, &value, &origin};
     for (size_t i = 0; i < decl.steps.size(); ++i) {
       size_t before = steps_.size();
       LowerStep(decl.steps[i], scope, groups_[group_of[i]].name);

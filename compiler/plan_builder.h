@@ -49,7 +49,8 @@ class PlanBuilder {
   bool LowerGuardOperands(const ast::GuardExpr& expr, const Scope& scope, Guard* out);
   bool Duration(const ast::Text& text, const Scope& scope, Millis* out);
   bool Count(const ast::Text& text, const Scope& scope, int min, int* out);
-  void CheckArgvNames(const std::string& prev, const std::string& arg, const ast::Loc& loc);
+  void CheckArgvNames(const std::string& prev, const std::string& arg, const ast::Text& text,
+                      const Scope& scope);
 
   // plan_builder.cc
   void ExpandFor(const ast::ForDecl& decl);

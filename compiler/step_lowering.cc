@@ -87,7 +87,7 @@ void PlanBuilder::LowerRun(const std::vector<ast::Text>& argv, const Scope& scop
       continue;
     }
     for (size_t i = before; i < out.size(); ++i) {
-      CheckArgvNames(i > 0 ? out[i - 1] : "", out[i], text.loc);
+      CheckArgvNames(i > 0 ? out[i - 1] : "", out[i], text, scope);
     }
   }
   if (!ok) return;
@@ -100,7 +100,7 @@ void PlanBuilder::LowerRun(const std::vector<ast::Text>& argv, const Scope& scop
 }
 
 void PlanBuilder::CheckArgvNames(const std::string& prev, const std::string& arg,
-                                 const ast::Loc& loc) {
+                                 const ast::Text& text, const Scope& scope) {
   // The namespace and context a kubectl command targets, checked like guard operands.
   std::string why, what, value = arg;
   if (prev == "-n" || prev == "--namespace") {
@@ -119,7 +119,9 @@ void PlanBuilder::CheckArgvNames(const std::string& prev, const std::string& arg
   if (HasSecret(value)) return;
   why = what == "namespace" ? CheckNamespaceName(value) : CheckContextName(value);
   if (!why.empty()) {
-    diags_->Error("invalid-k8s-name", loc, "invalid " + what + " name " + Code(value) + ": " + why);
+    diags_->Error("invalid-k8s-name", text.loc,
+                  "invalid " + what + " name " + Code(value) + ": " + why,
+                  ValueOrigin(text, scope));
   }
 }
 
