@@ -91,17 +91,22 @@ for p in "$port_demo" "$port_large"; do curl -s -X POST "http://127.0.0.1:$p/san
 
 anchor_version=$(time_runs kubectl version --client)
 demo_list=$(time_runs kube demo get pods -A -o json)
+demo_server=$(server_ms demo)
 large_list=$(time_runs kube large get pods -A -o json)
-large_table=$(time_runs kube large get pods -A)
-pods_large=$(kube large get pods -A -o json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
-bytes_large=$(kube large get --raw /api/v1/pods | wc -c)
-
-echo "bench_sandbox: $runs runs each, medians (client wall time, real kubectl $(kubectl version --client -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["clientVersion"]["gitVersion"])'))"
-printf '  %-52s %8s ms\n' "anchor: kubectl version --client" "$anchor_version"
-printf '  %-52s %8s ms   (server: %s)\n' "anchor: get pods -A -o json, demo (~50 pods)" "$demo_list" "$(server_ms demo)"
+large_server=$(server_ms large)
 curl -s -X POST "http://127.0.0.1:$port_large/sandbox/requests/reset" >/dev/null
-kube large get pods -A -o json >/dev/null
-printf '  %-52s %8s ms   (server: %s)\n' "get pods -A -o json, large ($pods_large pods, $((bytes_large / 1048576)) MiB)" "$large_list" "$(server_ms large)"
-printf '  %-52s %8s ms\n' "get pods -A (server-side Table), large" "$large_table"
-printf '  %-52s %8s ms / %s ms\n' "sandbox startup to sandbox.json, demo / large" "$startup_demo" "$startup_large"
-printf '  %-52s %8s MiB / %s MiB\n' "sandbox RSS, demo / large" "$(rss_mb "$pid_demo")" "$(rss_mb "$pid_large")"
+large_table=$(time_runs kube large get pods -A)
+large_table_server=$(server_ms large)
+pods_large=$(kube large get --raw /api/v1/pods | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
+bytes_large=$(kube large get --raw /api/v1/pods | wc -c)
+client=$(kubectl version --client -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["clientVersion"]["gitVersion"])')
+
+echo "bench_sandbox: medians of $runs runs, client wall time with the real kubectl $client"
+row() { printf '  %-50s %7s ms  %s\n' "$1" "$2" "${3:-}"; }
+row "anchor: kubectl version --client" "$anchor_version"
+row "anchor: get pods -A -o json, demo (~50 pods)" "$demo_list" "(sandbox: $demo_server)"
+row "get pods -A -o json, large ($pods_large pods, $((bytes_large / 1048576)) MiB)" "$large_list" "(sandbox: $large_server)"
+row "get pods -A (server-side Table), large" "$large_table" "(sandbox: $large_table_server)"
+row "sandbox startup until sandbox.json, demo" "$startup_demo"
+row "sandbox startup until sandbox.json, large" "$startup_large"
+printf '  %-50s %7s MiB / %s MiB\n' "sandbox RSS, demo / large" "$(rss_mb "$pid_demo")" "$(rss_mb "$pid_large")"

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "sandbox/json_access.h"
 #include "sandbox/mesh.h"
 #include "sandbox/sim_time.h"
 
@@ -237,7 +238,7 @@ void Cluster::DeleteDependents(const std::string& owner_uid, const std::string& 
   std::vector<std::pair<std::string, std::string>> victims;
   for (const char* resource : {"replicasets", "pods"}) {
     for (const StoredObject* so : store_.List(resource, ns)) {
-      for (const json& ref : so->object["metadata"].value("ownerReferences", json::array())) {
+      for (const json& ref : Member(so->object, "metadata", "ownerReferences")) {
         if (ref.value("uid", "") == owner_uid) {
           victims.emplace_back(resource, so->object["metadata"].value("name", ""));
         }

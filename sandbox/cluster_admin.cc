@@ -2,6 +2,7 @@
 #include <map>
 
 #include "sandbox/cluster.h"
+#include "sandbox/json_access.h"
 #include "sandbox/mesh.h"
 #include "sandbox/sim_time.h"
 #include "sandbox/tables.h"
@@ -91,7 +92,7 @@ json PodSummary(const std::vector<const StoredObject*>& pods) {
     }
     if (term) continue;
     std::string version = "none";
-    for (const json& c : pod["spec"].value("containers", json::array())) {
+    for (const json& c : Member(pod, "spec", "containers")) {
       if (c.value("name", "") == "istio-proxy") version = ImageTag(c.value("image", ""));
     }
     proxy_versions[version] = proxy_versions.value(version, 0) + 1;
@@ -137,6 +138,7 @@ json Cluster::Snapshot() {
 
 void Cluster::LoadObjects(const std::vector<std::pair<std::string, json>>& objects) {
   creation_time_override_ = NowSeconds() - timings_.initial_age_s;
+  store_.set_recording(false);
   for (const auto& [resource, object] : objects) {
     const ResourceInfo* r = nullptr;
     for (const ResourceInfo& candidate : AllResources()) {
@@ -150,6 +152,7 @@ void Cluster::LoadObjects(const std::vector<std::pair<std::string, json>>& objec
   // Deployment -> replica set -> pods -> statuses: a handful of passes settles everything.
   for (int pass = 0; pass < 8 && !dirty_namespaces_.empty(); ++pass) Tick(NowSeconds());
   creation_time_override_ = 0;
+  store_.set_recording(true);
   store_.ClearEvents();
 }
 

@@ -60,6 +60,7 @@ bool ObjectStore::Remove(const std::string& resource, const std::string& ns,
 }
 
 void ObjectStore::Record(const std::string& resource, const std::string& type, const json& object) {
+  if (!recording_) return;
   events_.push_back(WatchEvent{rv_, resource, type, object});
   while (events_.size() > max_events_) {
     oldest_rv_ = events_.front().rv;

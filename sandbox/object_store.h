@@ -50,6 +50,8 @@ class ObjectStore {
   /// (the client must re-list: 410 Expired).
   bool EventsSince(const std::string& resource, uint64_t rv,
                    std::vector<const WatchEvent*>* out) const;
+  /// Whether changes are recorded for watches (off while bulk loading a scenario).
+  void set_recording(bool on) { recording_ = on; }
   /// Forgets the event log (after bulk loading a scenario); older watches get 410.
   void ClearEvents() {
     events_.clear();
@@ -66,6 +68,7 @@ class ObjectStore {
   uint64_t rv_ = 100;
   uint64_t oldest_rv_ = 100;  ///< events after this rv are all retained
   ChangeListener listener_;
+  bool recording_ = true;
 };
 
 }  // namespace asmplan::sandbox

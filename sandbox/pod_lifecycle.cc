@@ -1,5 +1,6 @@
 #include "sandbox/pod_lifecycle.h"
 
+#include "sandbox/json_access.h"
 #include "sandbox/sim_time.h"
 
 namespace asmplan::sandbox {
@@ -18,9 +19,7 @@ json Condition(const char* type, bool ok, double since) {
 }
 
 bool HasSidecar(const json& pod) {
-  auto spec = pod.find("spec");
-  if (spec == pod.end()) return false;
-  for (const json& c : spec->value("containers", json::array())) {
+  for (const json& c : Member(pod, "spec", "containers")) {
     if (c.value("name", "") == "istio-proxy") return true;
   }
   return false;
@@ -76,7 +75,7 @@ void WriteStatus(json* pod, Stage stage, const PodSim& sim, const Timings& t) {
     status["startTime"] = FormatRfc3339(scheduled);
     json statuses = json::array();
     bool has_sidecar = HasSidecar(*pod);
-    for (const json& c : (*pod)["spec"].value("containers", json::array())) {
+    for (const json& c : Member(*pod, "spec", "containers")) {
       statuses.push_back(ContainerStatus(c, stage, sim, started, has_sidecar));
     }
     status["containerStatuses"] = std::move(statuses);
@@ -123,9 +122,7 @@ double UpdatePodStatus(json* pod, PodSim* sim, double now, const Timings& t,
 }
 
 bool IsPodReady(const json& pod) {
-  auto status = pod.find("status");
-  if (status == pod.end()) return false;
-  for (const json& c : status->value("conditions", json::array())) {
+  for (const json& c : Member(pod, "status", "conditions")) {
     if (c.value("type", "") == "Ready") return c.value("status", "") == "True";
   }
   return false;

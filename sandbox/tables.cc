@@ -1,5 +1,6 @@
 #include "sandbox/tables.h"
 
+#include "sandbox/json_access.h"
 #include "sandbox/sim_time.h"
 
 namespace asmplan::sandbox {
@@ -42,7 +43,7 @@ std::string Age(const json& object, double now) {
 std::string Restarts(const json& pod, double now) {
   long restarts = 0;
   double last = -1;
-  for (const json& cs : At(pod, "status").value("containerStatuses", json::array())) {
+  for (const json& cs : Member(pod, "status", "containerStatuses")) {
     restarts += cs.value("restartCount", 0L);
     std::string finished = Str(cs, "/lastState/terminated/finishedAt"_json_pointer);
     if (!finished.empty()) last = std::max(last, ParseRfc3339(finished));
@@ -54,8 +55,7 @@ std::string Restarts(const json& pod, double now) {
 
 std::string JoinContainers(const json& object, const char* field) {
   std::string out;
-  for (const json& c :
-       At(At(At(object, "spec"), "template"), "spec").value("containers", json::array())) {
+  for (const json& c : Member(object, "spec", "template", "spec", "containers")) {
     if (!out.empty()) out += ",";
     out += c.value(field, "");
   }
@@ -167,9 +167,9 @@ std::string MatchLabelsText(const json& object) {
 }
 
 std::string PodReadyCell(const json& pod) {
-  size_t total = At(pod, "spec").value("containers", json::array()).size();
+  size_t total = Member(pod, "spec", "containers").size();
   size_t ready = 0;
-  for (const json& cs : At(pod, "status").value("containerStatuses", json::array())) {
+  for (const json& cs : Member(pod, "status", "containerStatuses")) {
     if (cs.value("ready", false)) ++ready;
   }
   return std::to_string(ready) + "/" + std::to_string(total);
@@ -180,7 +180,7 @@ std::string PodStatusReason(const json& pod) {
   std::string reason = Str(pod, "/status/reason"_json_pointer);
   if (reason.empty()) reason = Str(pod, "/status/phase"_json_pointer, "Unknown");
   // As kubectl's printer: the last container with a waiting or terminated reason wins.
-  const json statuses = At(pod, "status").value("containerStatuses", json::array());
+  const json& statuses = Member(pod, "status", "containerStatuses");
   for (auto it = statuses.rbegin(); it != statuses.rend(); ++it) {
     std::string waiting = Str(*it, "/state/waiting/reason"_json_pointer);
     std::string terminated = Str(*it, "/state/terminated/reason"_json_pointer);

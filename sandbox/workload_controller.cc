@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sandbox/json_access.h"
 #include "sandbox/pod_lifecycle.h"
 #include "sandbox/sim_time.h"
 
@@ -22,7 +23,7 @@ int StatusInt(const json& o, const char* key) {
 }
 
 bool OwnedBy(const json& o, const std::string& uid) {
-  for (const json& ref : o["metadata"].value("ownerReferences", json::array())) {
+  for (const json& ref : Member(o, "metadata", "ownerReferences")) {
     if (ref.value("uid", "") == uid) return true;
   }
   return false;
@@ -210,8 +211,7 @@ void ReconcileDeployment(ObjectStore& store, WorkloadActions& actions, const jso
     if (!OwnedBy(so->object, Uid(d))) continue;
     owned.push_back(&so->object);
     max_revision = std::max(max_revision, Revision(so->object));
-    json labels = so->object["metadata"].value("labels", json::object());
-    if (labels.value(kHashLabel, "") == hash) {
+    if (StringMember(Member(so->object, "metadata", "labels"), kHashLabel) == hash) {
       new_rs = &so->object;
     } else {
       old.push_back(&so->object);
@@ -263,16 +263,16 @@ std::string TemplateHash(const json& pod_template) {
 }
 
 void ReconcileNamespace(ObjectStore& store, WorkloadActions& actions, const std::string& ns) {
-  // Copies: reconciling writes to the store, which would invalidate pointers into it.
-  std::vector<json> deployments, replica_sets;
-  for (const StoredObject* so : store.List("deployments", ns)) deployments.push_back(so->object);
-  for (const json& d : deployments) ReconcileDeployment(store, actions, d);
-  for (const StoredObject* so : store.List("replicasets", ns)) replica_sets.push_back(so->object);
-  std::vector<json> pods;
-  for (const StoredObject* so : store.List("pods", ns)) pods.push_back(so->object);
-  std::vector<const json*> pod_ptrs;
-  for (const json& p : pods) pod_ptrs.push_back(&p);
-  for (const json& rs : replica_sets) ReconcileReplicaSet(store, actions, rs, pod_ptrs);
+  // Pointers into the store stay valid here: controllers add and replace objects but never
+  // remove one (pods only start terminating), and std::map keeps its nodes in place.
+  for (const StoredObject* so : store.List("deployments", ns)) {
+    ReconcileDeployment(store, actions, so->object);
+  }
+  std::vector<const json*> pods;
+  for (const StoredObject* so : store.List("pods", ns)) pods.push_back(&so->object);
+  for (const StoredObject* so : store.List("replicasets", ns)) {
+    ReconcileReplicaSet(store, actions, so->object, pods);
+  }
 }
 
 }  // namespace asmplan::sandbox
