@@ -9,9 +9,12 @@
 
 namespace asmplan {
 
-/// Deepest nesting of `and`/`or`/`not`/parentheses ParseGuardText accepts; deeper text is refused
-/// rather than risking the stack. The compiler refuses deeper guards too.
-constexpr int kMaxGuardDepth = 100;
+/// Deepest nesting of `not` and parentheses ParseGuardText accepts; deeper text is refused rather
+/// than risking the stack. The compiler accepts 100 levels in a source (kMaxGuardNesting), and
+/// canonical text can need one more parenthesis per level where the source relied on `and`
+/// binding tighter than `or` (`a or b and (...)` -> `a or (b and (...))`), so this is more than
+/// twice that: every guard the compiler accepts can be read back.
+constexpr int kMaxGuardDepth = 256;
 
 /// Appends the canonical text of `guard` to `out` (see CanonicalText in plan_model.h). Strings
 /// are quoted by AppendQuoted, so the text is one line of printable characters.

@@ -115,6 +115,22 @@ TEST(GuardTextTest, MalformedTextIsRefusedWithAColumn) {
   }
 }
 
+TEST(GuardTextTest, AlternatingJunctionsTwoHundredDeepRoundTrip) {
+  // What `a or b and (a or b and (...))` nested 100 deep in a source becomes: 200 levels.
+  Guard guard = SampleGuard(GuardKind::kContextIs);
+  for (int i = 0; i < 200; ++i) {
+    Guard outer;
+    outer.kind = i % 2 ? GuardKind::kOr : GuardKind::kAnd;
+    outer.operands = {SampleGuard(GuardKind::kPodsAllReady), std::move(guard)};
+    guard = std::move(outer);
+  }
+  const std::string text = CanonicalText(guard);
+  Guard parsed;
+  std::string err;
+  ASSERT_TRUE(ParseGuardText(text, &parsed, &err)) << err;
+  EXPECT_EQ(parsed, guard);
+}
+
 TEST(GuardTextTest, DeepNestingIsRefusedNotACrash) {
   std::string deep;
   for (int i = 0; i < 100000; ++i) deep += "not (";

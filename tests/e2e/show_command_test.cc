@@ -120,6 +120,17 @@ TEST_F(ShowCommandTest, ShowsEachCompiledShippedPlanAndRefusesItEdited) {
   }
 }
 
+TEST_F(ShowCommandTest, AGuardAtTheCompilersNestingLimitCanBeReadBack) {
+  // `and` binds tighter than `or`, so the canonical text adds a parenthesis per level.
+  std::string guard = "context is \"x\"";
+  for (int i = 0; i < 99; ++i) guard = "context is \"a\" or context is \"b\" and (" + guard + ")";
+  Write("deep.asmplan",
+        "plan deep {\n  title \"deep\"\n  step s {\n    verify " + guard + "\n  }\n}\n");
+  ASSERT_EQ(Run("compile " + dir_.File("deep.asmplan") + " -o " + dir_.File("deep.yaml")), 0)
+      << err_;
+  EXPECT_EQ(Run("show --quiet " + dir_.File("deep.yaml")), 0) << err_;
+}
+
 TEST_F(ShowCommandTest, HelpAndUsage) {
   EXPECT_EQ(Run("show --help"), 0);
   EXPECT_NE(out_.find("Usage: asmplan show [OPTIONS] COMPILED"), std::string::npos) << out_;
