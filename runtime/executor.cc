@@ -84,8 +84,17 @@ RunResult Executor::Impl::Run(const std::unordered_map<std::string, StepRecord>&
     }
     GuardTick();
     Sync();
-    for (auto& job : to_post_) PostJob(std::move(job));
-    to_post_.clear();
+    // A job runs only once the journal durably says its step is running.
+    std::vector<std::pair<int, std::function<Completion()>>> jobs;
+    jobs.swap(to_post_);
+    for (auto& [step, job] : jobs) {
+      if (!journal_broken_) {
+        PostJob(std::move(job));
+        continue;
+      }
+      --in_flight_;
+      Abandon(step);
+    }
     Millis now = env_.clock->NowMs();
     if (now - last_tick_ms_ >= kTickMs) {
       env_.reporter->OnTick(env_.clock->WallMs());

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <utility>
 
 #include "runtime/executor.h"
 #include "runtime/flight_recorder.h"
@@ -107,7 +108,8 @@ class Executor::Impl {
   Scheduler sched_;
   std::vector<StepRun> runs_;
   std::unique_ptr<WorkerPool> pool_;
-  std::vector<std::function<Completion()>> to_post_;  ///< posted after the next journal sync
+  /// (step, job): posted after the next journal sync, dropped if it fails
+  std::vector<std::pair<int, std::function<Completion()>>> to_post_;
   int in_flight_ = 0;
   bool stopping_ = false;  ///< interrupted: start nothing, end guard phases
   bool failed_ = false;    ///< a step failed: start nothing new

@@ -61,7 +61,7 @@ void Executor::Impl::Enter(int i, Phase phase) {
       if (step.fetch.empty()) return Enter(i, Phase::kCommands);
       run.status = "fetching " + step.fetch;
       ++in_flight_;
-      to_post_.push_back([this, i] { return RunFetch(i); });
+      to_post_.emplace_back(i, [this, i] { return RunFetch(i); });
       return;
     case Phase::kCommands:
       if (step.run.empty()) return Enter(i, Phase::kWait);
@@ -245,7 +245,7 @@ void Executor::Impl::StartAttempt(int i) {
   Emit(ExecEvent::Type::kAttemptStarted, i, "attempt " + std::to_string(run.session_attempts));
   ++in_flight_;
   int attempt = run.record.attempts;
-  to_post_.push_back([this, i, attempt, argvs = std::move(argvs)]() mutable {
+  to_post_.emplace_back(i, [this, i, attempt, argvs = std::move(argvs)]() mutable {
     return RunAttempt(i, attempt, std::move(argvs));
   });
 }

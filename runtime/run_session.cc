@@ -264,6 +264,10 @@ SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
   }
   Checkpoint cp;
   if (!LoadJournal(journal, &cp, &err)) return Error(SessionStatus::kFailed, err);
+  if (cp.torn_tail) {
+    s.result.note += std::string(s.result.note.empty() ? "" : "; ") +
+                     "ignored a torn last journal record (the executor was killed writing it)";
+  }
   Plan plan;
   if (!LoadStoredPlan(req.state_dir, cp.plan_sha256, &plan, &s.result)) return s.result;
   s.journal = JournalWriter::OpenForAppend(journal, cp.valid_bytes, &err);

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Executor benchmark (issue 3). Usage: bench/bench_executor.sh [BUILD_DIR] (default: build).
+# In one run, each figure beside its anchor measured here:
+#  1. 10k independent steps running `true`: asmplan (durable checkpoint, fdatasync per loop turn)
+#     vs `ninja -j1` on an equivalent build.ninja; per-step time and ratio. Also at -j2.
+#     The state directory is on the working directory's file system (WORK, default a mktemp -d
+#     under /tmp) and, for comparison, on /dev/shm when it exists (fdatasync is nearly free).
+#  2. A DAG of sleep steps: wall time / critical path.
+#  3. Replaying a 100k-step journal vs `ninja -n` over 100k edges whose outputs exist.
+#  4. Peak RSS of `asmplan resume` on a finished 100k-step run (plan + journal loaded).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+asmplan=$build/bin/asmplan
+replay=$build/bench/bench_journal_replay
+[ -x "$replay" ] || replay=$build/bin/bench_journal_replay
+work=${WORK:-$(mktemp -d /tmp/asmplan-bench-exec.XXXXXX)}
+trap 'rm -rf "$work" /dev/shm/asmplan-bench-$$' EXIT
+cd "$work"
+
+# gen N KIND: writes steps.asmplan and build.ninja (KIND=true: independent `true` steps).
+gen() {
+  python3 - "$1" <<'PY'
+import sys
+n = int(sys.argv[1])
+with open("steps.asmplan", "w") as f:
+    f.write("plan bench_true {\n  title \"%d true steps\"\n" % n)
+    for i in range(n):
+        f.write("  step s%d {\n    run true\n  }\n" % i)
+    f.write("}\n")
+with open("build.ninja", "w") as f:
+    f.write("rule t\n  command = true\n")
+    for i in range(n):
+        f.write("build o%d: t\n" % i)
+PY
+}
+
+secs() { /usr/bin/time -f '%e' -o "$work/t" "$@" >/dev/null 2>&1 || true; cat "$work/t"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+per_step() { awk -v t="$1" -v n="$2" 'BEGIN { printf "%.3f ms", 1000 * t / n }'; }
+
+n=10000
+gen $n
+"$asmplan" compile steps.asmplan -o true.yaml
+echo "== 1. $n steps running \`true\`"
+printf '%-34s %9s %12s %9s\n' "what" "wall s" "per step" "vs ninja"
+for j in 1 2; do
+  rm -f .ninja_log
+  tn=$(secs ninja -j$j -f build.ninja)
+  printf '%-34s %9s %12s %9s\n' "ninja -j$j" "$tn" "$(per_step "$tn" $n)" "1.00"
+  ta=$(secs "$asmplan" run true.yaml --jobs $j --state-dir "$work/state-j$j")
+  printf '%-34s %9s %12s %9s\n' "asmplan --jobs $j (state on $(df --output=fstype . | tail -1))" "$ta" "$(per_step "$ta" $n)" "$(ratio "$ta" "$tn")"
+  if [ -d /dev/shm ]; then
+    shm=/dev/shm/asmplan-bench-$$/j$j
+    ts=$(secs "$asmplan" run true.yaml --jobs $j --state-dir "$shm")
+    printf '%-34s %9s %12s %9s\n' "asmplan --jobs $j (state on tmpfs)" "$ts" "$(per_step "$ts" $n)" "$(ratio "$ts" "$tn")"
+  fi
+done
+
+echo "== 2. DAG of sleep steps: 4 chains of 5 x sleep 0.2s, joined by a final step"
+python3 - <<'PY'
+with open("dag.asmplan", "w") as f:
+    f.write("plan bench_dag {\n  title \"sleep dag\"\n")
+    for c in range(4):
+        for i in range(5):
+            after = " after c%d_%d" % (c, i - 1) if i else ""
+            f.write("  step c%d_%d%s {\n    run sleep 0.2\n  }\n" % (c, i, after))
+    f.write("  step join after %s {\n    run true\n  }\n" % ", ".join("c%d_4" % c for c in range(4)))
+    f.write("}\n")
+PY
+"$asmplan" compile dag.asmplan -o dag.yaml
+tc=$(secs sleep 1.0)
+td=$(secs "$asmplan" run dag.yaml --jobs 4 --state-dir "$work/state-dag")
+printf 'critical path (sleep 1.0 measured): %ss, asmplan wall: %ss, ratio %s\n' "$tc" "$td" "$(ratio "$td" "$tc")"
+
+echo "== 3. replaying a 100k-step journal vs ninja -n on 100k edges with existing outputs"
+gen 100000
+python3 -c "
+for i in range(100000): open('o%d' % i, 'w').close()"
+tn=$(secs ninja -n -f build.ninja)
+mkdir -p replay
+"$replay" 100000 replay | tee replay.txt
+tr=$(awk '{ print $(NF-1) / 1000 }' replay.txt)
+printf 'ninja -n (parse + stat 100k): %ss, journal replay: %ss, ratio %s\n' "$tn" "$tr" "$(ratio "$tr" "$tn")"
+
+echo "== 4. peak RSS with 100k steps (resume of a finished 100k-step run: nothing to do)"
+"$asmplan" compile steps.asmplan -o big.yaml
+mkdir -p finished
+cp big.yaml finished/plan.yaml
+"$replay" 100000 finished "$("$asmplan" show --quiet big.yaml)" >/dev/null
+/usr/bin/time -f '%e %M' -o t100k "$asmplan" resume --state-dir finished >/dev/null 2>&1
+read -r t m <t100k
+printf 'asmplan resume of a finished 100k-step run: %ss, peak RSS %s MiB\n' "$t" "$((m / 1024))"
+/usr/bin/time -f '%e %M' -o t100k "$asmplan" run big.yaml --dry-run >/dev/null
+read -r t m <t100k
+printf 'asmplan run --dry-run on 100k steps: %ss, peak RSS %s MiB\n' "$t" "$((m / 1024))"

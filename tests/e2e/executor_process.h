@@ -1,0 +1,101 @@
+// For the executor's process tests: start `asmplan` in a session of its own, signal it, wait
+// for it and for every process it left behind in that session.
+#pragma once
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "compiler/compiled_plan_io.h"
+#include "runtime/durable_file.h"
+
+namespace asmplan::testing {
+
+/// A running `asmplan` (setsid: its session id is its pid), output to files in `scratch`.
+class AsmplanProcess {
+ public:
+  AsmplanProcess(const std::vector<std::string>& args, const std::string& scratch) {
+    std::vector<std::string> argv = {std::string(ASMPLAN_BIN_DIR) + "/asmplan"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> ptrs;
+    for (std::string& a : argv) ptrs.push_back(&a[0]);
+    ptrs.push_back(nullptr);
+    std::string out = scratch + "/asmplan.out";
+    int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int in_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::setsid();
+      ::dup2(in_fd, 0);
+      ::dup2(out_fd, 1);
+      ::dup2(out_fd, 2);
+      ::execv(ptrs[0], ptrs.data());
+      ::_exit(127);
+    }
+    ::close(out_fd);
+    ::close(in_fd);
+  }
+
+  pid_t pid() const { return pid_; }
+  void Signal(int sig) { ::kill(pid_, sig); }
+
+  /// Waits for it to end; returns the exit code, or 128 + signal.
+  int Wait() {
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  /// Waits until no process of its session is left (commands orphaned by a SIGKILL), at most
+  /// `limit_ms`. True when none is left.
+  bool WaitForSessionToEmpty(int limit_ms) {
+    for (int waited = 0; waited < limit_ms; waited += 5) {
+      if (!SessionHasProcesses()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return !SessionHasProcesses();
+  }
+
+ private:
+  bool SessionHasProcesses() const {
+    DIR* d = ::opendir("/proc");
+    bool found = false;
+    while (dirent* e = d ? ::readdir(d) : nullptr) {
+      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+      std::ifstream in(std::string("/proc/") + e->d_name + "/stat");
+      std::string line;
+      std::getline(in, line);
+      // Fields after the command (which may hold spaces): state ppid pgrp session ...
+      size_t close = line.rfind(')');
+      if (close == std::string::npos) continue;
+      char state = 0;
+      long ppid = 0, pgrp = 0, session = 0;
+      if (std::sscanf(line.c_str() + close + 1, " %c %ld %ld %ld", &state, &ppid, &pgrp,
+                      &session) == 4 &&
+          session == pid_ && state != 'Z') {
+        found = true;
+      }
+    }
+    if (d) ::closedir(d);
+    return found;
+  }
+
+  pid_t pid_ = -1;
+};
+
+/// Writes `plan` compiled to `path`.
+inline bool WritePlanFile(Plan plan, const std::string& path) {
+  std::string err;
+  return WriteFileAtomic(path, WriteCompiledPlan(&plan), &err);
+}
+
+}  // namespace asmplan::testing

@@ -1,0 +1,89 @@
+// SIGINT mid-run: the running command's process group is terminated, the run exits 130 with the
+// interruption journaled, and `asmplan resume` settles the interrupted step by its verify guard.
+#include <gtest/gtest.h>
+
+#include "runtime/checkpoint_journal.h"
+#include "tests/e2e/executor_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace asmplan {
+namespace {
+
+Plan SleepyPlan(const TempDir& dir) {
+  Plan plan;
+  plan.name = "sleepy";
+  Step a;
+  a.id = "a";
+  a.run = {{"sleep", "30"}};
+  Guard holds;
+  holds.kind = GuardKind::kCommandSucceeds;
+  holds.argv = {"true"};
+  a.verify = {holds};
+  Step b;
+  b.id = "b";
+  b.after = {"a"};
+  b.run = {{"touch", dir / "b-ran"}};
+  plan.steps = {a, b};
+  return plan;
+}
+
+bool WaitForState(const std::string& journal, const std::string& step, StepState state) {
+  for (int i = 0; i < 1000; ++i) {
+    Checkpoint cp;
+    std::string err;
+    if (LoadJournal(journal, &cp, &err) && cp.steps.count(step) && cp.steps[step].state == state) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+TEST(ExecutorSignalTest, SigintLeavesAResumableCheckpoint) {
+  TempDir dir;
+  ASSERT_TRUE(testing::WritePlanFile(SleepyPlan(dir), dir / "plan.yaml"));
+  std::string state = dir / "state";
+  testing::AsmplanProcess run({"run", dir / "plan.yaml", "--state-dir", state}, dir.path());
+  ASSERT_TRUE(WaitForState(state + "/journal", "a", StepState::kRunning));
+  auto start = std::chrono::steady_clock::now();
+  run.Signal(SIGINT);
+  EXPECT_EQ(run.Wait(), 130);
+  // The sleep was terminated, not waited for.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_TRUE(run.WaitForSessionToEmpty(5000));
+  Checkpoint cp;
+  std::string err;
+  ASSERT_TRUE(LoadJournal(state + "/journal", &cp, &err)) << err;
+  EXPECT_EQ(cp.steps["a"].state, StepState::kRunning);
+  bool journaled = false;
+  for (const JournalRecord& r : cp.history) {
+    journaled |= r.kind == JournalRecord::Kind::kInterrupt && r.number == SIGINT;
+  }
+  EXPECT_TRUE(journaled);
+  EXPECT_NE(::access((dir / "b-ran").c_str(), F_OK), 0);
+
+  testing::AsmplanProcess resume({"resume", "--state-dir", state}, dir.path());
+  EXPECT_EQ(resume.Wait(), 0);
+  ASSERT_TRUE(LoadJournal(state + "/journal", &cp, &err)) << err;
+  EXPECT_EQ(cp.steps["a"].state, StepState::kSucceeded);
+  EXPECT_EQ(cp.steps["a"].attempts, 1);  // settled by verify, not run again
+  EXPECT_EQ(::access((dir / "b-ran").c_str(), F_OK), 0);
+}
+
+TEST(ExecutorSignalTest, SecondRunOnALockedStateDirExitsFour) {
+  TempDir dir;
+  ASSERT_TRUE(testing::WritePlanFile(SleepyPlan(dir), dir / "plan.yaml"));
+  std::string state = dir / "state";
+  testing::AsmplanProcess run({"run", dir / "plan.yaml", "--state-dir", state}, dir.path());
+  ASSERT_TRUE(WaitForState(state + "/journal", "a", StepState::kRunning));
+  testing::AsmplanProcess second({"resume", "--state-dir", state}, dir.path());
+  EXPECT_EQ(second.Wait(), 4);
+  run.Signal(SIGTERM);
+  EXPECT_EQ(run.Wait(), 130);
+  std::string out, err;
+  ASSERT_TRUE(ReadWholeFile(dir / "asmplan.out", &out, &err));
+  EXPECT_NE(out.find("is locked by pid " + std::to_string(run.pid())), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace asmplan
