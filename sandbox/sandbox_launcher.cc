@@ -160,7 +160,8 @@ LaunchOutcome WaitUntilReady(const LaunchOptions& o, pid_t pid) {
   }
   StopChild(pid);
   RemoveStateFiles(o.state_dir);
-  out.message = "the sandbox was not ready after " + std::to_string(int(o.ready_timeout_s)) +
+  out.message = "the sandbox was not ready after " +
+                std::to_string(static_cast<int>(o.ready_timeout_s)) +
                 "s and was stopped; the end of its log:\n" + LogTail(o.state_dir);
   return out;
 }

@@ -34,7 +34,9 @@ bool FetchSandboxSummary(const std::string& user_server, std::string* summary, s
   client.set_read_timeout(30);
   httplib::Result res = client.Get("/sandbox/state");
   if (!res) {
-    *err = "GET " + user_server + "/sandbox/state: " + httplib::to_string(res.error());
+    *err = "GET " + user_server + "/sandbox/state: " +
+           (res.error() == httplib::Error::Connection ? std::string("connection refused")
+                                                      : httplib::to_string(res.error()));
     return false;
   }
   nlohmann::json state = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);

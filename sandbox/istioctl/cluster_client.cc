@@ -11,6 +11,13 @@ namespace {
 constexpr int kAttempts = 4;
 constexpr auto kRetryPause = std::chrono::milliseconds(250);
 
+/// httplib names its errors tersely ("Connection"); say what happened.
+std::string Describe(httplib::Error error) {
+  if (error == httplib::Error::Connection) return "connect: connection refused";
+  if (error == httplib::Error::Read) return "the connection closed before a reply";
+  return httplib::to_string(error);
+}
+
 }  // namespace
 
 ClusterClient::ClusterClient(const ClusterEndpoint& endpoint) : token_(endpoint.token) {
@@ -50,7 +57,7 @@ bool ClusterClient::Call(const std::string& method, const std::string& path,
         body == nullptr ? client_->Get(full_path.c_str(), headers)
                         : client_->Post(full_path.c_str(), headers, *body, "application/json");
     if (!res) {
-      *err = what + ": " + httplib::to_string(res.error());
+      *err = what + ": " + Describe(res.error());
       continue;
     }
     if (res->status >= 500) {

@@ -250,9 +250,11 @@ TEST_F(IstioctlTest, UnreachableClusterFails) {
   // The current context is the admin cluster, where nothing listens.
   ChildResult r = Istioctl({"install", "--set", "profile=asm-multicloud"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("Error: failed to install manifests: POST \"http://127.0.0.1:1/sandbox/"
-                       "istio/install\""),
-            std::string::npos)
+  EXPECT_EQ(r.err.rfind("Error: failed to install manifests: POST "
+                        "\"http://127.0.0.1:1/sandbox/istio/install\": "
+                        "connect: connection refused",
+                        0),
+            0u)
       << r.err;
   r = Istioctl({"install", "--context", "nosuch"});
   EXPECT_EQ(r.exit_code, 1);
