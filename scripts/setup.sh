@@ -8,7 +8,7 @@ packages=(
   libboost-dev libboost-filesystem-dev
   googletest libgtest-dev
   nlohmann-json3-dev libcpp-httplib-dev libarchive-dev libcli11-dev
-  zip unzip time
+  zip unzip time openssl
 )
 missing=()
 for p in "${packages[@]}"; do
