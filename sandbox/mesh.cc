@@ -55,6 +55,14 @@ json MakeDeployment(const std::string& ns, const std::string& name, int replicas
              {{"metadata", {{"labels", pod_labels}}}, {"spec", {{"containers", containers}}}}}}}};
 }
 
+json MakeReplicaSet(const std::string& ns, const std::string& name, int replicas,
+                    const json& containers) {
+  json rs = MakeDeployment(ns, name, replicas, containers, {});
+  rs["kind"] = "ReplicaSet";
+  rs["spec"].erase("strategy");
+  return rs;
+}
+
 std::vector<json> ControlPlaneDeployments(const std::string& version) {
   json labels = {{"istio.io/rev", "default"}, {"sandbox.asmplan/version", version}};
   json istiod_labels = labels;

@@ -29,4 +29,9 @@ std::vector<nlohmann::json> ControlPlaneDeployments(const std::string& version);
 nlohmann::json MakeDeployment(const std::string& ns, const std::string& name, int replicas,
                               const nlohmann::json& containers, const nlohmann::json& labels);
 
+/// A ReplicaSet owned by no deployment: its pods are recreated when deleted, and
+/// `kubectl rollout restart deployment` never touches them (the seed's "other pods").
+nlohmann::json MakeReplicaSet(const std::string& ns, const std::string& name, int replicas,
+                              const nlohmann::json& containers);
+
 }  // namespace asmplan::sandbox

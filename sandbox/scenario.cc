@@ -125,7 +125,7 @@ std::string Expand(const std::string& pattern, int i) {
 // One namespace entry (or the template, with {i} expanded) into objects.
 bool ReadNamespace(Reader& r, const YAML::Node& n, int index, bool is_template,
                    std::vector<std::pair<std::string, json>>* objects) {
-  std::set<std::string> keys = {"name", "labels", "deployments", "pods"};
+  std::set<std::string> keys = {"name", "labels", "deployments", "replicasets", "pods"};
   if (is_template) keys.insert("count");
   std::string name;
   json labels;
@@ -150,6 +150,19 @@ bool ReadNamespace(Reader& r, const YAML::Node& n, int index, bool is_template,
     }
     objects->emplace_back("deployments",
                           MakeDeployment(name, Expand(dname, index), replicas, containers, {}));
+  }
+  if (n["replicasets"] && !r.Seq(n["replicasets"], "replicasets")) return false;
+  for (const auto& d : n["replicasets"]) {
+    std::string rname;
+    int replicas = 1;
+    json containers;
+    if (!r.Map(d, "replicaset", {"name", "replicas", "containers"}) ||
+        !r.Str(d, "name", &rname, true) || !r.Int(d, "replicas", &replicas) ||
+        !ReadContainers(r, d, rname, &containers)) {
+      return false;
+    }
+    objects->emplace_back("replicasets",
+                          MakeReplicaSet(name, Expand(rname, index), replicas, containers));
   }
   if (n["pods"] && !r.Seq(n["pods"], "pods")) return false;
   for (const auto& p : n["pods"]) {
