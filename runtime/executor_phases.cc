@@ -71,6 +71,13 @@ void Executor::Impl::Enter(int i, Phase phase) {
       run.guards.push_back(secrets_.Substitute(step.wait_until[run.wait_index].guard));
       run.wait_started_ms = run.due_ms;
       run.recorder = std::make_unique<FlightRecorder>(run.guards[0], run.due_ms);
+      // The first look comes one interval after the commands: what they set in motion (a
+      // rollout's new pods) is not visible the instant kubectl returns, and a guard checked
+      // then can hold on the old state.
+      if (run.wait_index == 0 && !step.run.empty()) {
+        const WaitUntil& w = step.wait_until[0];
+        run.due_ms += std::min(std::max<Millis>(w.every_ms, 1), w.timeout_ms);
+      }
       run.status = "waiting until " + CanonicalText(run.guards[0]);
       return;
     case Phase::kVerify:

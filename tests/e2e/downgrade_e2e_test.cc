@@ -276,8 +276,9 @@ TEST_F(DowngradeE2eTest, KilledDuringInstallAndRestartsResumesWithoutRepeatingWo
   std::set<std::string> succeeded;
   for (const json& e : events) {
     const std::string step = e.value("step", ""), type = e.value("event", "");
-    if (type == "step_started" || type == "attempt_started")
+    if (type == "step_started" || type == "attempt_started") {
       EXPECT_EQ(succeeded.count(step), 0u) << step << " started again after it had succeeded";
+    }
     if (type == "step_succeeded") succeeded.insert(step);
   }
   // The cluster agrees: a namespace restarted before the kill was not restarted again.

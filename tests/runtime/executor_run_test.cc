@@ -162,7 +162,8 @@ TEST(ExecutorRunTest, WaitPollsEveryIntervalUntilItHolds) {
   RunResult r = h.Run(plan);
   EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded);
   EXPECT_EQ(h.guards.calls().size(), 3u);
-  EXPECT_EQ(h.clock.NowMs(), 20'000);
+  // After commands, the first look comes one interval later: 10 s, 20 s, 30 s.
+  EXPECT_EQ(h.clock.NowMs(), 30'000);
 }
 
 TEST(ExecutorRunTest, WaitTimeoutShowsFirstAndLastObservation) {
@@ -178,10 +179,10 @@ TEST(ExecutorRunTest, WaitTimeoutShowsFirstAndLastObservation) {
   EXPECT_EQ(h.clock.NowMs(), 30'000);
   EXPECT_EQ(h.Load().steps["a"].message,
             "timed out after 30s waiting until pods in ns \"ns1\" all ready\n"
-            "  first (0s): 0 of 2 ready\n"
+            "  first (10s): 0 of 2 ready\n"
             "    ns1/a: 0/2\n"
             "    ns1/b: 0/2\n"
-            "  changed (10s): 1 of 2 ready\n"
+            "  changed (20s): 1 of 2 ready\n"
             "  last (30s): 1 of 2 ready\n"
             "    ns1/b: 1/2");
   EXPECT_THAT(r.summary, HasSubstr("log: " + (h.dir / "logs/a.log")));
