@@ -57,11 +57,11 @@ TEST(ShippedPlansTest, ExpressesTheSeedProcedure) {
   CompileToText("plans/envs/staging.asmplan", &plan);
   std::vector<std::string> ids;
   for (const Step& s : plan.steps) ids.push_back(s.id);
-  EXPECT_EQ(ids, (std::vector<std::string>{
-                     "preflight", "use_context", "ensure_user_cluster", "grant_cluster_admin",
-                     "fetch_release", "install_control_plane", "check_control_plane",
-                     "restart_deployments[frontend]", "restart_deployments[payments]",
-                     "restart_bare_pods[batch-jobs]", "test_applications"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"preflight", "use_context", "ensure_user_cluster",
+                                           "grant_cluster_admin", "fetch_release",
+                                           "install_control_plane", "restart_deployments[frontend]",
+                                           "restart_deployments[payments]",
+                                           "restart_bare_pods[batch-jobs]", "test_applications"}));
   ASSERT_EQ(plan.artifacts.size(), 1u);
   EXPECT_EQ(plan.artifacts[0].url,
             "https://storage.googleapis.com/gke-release/asm/istio-1.5.10-asm.2-linux.tar.gz");
