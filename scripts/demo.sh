@@ -5,7 +5,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
-dir=$("$root/scripts/build.sh")
+dir=$("$root/scripts/build.sh" asmplan asmplan-sandbox sim-istioctl)
 asmplan="$dir/bin/asmplan"
 cd "$root"
 
@@ -21,7 +21,7 @@ export KUBECACHEDIR="$state/kubecache"
 eval "$("$asmplan" sandbox up --scenario sandbox/scenarios/demo.yaml --state-dir "$state/sandbox" --port 18080)"
 trap '"$asmplan" sandbox down --state-dir "$state/sandbox" >/dev/null 2>&1 || true' EXIT
 
-echo "== before: mesh at $(istioctl version 2>/dev/null | sed -n 's/^control plane version: //p')"
+echo "== before: mesh at $(istioctl version --context sandbox-user 2>/dev/null | sed -n 's/^control plane version: //p')"
 status=0
 "$asmplan" run "$plan" --state-dir "$state/run" --yes || status=$?
 
