@@ -278,8 +278,9 @@ rows = [
      f"{pertick_pod_req / max((ticks + per_ns_gets) / max(ticks, 1), 1e-9):.0f}x"),
     ("wall time of one poll tick (s)", f"{onetick_s:.1f}", f"{pertick_s:.1f}",
      f"{pertick_s / max(onetick_s, 1e-9):.1f}x"),
-    (f"total restart of {n} namespaces (s)", f"{run_s:.0f}", f"{seq_extrap:.0f} (extrapolated)",
-     f"{seq_extrap / max(run_s, 1e-9):.0f}x"),
+    (f"total restart of {n} namespaces (s)",
+     f"{run_s:.0f}" if run_rc == 0 else f"FAILED({run_rc})", f"{seq_extrap:.0f} (extrapolated)",
+     f"{seq_extrap / max(run_s, 1e-9):.0f}x" if run_rc == 0 else "n/a"),
 ]
 print(f"  {'':36} {'coalesced':>10} {'anchor':>22} {'ratio':>8}")
 for r in rows:
