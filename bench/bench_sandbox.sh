@@ -87,14 +87,14 @@ start_sandbox large "$src_dir/sandbox/scenarios/large.yaml"
 # Warm kubectl's discovery caches, then reset the counters.
 kube demo get pods -A -o json >/dev/null
 kube large get pods -A -o json >/dev/null
-for p in "$port_demo" "$port_large"; do curl -s -X POST "http://127.0.0.1:$p/sandbox/requests/reset" >/dev/null; done
+for p in "$port_demo" "$port_large"; do curl -s -X POST -d "{}" "http://127.0.0.1:$p/sandbox/requests/reset" >/dev/null; done
 
 anchor_version=$(time_runs kubectl version --client)
 demo_list=$(time_runs kube demo get pods -A -o json)
 demo_server=$(server_ms demo)
 large_list=$(time_runs kube large get pods -A -o json)
 large_server=$(server_ms large)
-curl -s -X POST "http://127.0.0.1:$port_large/sandbox/requests/reset" >/dev/null
+curl -s -X POST -d "{}" "http://127.0.0.1:$port_large/sandbox/requests/reset" >/dev/null
 large_table=$(time_runs kube large get pods -A)
 large_table_server=$(server_ms large)
 pods_large=$(kube large get --raw /api/v1/pods | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')

@@ -27,7 +27,8 @@ namespace asmplan {
 namespace {
 
 /// Captured output beyond this is dropped (and counted), so a chatty command cannot exhaust memory.
-constexpr size_t kMaxCapturedBytes = size_t{64} << 20;
+// A `kubectl get pods -A -o json` of 20,000 pods is about 90 MB: the cap leaves room for 5x that.
+constexpr size_t kMaxCapturedBytes = size_t{512} << 20;
 /// Between SIGTERM and SIGKILL when a command times out.
 constexpr Millis kKillGraceMs = 2000;
 /// Only when pidfd_open is unavailable (very old kernels): how often to check for the exit.
@@ -264,7 +265,7 @@ CommandResult PosixCommandRunner::Run(const CommandSpec& spec) {
   if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
   result.output = std::move(child.output);
   if (child.dropped > 0)
-    result.output += "\n[asmplan: output truncated at 64 MiB, " + std::to_string(child.dropped) +
+    result.output += "\n[asmplan: output truncated at 512 MiB, " + std::to_string(child.dropped) +
                      " more bytes dropped]\n";
   result.duration_ms = SteadyNowMs() - start;
   return result;

@@ -13,7 +13,7 @@ namespace asmplan {
 /// - argv[0] without '/' is looked up on the PATH of the command's own environment (inherited plus
 ///   CommandSpec::env); a miss is spawn_failed with "NAME: no such file on PATH".
 /// - stdin is /dev/null; stdout and stderr go, interleaved, to the log file (appended) or into
-///   CommandResult::output (at most 64 MiB kept, then a note says how much was dropped).
+///   CommandResult::output (at most 512 MiB kept, then a note says how much was dropped).
 /// - On timeout: SIGTERM to the command's process group, SIGKILL 2 s later; after a timeout or an
 ///   InterruptAll(), whatever is left in the group is SIGKILLed once the command itself exits.
 /// - A command that exits normally leaves its background children alone; Run() returns as soon as
