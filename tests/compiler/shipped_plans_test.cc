@@ -67,7 +67,10 @@ TEST(ShippedPlansTest, ExpressesTheSeedProcedure) {
             "https://storage.googleapis.com/gke-release/asm/istio-1.5.10-asm.2-linux.tar.gz");
   EXPECT_EQ(plan.artifacts[0].signature_url, plan.artifacts[0].url + ".1.sig");
   EXPECT_FALSE(plan.artifacts[0].key_fingerprint.empty());
-  const Step& bare = plan.steps[9];
+  ASSERT_EQ(plan.steps.size(), ids.size());
+  const Step& bare = plan.steps[8];
+  ASSERT_EQ(bare.id, "restart_bare_pods[batch-jobs]");
+  ASSERT_FALSE(bare.run.empty());
   EXPECT_EQ(bare.run[0],
             (std::vector<std::string>{"kubectl", "delete", "pod", "-n", "batch-jobs", "--all"}));
   EXPECT_EQ(plan.steps.back().confirm.empty(), false);
