@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "runtime/artifact/file_digest.h"
+#include "compiler/sha256.h"
 
 namespace asmplan {
 namespace {

@@ -22,12 +22,6 @@ std::string HexOf(const unsigned char* data, size_t len) {
   return out;
 }
 
-std::string Sha256Hex(const std::string& text) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  return HexOf(digest, sizeof(digest));
-}
-
 bool Sha256OfFile(const std::string& path, std::string* hex, std::string* err) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {

@@ -8,8 +8,6 @@ namespace asmplan {
 /// Lower-case hex of `len` bytes.
 std::string HexOf(const unsigned char* data, size_t len);
 
-/// Hex SHA-256 of `text`.
-std::string Sha256Hex(const std::string& text);
 
 /// Hex SHA-256 of the file at `path`, read in chunks. False with a message naming the file when it
 /// cannot be read.

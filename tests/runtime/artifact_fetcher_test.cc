@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "compiler/public_key.h"
+#include "compiler/sha256.h"
 #include "runtime/artifact/artifact_fetcher_impl.h"
 #include "runtime/artifact/extractor.h"
 #include "runtime/artifact/file_digest.h"

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "compiler/public_key.h"
+#include "compiler/sha256.h"
 #include "runtime/artifact/file_digest.h"
 #include "runtime/artifact/signature_verifier.h"
 #include "tests/runtime/artifact_test_util.h"
