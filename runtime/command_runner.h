@@ -2,6 +2,7 @@
 // CommandRunner does). The real one spawns argv directly (posix_spawn, never /bin/sh).
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <string>
 #include <vector>
@@ -11,21 +12,24 @@
 namespace asmplan {
 
 struct CommandSpec {
-  std::vector<std::string> argv;  ///< argv[0] is looked up on PATH unless it contains '/'
-  std::string cwd;                ///< "" = the current directory
+  std::vector<std::string> argv;           ///< argv[0] is looked up on PATH unless it contains '/'
+  std::string cwd;                         ///< "" = the current directory
   std::map<std::string, std::string> env;  ///< added to / overriding the inherited environment
-  std::string log_path;  ///< append stdout+stderr here; "" = capture into CommandResult::output
+  std::string log_path;   ///< append stdout+stderr here; "" = capture into CommandResult::output
   Millis timeout_ms = 0;  ///< 0 = none; on expiry the whole process group is killed
+  /// When set: a command not yet started once it is true is never started (result: interrupted).
+  /// Set it before InterruptAll() and no command slips in between the two.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct CommandResult {
-  int exit_code = -1;       ///< the exit status when the process exited, else -1
-  int term_signal = 0;      ///< the signal that ended it, else 0
-  bool timed_out = false;   ///< killed because timeout_ms expired
-  bool interrupted = false; ///< killed by InterruptAll()
+  int exit_code = -1;         ///< the exit status when the process exited, else -1
+  int term_signal = 0;        ///< the signal that ended it, else 0
+  bool timed_out = false;     ///< killed because timeout_ms expired
+  bool interrupted = false;   ///< killed by InterruptAll()
   bool spawn_failed = false;  ///< could not start (error says why, e.g. "kubectl: not found")
-  std::string output;       ///< stdout+stderr when CommandSpec::log_path is empty
-  std::string error;        ///< a description of a failure to spawn, or ""
+  std::string output;         ///< stdout+stderr when CommandSpec::log_path is empty
+  std::string error;          ///< a description of a failure to spawn, or ""
   Millis duration_ms = 0;
 
   bool ok() const { return exit_code == 0 && !timed_out && !interrupted && !spawn_failed; }

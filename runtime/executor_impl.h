@@ -122,8 +122,9 @@ class Executor::Impl {
   std::condition_variable cv_;
   std::deque<Completion> completions_;
   std::atomic<int> signal_{0};
-  std::atomic<bool> cancel_{false};  ///< tells a running fetch to stop
-  std::set<int> live_;               ///< steps started and not yet ended this session
+  std::atomic<bool> cancel_{
+      false};           ///< set on interrupt: stops a fetch, and commands not yet spawned
+  std::set<int> live_;  ///< steps started and not yet ended this session
 };
 
 }  // namespace asmplan

@@ -68,6 +68,7 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
     spec.cwd = opt_.state_dir + "/workspace";
     spec.env = opt_.env;
     spec.log_path = capture ? "" : log;
+    spec.cancel = &cancel_;
     if (step.timeout_ms > 0) {
       spec.timeout_ms = step.timeout_ms - (env_.clock->NowMs() - start);
       if (spec.timeout_ms <= 0) spec.timeout_ms = 1;

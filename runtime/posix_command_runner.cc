@@ -250,7 +250,7 @@ CommandResult PosixCommandRunner::Run(const CommandSpec& spec) {
   Millis start = SteadyNowMs();
   Child child;
   if (!Spawn(spec, &child, &result)) {
-    result.spawn_failed = true;
+    result.spawn_failed = !result.interrupted;
     return result;
   }
   WaitWithDeadline(spec, &child, &result);
@@ -288,7 +288,16 @@ bool PosixCommandRunner::Spawn(const CommandSpec& spec, Child* child, CommandRes
   int rc = ENOMEM;
   if (InitFileActions(&actions, child_out.get(), spec.cwd) && InitAttributes(&attr)) {
     // Spawning under the lock: InterruptAll() either sees this child or runs before it exists.
+    // Checking the cancel flag under it too: a caller that sets the flag and then calls
+    // InterruptAll() either stops this spawn here or finds the child in running_.
     std::lock_guard<std::mutex> lock(mu_);
+    if (spec.cancel && spec.cancel->load()) {
+      posix_spawn_file_actions_destroy(&actions);
+      posix_spawnattr_destroy(&attr);
+      result->interrupted = true;
+      result->error = "not started: the run was interrupted";
+      return false;
+    }
     rc = posix_spawn(&child->pid, program.c_str(), &actions, &attr, argv.data(), envp.data());
     if (rc == 0) running_[child->pid] = false;
   }

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -216,6 +217,23 @@ TEST_F(PosixCommandRunnerTest, InterruptAllSignalsRunningGroupsAndLaterRunsStill
   CommandResult after = Run({"echo", "still works"});
   EXPECT_FALSE(after.interrupted);
   EXPECT_EQ(after.output, "still works\n");
+}
+
+// The executor sets its cancel flag and then interrupts: a command whose spawn comes after that
+// must not start (the race that let a `sleep 30` outlive a SIGINT).
+TEST_F(PosixCommandRunnerTest, ACancelledSpecIsNotStarted) {
+  std::atomic<bool> cancel{true};
+  CommandSpec spec;
+  spec.argv = {"touch", (dir_ / "ran").string()};
+  spec.cancel = &cancel;
+  CommandResult r = runner_->Run(spec);
+  EXPECT_TRUE(r.interrupted);
+  EXPECT_FALSE(r.spawn_failed);
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(fs::exists(dir_ / "ran"));
+  cancel = false;
+  EXPECT_TRUE(runner_->Run(spec).ok());
+  EXPECT_TRUE(fs::exists(dir_ / "ran"));
 }
 
 TEST_F(PosixCommandRunnerTest, RunsFromSeveralThreadsAtOnce) {
