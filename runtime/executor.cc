@@ -147,13 +147,18 @@ void Executor::Impl::Drain() {
   }
   for (Completion& c : batch) {
     if (c.kind == Completion::Kind::kFetchStage) {
-      JournalRecord r;
-      r.kind = JournalRecord::Kind::kFetch;
-      r.wall_ms = env_.clock->WallMs();
-      r.step = plan_.steps[c.step].id;
-      r.text = c.error;
-      env_.journal->Append(r);
-      Emit(ExecEvent::Type::kFetchStage, c.step, c.error);
+      if (c.journal) {
+        JournalRecord r;
+        r.kind = JournalRecord::Kind::kFetch;
+        r.wall_ms = env_.clock->WallMs();
+        r.step = plan_.steps[c.step].id;
+        r.text = c.warning ? c.error + ": WARNING: " + c.detail : c.error;
+        env_.journal->Append(r);
+      }
+      if (c.warning) Emit(ExecEvent::Type::kNote, c.step, "WARNING: " + c.detail);
+      std::vector<std::string> details;
+      if (!c.detail.empty() && !c.warning) details.push_back(c.detail);
+      Emit(ExecEvent::Type::kFetchStage, c.step, c.error, std::move(details));
       continue;
     }
     --in_flight_;

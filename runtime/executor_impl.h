@@ -59,6 +59,9 @@ class Executor::Impl {
     bool ok = false;
     CommandResult result;  ///< of the failing (or last) command
     std::string error;     ///< a failure in words (redacted); for kFetchStage the stage
+    std::string detail;    ///< kFetchStage: what the stage is doing (file, bytes, rate, ETA)
+    bool warning = false;  ///< kFetchStage: `detail` is a warning (`verify none`)
+    bool journal = false;  ///< kFetchStage: a new stage (journaled), not just progress
   };
 
   // executor.cc: the loop.

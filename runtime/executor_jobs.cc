@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdio>
+
 #include "compiler/duration_text.h"
 #include "runtime/argv_text.h"
 #include "runtime/executor_impl.h"
@@ -32,7 +34,25 @@ std::string Describe(const std::string& argv, const CommandResult& r, Millis tim
   return cmd + " exited with " + std::to_string(r.exit_code);
 }
 
+std::string Mib(long long bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+  return buf;
+}
+
 }  // namespace
+
+std::string FetchProgressText(const FetchProgress& p) {
+  if (p.stage != "download") return p.message;
+  std::string s = p.message.empty() ? "" : p.message + ": ";
+  s += Mib(p.bytes);
+  if (p.total >= 0) s += " of " + Mib(p.total);
+  if (p.bytes_per_sec > 0) s += ", " + Mib(static_cast<long long>(p.bytes_per_sec)) + "/s";
+  if (p.eta_seconds >= 0) {
+    s += ", " + FormatDuration(static_cast<Millis>(p.eta_seconds + 0.5) * 1000) + " left";
+  }
+  return s;
+}
 
 std::string Executor::Impl::AbsLog(int i) const {
   return opt_.state_dir + "/" + runs_[i].record.log_path;
@@ -104,14 +124,20 @@ Executor::Impl::Completion Executor::Impl::RunFetch(int i) {
   ctx.cache_dir = opt_.state_dir + "/cache";
   ctx.workspace_dir = opt_.state_dir + "/workspace";
   ctx.cancel = &cancel_;
-  auto last_stage = std::make_shared<std::string>();
-  ctx.on_progress = [this, i, last_stage](const FetchProgress& p) {
-    if (p.stage == *last_stage) return;
-    *last_stage = p.stage;
+  // A new stage is journaled; download progress within a stage goes to the view once a second.
+  auto last = std::make_shared<std::pair<std::string, Millis>>("", 0);
+  ctx.on_progress = [this, i, last](const FetchProgress& p) {
+    Millis now = env_.clock->NowMs();
+    bool new_stage = p.stage != last->first;
+    if (!new_stage && now - last->second < 1000) return;
+    *last = {p.stage, now};
     Completion stage;
     stage.kind = Completion::Kind::kFetchStage;
     stage.step = i;
     stage.error = p.stage;
+    stage.detail = FetchProgressText(p);
+    stage.warning = p.warning;
+    stage.journal = new_stage;
     Complete(std::move(stage));
   };
   std::string err;

@@ -30,8 +30,9 @@ class LineReporter : public ProgressReporter {
 
   void OnEvent(const ExecEvent& e) override {
     std::lock_guard<std::mutex> lock(mu_);
-    if (e.type == ExecEvent::Type::kWaiting) {
-      // Every poll reports; a line is worth printing only when the answer changed.
+    if (e.type == ExecEvent::Type::kWaiting || e.type == ExecEvent::Type::kFetchStage) {
+      // Every poll (or download progress report) comes here; a line is worth printing only when
+      // the answer (or the stage) changed.
       std::string& last = waiting_[e.step];
       if (last == e.message) return;
       last = e.message;

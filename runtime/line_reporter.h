@@ -1,7 +1,8 @@
 // Progress for pipes and logs: one line per event, e.g.
-//   12:01:03 ok       use_context (1.2s)
+//   12:01:03 ok       use_context (1s200ms)
 //   12:01:09 waiting  restart_sidecars[payments]: pods in ns "payments" all show 2/2: 3 of 5 ...
-// A waiting line is printed only when what the step waits for changes.
+// A waiting line is printed only when what the step waits for changes, a fetch line only when
+// the fetch enters a new stage.
 #pragma once
 
 #include <cstdio>

@@ -65,6 +65,7 @@ class TtyReporter : public ProgressReporter {
         return;
       case ExecEvent::Type::kFetchStage:
         live_[e.step].doing = "fetch: " + e.message;
+        live_[e.step].detail = e.details.empty() ? "" : e.details[0];
         return;
       case ExecEvent::Type::kWaiting:
         live_[e.step].doing = "waiting: " + e.message;

@@ -106,6 +106,7 @@ struct ExecutorHarness {
   Secrets secrets;
   ExecutorOptions options;
   Confirmer* confirmer = nullptr;
+  ArtifactFetcher* fetcher = nullptr;
   CommandRunner* runner_override = nullptr;  ///< used instead of `runner` when set
   Executor* executor = nullptr;              ///< set while Run() runs, for tests that interrupt
 
@@ -130,6 +131,7 @@ struct ExecutorHarness {
     env.guards = &guards;
     env.reporter = &reporter;
     env.confirmer = confirmer;
+    env.fetcher = fetcher;
     env.journal = journal.get();
     env.secrets = &secrets;
     Executor exec(plan, env, options);
