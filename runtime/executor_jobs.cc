@@ -40,8 +40,7 @@ std::string Mib(long long bytes) {
   return buf;
 }
 
-}  // namespace
-
+/// What a fetch stage is doing, for the live view: "FILE: 3.0 MiB of 8.0 MiB, 2.0 MiB/s, 3s left".
 std::string FetchProgressText(const FetchProgress& p) {
   if (p.stage != "download") return p.message;
   std::string s = p.message.empty() ? "" : p.message + ": ";
@@ -53,6 +52,8 @@ std::string FetchProgressText(const FetchProgress& p) {
   }
   return s;
 }
+
+}  // namespace
 
 std::string Executor::Impl::AbsLog(int i) const {
   return opt_.state_dir + "/" + runs_[i].record.log_path;
