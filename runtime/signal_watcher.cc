@@ -1,10 +1,13 @@
 #include "runtime/signal_watcher.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 #include <cerrno>
-#include <ctime>
 
 namespace asmplan {
 namespace {
@@ -27,25 +30,46 @@ SignalWatcher::SignalWatcher(std::function<void(int, bool)> on_signal)
   // signal is discarded, so take the default action back: blocked, it only reaches sigtimedwait.
   ::signal(SIGINT, SIG_DFL);
   ::signal(SIGTERM, SIG_DFL);
+  signal_fd_ = ::signalfd(-1, &set, SFD_CLOEXEC);
+  stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
   thread_ = std::thread([this] { Loop(); });
 }
 
 SignalWatcher::~SignalWatcher() {
   stop_.store(true);
+  // Wakes the thread at once (a run's exit must not wait for a polling slice).
+  if (stop_fd_ >= 0) {
+    uint64_t one = 1;
+    ssize_t n = ::write(stop_fd_, &one, sizeof one);
+    (void)n;
+  }
   thread_.join();
+  if (signal_fd_ >= 0) ::close(signal_fd_);
+  if (stop_fd_ >= 0) ::close(stop_fd_);
   // Signals that arrived after the run ended stay pending and take effect when unblocked, which
   // is what the operator asked for.
   sigset_t set = WatchedSignals();
   pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
 }
 
+int SignalWatcher::Next() {
+  if (signal_fd_ < 0 || stop_fd_ < 0) {
+    // Without the descriptors (out of them): poll for stop_ every 100ms.
+    sigset_t set = WatchedSignals();
+    timespec slice{0, 100 * 1000 * 1000};
+    return sigtimedwait(&set, nullptr, &slice);
+  }
+  pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+  if (::poll(fds, 2, -1) <= 0 || !(fds[0].revents & POLLIN)) return 0;
+  signalfd_siginfo info{};
+  if (::read(signal_fd_, &info, sizeof info) != static_cast<ssize_t>(sizeof info)) return 0;
+  return static_cast<int>(info.ssi_signo);
+}
+
 void SignalWatcher::Loop() {
-  sigset_t set = WatchedSignals();
-  // Polls stop_ every 100ms; sigtimedwait returns at once when a signal is pending.
-  timespec slice{0, 100 * 1000 * 1000};
   while (!stop_.load()) {
-    int sig = sigtimedwait(&set, nullptr, &slice);
-    if (sig <= 0) continue;  // EAGAIN (timeout) or EINTR
+    int sig = Next();
+    if (sig <= 0 || stop_.load()) continue;  // stopping, a timeout or EINTR
     int expected = 0;
     bool first = first_.compare_exchange_strong(expected, sig);
     on_signal_(sig, !first);

@@ -1,5 +1,5 @@
 // SIGINT and SIGTERM, handled on a thread of their own: the signals are blocked in every thread
-// and taken with sigtimedwait(), so no code runs in signal context (nothing async-signal-unsafe
+// and read from a signalfd, so no code runs in signal context (nothing async-signal-unsafe
 // can happen) and the handler may lock, log and call into the executor.
 #pragma once
 
@@ -24,10 +24,14 @@ class SignalWatcher {
 
  private:
   void Loop();
+  /// Waits for a watched signal; returns it, or <= 0 when woken to stop (or interrupted).
+  int Next();
 
   std::function<void(int, bool)> on_signal_;
   std::atomic<bool> stop_{false};
   std::atomic<int> first_{0};
+  int signal_fd_ = -1;  ///< reads SIGINT/SIGTERM
+  int stop_fd_ = -1;    ///< an eventfd written by the destructor to wake the thread
   std::thread thread_;
 };
 
