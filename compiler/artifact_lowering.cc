@@ -1,7 +1,7 @@
 // PlanBuilder, part 1: artifact declarations -> Artifacts, with keys read and fingerprinted.
-#include "compiler/digest.h"
 #include "compiler/plan_builder.h"
 #include "compiler/public_key.h"
+#include "compiler/sha256.h"
 
 namespace asmplan {
 namespace {
@@ -89,7 +89,7 @@ bool PlanBuilder::LoadKey(const ast::ArtifactDecl& decl, Artifact* out) {
                     "cannot read key file " + Code(path) + ": " + err);
       return false;
     }
-    sources_->push_back({path, DigestSha256Hex(out->public_key_pem)});
+    sources_->push_back({path, Sha256Hex(out->public_key_pem)});
   } else {
     return true;
   }

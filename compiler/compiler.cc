@@ -4,10 +4,10 @@
 #include <memory>
 #include <set>
 
-#include "compiler/digest.h"
 #include "compiler/param_table.h"
 #include "compiler/parser.h"
 #include "compiler/plan_builder.h"
+#include "compiler/sha256.h"
 
 namespace asmplan {
 namespace {
@@ -35,7 +35,7 @@ bool ReadSource(const std::string& path, FileReader* reader, const ast::Loc& use
     }
     return false;
   }
-  out->sources.push_back({path, DigestSha256Hex(text)});
+  out->sources.push_back({path, Sha256Hex(text)});
   *file = diags->AddFile(path, std::move(text));
   return true;
 }

@@ -4,9 +4,10 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/sha.h>
 
 #include <memory>
+
+#include "compiler/sha256.h"
 
 namespace asmplan {
 namespace {
@@ -17,17 +18,6 @@ struct BioFree {
 struct PkeyFree {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
 };
-
-std::string Hex(const unsigned char* data, size_t len) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (size_t i = 0; i < len; ++i) {
-    out.push_back(kDigits[data[i] >> 4]);
-    out.push_back(kDigits[data[i] & 0xf]);
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -53,10 +43,9 @@ bool PublicKeyFingerprint(const std::string& pem, std::string* fingerprint, std:
     *err = "cannot encode the public key as DER SubjectPublicKeyInfo";
     return false;
   }
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(der, static_cast<size_t>(der_len), digest);
+  *fingerprint =
+      Sha256Hex(std::string_view(reinterpret_cast<const char*>(der), static_cast<size_t>(der_len)));
   OPENSSL_free(der);
-  *fingerprint = Hex(digest, sizeof(digest));
   return true;
 }
 

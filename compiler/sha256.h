@@ -28,6 +28,9 @@ class Sha256 {
 /// Lower-case hex SHA-256 of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
 
+/// Lower-case hex of `len` bytes.
+std::string HexOf(const unsigned char* data, size_t len);
+
 /// True when `text` is exactly 64 lower-case hex digits.
 bool IsSha256Hex(std::string_view text);
 

@@ -1,13 +1,9 @@
-// SHA-256 of files and byte strings, as lower-case hex.
+// SHA-256 of files, as lower-case hex (byte strings: compiler/sha256.h).
 #pragma once
 
 #include <string>
 
 namespace asmplan {
-
-/// Lower-case hex of `len` bytes.
-std::string HexOf(const unsigned char* data, size_t len);
-
 
 /// Hex SHA-256 of the file at `path`, read in chunks. False with a message naming the file when it
 /// cannot be read.

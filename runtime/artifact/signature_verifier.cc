@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "compiler/public_key.h"
+#include "compiler/sha256.h"
 #include "runtime/artifact/file_digest.h"
 
 namespace asmplan {
