@@ -85,7 +85,10 @@ int WithServices(const RunOptions& o, Start start) {
     return kExitFailure;
   }
   std::unique_ptr<CommandRunner> runner = NewPosixCommandRunner();
-  std::unique_ptr<GuardEvaluator> guards = NewKubectlGuardEvaluator(*runner, SystemClock());
+  KubectlOptions kubectl;
+  kubectl.cancel = &signalled;  // set before Interrupt(): no query starts after a signal
+  std::unique_ptr<GuardEvaluator> guards =
+      NewKubectlGuardEvaluator(*runner, SystemClock(), kubectl);
   std::unique_ptr<ArtifactFetcher> fetcher = NewArtifactFetcher();
   TerminalConfirmer confirmer(&signalled);
   SessionServices svc;

@@ -69,6 +69,7 @@ CommandResult KubectlClient::RunCommand(const std::vector<std::string>& argv) {
   spec.argv = argv;
   spec.env = options_.env;
   spec.timeout_ms = options_.query_timeout_ms;
+  spec.cancel = options_.cancel;
   return runner_.Run(spec);
 }
 

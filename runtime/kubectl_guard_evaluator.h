@@ -18,6 +18,8 @@ struct KubectlOptions {
   std::map<std::string, std::string> env;
   /// More namespaces than this waiting on one resource kind in one tick share one `-A` query.
   int max_namespaced_queries = 3;
+  /// When set and true, queries are no longer started (CommandSpec::cancel): a signal stops them.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 std::unique_ptr<GuardEvaluator> NewKubectlGuardEvaluator(CommandRunner& runner, Clock& clock,

@@ -411,14 +411,19 @@ TEST_F(KubectlGuardEvaluatorTest, OptionsReachTheQueries) {
   options.kubectl = "/opt/k/kubectl";
   options.query_timeout_ms = 5000;
   options.env = {{"KUBECONFIG", "/tmp/kc"}};
+  std::atomic<bool> cancel{false};
+  options.cancel = &cancel;
   auto evaluator = NewKubectlGuardEvaluator(runner, clock_, options);
   Guard g = AllShow("a", 1, 1);
-  evaluator->Evaluate({&g});
-  ASSERT_EQ(runner.specs_ran().size(), 1u);
+  Guard c = Cmd({"istioctl", "version"});
+  evaluator->Evaluate({&g, &c});
+  ASSERT_EQ(runner.specs_ran().size(), 2u);
   CommandSpec spec = runner.specs_ran()[0];
   EXPECT_THAT(spec.argv, ElementsAre("/opt/k/kubectl", "get", "pods", "-n", "a", "-o", "json"));
   EXPECT_EQ(spec.timeout_ms, 5000);
   EXPECT_EQ(spec.env.at("KUBECONFIG"), "/tmp/kc");
+  // The signal flag reaches every query, so none starts after a SIGINT.
+  for (const CommandSpec& s : runner.specs_ran()) EXPECT_EQ(s.cancel, &cancel);
 }
 
 }  // namespace
