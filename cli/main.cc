@@ -13,6 +13,18 @@ int main(int argc, char** argv) {
   asmplan::cli::RegisterShowCommand(app);
   asmplan::cli::RegisterRunCommands(app);
   asmplan::cli::RegisterSandboxCommands(app);
+  // CLI11 would answer a misspelt command with "A subcommand is required".
+  if (argc > 1 && argv[1][0] != '-') {
+    try {
+      app.get_subcommand(argv[1]);
+    } catch (const CLI::OptionNotFound&) {
+      std::string names;
+      for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      std::cerr << "error: unknown command `" << argv[1] << "` (commands: " << names << ")\n";
+      return asmplan::cli::kExitInvalid;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -3,6 +3,8 @@
 //
 // The state directory defaults to `.asmplan/<plan name>` under the current directory (run);
 // resume and status use the only run found under `.asmplan/` unless --state-dir names one.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -168,6 +170,10 @@ int DoStatus(RunOptions o) {
   }
   Checkpoint cp;
   Plan plan;
+  if (::access((o.state_dir + "/journal").c_str(), F_OK) != 0) {
+    std::fprintf(stderr, "error: no run in %s (it has no journal)\n", o.state_dir.c_str());
+    return kExitInvalid;
+  }
   if (!LoadJournal(o.state_dir + "/journal", &cp, &err) ||
       !ReadWholeFile(o.state_dir + "/plan.yaml", &text, &err) ||
       !ReadCompiledPlan(text, &plan, &err)) {
@@ -181,8 +187,21 @@ int DoStatus(RunOptions o) {
 void AddCommon(CLI::App* cmd, RunOptions* o) {
   cmd->add_option("--state-dir", o->state_dir,
                   "the run's state directory (default: .asmplan/<plan name>)");
-  cmd->add_option("--jobs,-j", o->jobs, "steps active at once (default 4)")
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--jobs,-j", o->jobs, "steps active at once, 1 to 1000 (default 4)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            size_t used = 0;
+            int n = 0;
+            try {
+              n = std::stoi(text, &used);
+            } catch (const std::exception&) {
+              used = 0;
+            }
+            if (used == 0 || used != text.size() || n < 1 || n > 1000)
+              return "expects a whole number from 1 to 1000, got `" + text + "`";
+            return "";
+          },
+          "1..1000"));
   cmd->add_flag("--yes,-y", o->yes, "proceed at every confirm gate");
   cmd->add_option("--approve", o->approve, "proceed at the confirm gate of STEP (repeatable)");
   cmd->add_option("--events", o->events, "append every event as a JSON line to FILE");

@@ -256,6 +256,11 @@ bool MarkDone(const ResumeRequest& req, const SessionServices& svc, const Plan& 
 
 SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
   Session s;
+  // A mistyped --state-dir must not leave a new directory behind.
+  if (::access(req.state_dir.c_str(), F_OK) != 0) {
+    return Error(SessionStatus::kInvalid, "no run to resume in " + req.state_dir +
+                                              " (no such directory); start one with `asmplan run`");
+  }
   if (!Lock(req.state_dir, &s)) return s.result;
   std::string err, journal = req.state_dir + "/journal";
   if (::access(journal.c_str(), F_OK) != 0) {

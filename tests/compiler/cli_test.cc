@@ -1,6 +1,7 @@
 // `asmplan check | compile | graph` through the built binary: exit codes, -o, stdin, DOT.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -78,6 +79,32 @@ TEST_F(CliTest, GraphPrintsDot) {
 TEST_F(CliTest, MissingFileIsExitOne) {
   EXPECT_EQ(Run("check nothing.asmplan"), 1);
   EXPECT_NE(Read("err.txt").find("[unreadable-file]"), std::string::npos);
+}
+
+TEST_F(CliTest, UsageErrorsSayWhatIsWrongAndExitTwo) {
+  Write("p.asmplan", kPlan);
+  for (const char* jobs : {"0", "-3", "abc", "5x", "1001"}) {
+    EXPECT_EQ(Run(std::string("run p.asmplan --set ns=a --jobs ") + jobs), 2) << jobs;
+    EXPECT_NE(Read("err.txt").find(std::string("--jobs: expects a whole number from 1 to 1000, "
+                                               "got `") +
+                                   jobs + "`"),
+              std::string::npos)
+        << Read("err.txt");
+  }
+  EXPECT_EQ(Run("frobnicate"), 2);
+  EXPECT_NE(Read("err.txt").find("unknown command `frobnicate` (commands: check, compile"),
+            std::string::npos)
+      << Read("err.txt");
+}
+
+TEST_F(CliTest, ResumeAndStatusOfAMissingRunChangeNothing) {
+  EXPECT_EQ(Run("resume --state-dir typo"), 2);
+  EXPECT_NE(Read("err.txt").find("no run to resume in typo (no such directory)"), std::string::npos)
+      << Read("err.txt");
+  EXPECT_NE(::access(dir_.File("typo").c_str(), F_OK), 0);  // not created by the attempt
+  EXPECT_EQ(Run("status --state-dir ."), 2);
+  EXPECT_NE(Read("err.txt").find("no run in . (it has no journal)"), std::string::npos)
+      << Read("err.txt");
 }
 
 }  // namespace
