@@ -1,6 +1,8 @@
 // Run sessions over a real state directory: starting, locking, resuming, operator decisions
 // (--rerun, --mark-done) and changed plans (--accept-changes), with fakes for everything else.
 #include <gmock/gmock.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "compiler/compiled_plan_io.h"
 #include "runtime/durable_file.h"
@@ -223,6 +225,12 @@ TEST(CheckpointResumeTest, MissingSecretIsInvalid) {
 TEST(CheckpointResumeTest, ResumeWithoutARunSaysSo) {
   SessionHarness h;
   SessionResult r = h.Resume({});
+  EXPECT_EQ(r.status, SessionStatus::kInvalid);
+  EXPECT_EQ(r.message, "no run to resume in " + h.state() +
+                           " (no such directory); start one with `asmplan run`");
+  EXPECT_NE(::access(h.state().c_str(), F_OK), 0);  // a mistyped directory is not created
+  ASSERT_EQ(::mkdir(h.state().c_str(), 0755), 0);
+  r = h.Resume({});
   EXPECT_EQ(r.status, SessionStatus::kInvalid);
   EXPECT_EQ(r.message, "no run to resume in " + h.state() +
                            " (it has no journal); start one with `asmplan run`");
