@@ -249,7 +249,11 @@ void Executor::Impl::StartAttempt(int i) {
   for (auto& argv : argvs) {
     for (std::string& a : argv) a = secrets_.Substitute(a);
   }
-  Emit(ExecEvent::Type::kAttemptStarted, i, "attempt " + std::to_string(run.session_attempts));
+  // What the live view and the log show: "attempt 2: kubectl rollout restart ... (+1 more)".
+  std::string what = "attempt " + std::to_string(run.session_attempts);
+  if (!argvs.empty()) what += ": " + ArgvText(argvs[0]);
+  if (argvs.size() > 1) what += " (+" + std::to_string(argvs.size() - 1) + " more)";
+  Emit(ExecEvent::Type::kAttemptStarted, i, what);
   ++in_flight_;
   int attempt = run.record.attempts;
   to_post_.emplace_back(i, [this, i, attempt, argvs = std::move(argvs)]() mutable {

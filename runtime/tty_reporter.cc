@@ -39,6 +39,8 @@ class TtyReporter : public ProgressReporter {
   void Pause() override {
     std::lock_guard<std::mutex> lock(mu_);
     Clear();
+    // Flushed now: the prompt goes to stderr, and an erase flushed after it would wipe it.
+    std::fflush(out_);
     paused_ = true;
   }
   void Resume() override {

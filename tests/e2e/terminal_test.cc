@@ -1,0 +1,133 @@
+// `asmplan run` on a real terminal (a pseudo-terminal): the live view with colors, NO_COLOR, and
+// the confirm prompt answered at the keyboard.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tests/support/temp_dir.h"
+
+namespace asmplan {
+namespace {
+
+struct TerminalRun {
+  int exit_code = -1;
+  std::string screen;  ///< everything written to the terminal
+};
+
+/// Runs `asmplan ARGS` with stdin, stdout and stderr on a new pseudo-terminal; answers `answer`
+/// when a `[y/N]` prompt appears; gives up (SIGKILL) after 60 s.
+TerminalRun RunOnTerminal(const std::vector<std::string>& args, const std::string& cwd,
+                          const std::vector<std::string>& extra_env, const std::string& answer) {
+  TerminalRun run;
+  int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) return run;
+  std::string slave_name = ::ptsname(master);
+  std::vector<std::string> argv = {std::string(ASMPLAN_BIN_DIR) + "/asmplan"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    if (std::string(*e).rfind("NO_COLOR=", 0) != 0) env.push_back(*e);
+  }
+  env.insert(env.end(), extra_env.begin(), extra_env.end());
+  std::vector<char*> argp, envp;
+  for (std::string& a : argv) argp.push_back(&a[0]);
+  for (std::string& e : env) envp.push_back(&e[0]);
+  argp.push_back(nullptr);
+  envp.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setsid();
+    int slave = ::open(slave_name.c_str(), O_RDWR);  // becomes the controlling terminal
+    if (slave < 0 || ::chdir(cwd.c_str()) != 0) ::_exit(126);
+    ::dup2(slave, 0);
+    ::dup2(slave, 1);
+    ::dup2(slave, 2);
+    ::execve(argp[0], argp.data(), envp.data());
+    ::_exit(127);
+  }
+  bool answered = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    pollfd p{master, POLLIN, 0};
+    if (::poll(&p, 1, 100) > 0) {
+      char buf[4096];
+      ssize_t n = ::read(master, buf, sizeof buf);
+      if (n <= 0) break;  // EIO: the last holder of the terminal is gone
+      run.screen.append(buf, static_cast<size_t>(n));
+    }
+    if (!answered && run.screen.find("[y/N] ") != std::string::npos) {
+      std::string line = answer + "\n";
+      answered = ::write(master, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      break;
+    }
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::close(master);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return run;
+}
+
+const char kPlan[] = R"(plan tty {
+  title "A run watched on a terminal"
+  step warm_up {
+    run sleep 1.5
+  }
+  step gate after warm_up {
+    confirm "Traffic looks healthy?"
+  }
+}
+)";
+
+class TerminalTest : public ::testing::Test {
+ protected:
+  void SetUp() override { std::ofstream(dir_ / "tty.asmplan") << kPlan; }
+  TerminalRun Run(const std::vector<std::string>& env, const std::string& answer) {
+    return RunOnTerminal({"run", "tty.asmplan", "--state-dir", "state"}, dir_.path(), env, answer);
+  }
+  TempDir dir_;
+};
+
+TEST_F(TerminalTest, LiveViewInColorAndAConfirmedGate) {
+  TerminalRun r = Run({}, "y");
+  EXPECT_EQ(r.exit_code, 0) << r.screen;
+  // The running step is drawn live (cyan), then erased and scrolled as a green `ok` line.
+  EXPECT_NE(r.screen.find("\x1b[36m> warm_up  "), std::string::npos) << r.screen;
+  EXPECT_NE(r.screen.find("running attempt 1: sleep 1.5"), std::string::npos) << r.screen;
+  EXPECT_NE(r.screen.find("\x1b[J"), std::string::npos) << r.screen;
+  EXPECT_NE(r.screen.find("\x1b[32mok      \x1b[0m warm_up"), std::string::npos) << r.screen;
+  // The live block is erased before the prompt (not after, which would wipe the prompt).
+  EXPECT_NE(r.screen.find("\x1b[1A\x1b[Jgate: Traffic looks healthy? [y/N] "), std::string::npos)
+      << r.screen;
+  EXPECT_NE(r.screen.find("\x1b[32mok      \x1b[0m gate"), std::string::npos) << r.screen;
+}
+
+TEST_F(TerminalTest, NoColorAndARefusedGateStopsResumably) {
+  TerminalRun r = Run({"NO_COLOR=1"}, "n");
+  EXPECT_EQ(r.exit_code, 3) << r.screen;
+  EXPECT_NE(r.screen.find("> warm_up  "), std::string::npos) << r.screen;  // still live
+  EXPECT_EQ(r.screen.find("\x1b[3"), std::string::npos) << r.screen;       // but no colors
+  EXPECT_NE(r.screen.find("was not confirmed at the prompt; continue with `asmplan resume "
+                          "--approve gate`"),
+            std::string::npos)
+      << r.screen;
+  TerminalRun again = RunOnTerminal({"resume", "--state-dir", "state", "--approve", "gate"},
+                                    dir_.path(), {"NO_COLOR=1"}, "");
+  EXPECT_EQ(again.exit_code, 0) << again.screen;
+  EXPECT_EQ(again.screen.find("[y/N]"), std::string::npos) << again.screen;
+}
+
+}  // namespace
+}  // namespace asmplan
