@@ -17,6 +17,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -243,6 +244,8 @@ class PosixCommandRunner : public CommandRunner {
   std::mutex mu_;
   /// Running process groups (keyed by leader pid) and whether they were interrupted.
   std::map<pid_t, bool> running_;
+  uint64_t interrupts_ = 0;  ///< InterruptAll() calls so far
+  int last_interrupt_signal_ = SIGTERM;
 };
 
 CommandResult PosixCommandRunner::Run(const CommandSpec& spec) {
@@ -287,19 +290,30 @@ bool PosixCommandRunner::Spawn(const CommandSpec& spec, Child* child, CommandRes
   posix_spawnattr_init(&attr);
   int rc = ENOMEM;
   if (InitFileActions(&actions, child_out.get(), spec.cwd) && InitAttributes(&attr)) {
-    // Spawning under the lock: InterruptAll() either sees this child or runs before it exists.
-    // Checking the cancel flag under it too: a caller that sets the flag and then calls
-    // InterruptAll() either stops this spawn here or finds the child in running_.
-    std::lock_guard<std::mutex> lock(mu_);
-    if (spec.cancel && spec.cancel->load()) {
-      posix_spawn_file_actions_destroy(&actions);
-      posix_spawnattr_destroy(&attr);
-      result->interrupted = true;
-      result->error = "not started: the run was interrupted";
-      return false;
+    // Spawns run in parallel, outside the lock; an InterruptAll() between the check below and
+    // the registration after the spawn is seen by its count and applied to the new child, so
+    // a caller that sets the cancel flag and then calls InterruptAll() either stops this spawn
+    // here or signals its child.
+    uint64_t interrupts_seen = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (spec.cancel && spec.cancel->load()) {
+        posix_spawn_file_actions_destroy(&actions);
+        posix_spawnattr_destroy(&attr);
+        result->interrupted = true;
+        result->error = "not started: the run was interrupted";
+        return false;
+      }
+      interrupts_seen = interrupts_;
     }
     rc = posix_spawn(&child->pid, program.c_str(), &actions, &attr, argv.data(), envp.data());
-    if (rc == 0) running_[child->pid] = false;
+    if (rc == 0) {
+      std::lock_guard<std::mutex> lock(mu_);
+      bool missed = interrupts_ != interrupts_seen;
+      running_[child->pid] = missed;
+      // posix_spawn returns once the child has exec'd, in its own process group by then.
+      if (missed) kill(-child->pid, last_interrupt_signal_);
+    }
   }
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
@@ -342,6 +356,8 @@ bool PosixCommandRunner::Unregister(pid_t pid) {
 
 void PosixCommandRunner::InterruptAll(int signal) {
   std::lock_guard<std::mutex> lock(mu_);
+  ++interrupts_;
+  last_interrupt_signal_ = signal;
   for (auto& [pid, interrupted] : running_) {
     kill(-pid, signal);
     interrupted = true;

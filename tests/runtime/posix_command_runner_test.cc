@@ -236,6 +236,35 @@ TEST_F(PosixCommandRunnerTest, ACancelledSpecIsNotStarted) {
   EXPECT_TRUE(fs::exists(dir_ / "ran"));
 }
 
+// Threads spawning while the executor's interrupt comes (cancel flag, then InterruptAll): every
+// command either is not started or is stopped; none runs on for its 30 s.
+TEST_F(PosixCommandRunnerTest, NoCommandEscapesAnInterruptWhileOthersSpawn) {
+  std::atomic<bool> cancel{false};
+  auto worker = [&](CommandResult* last) {
+    for (;;) {
+      CommandSpec spec;
+      spec.argv = {"sleep", "30"};
+      spec.cancel = &cancel;
+      *last = runner_->Run(spec);
+      if (!last->interrupted) return;  // would mean a sleep ran its 30 s
+      if (last->exit_code == -1 && last->term_signal == 0) return;  // not started: done
+    }
+  };
+  auto begin = std::chrono::steady_clock::now();
+  CommandResult results[4];
+  std::vector<std::thread> threads;
+  for (CommandResult& r : results) threads.emplace_back(worker, &r);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  cancel = true;
+  runner_->InterruptAll(SIGTERM);
+  for (std::thread& t : threads) t.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(20));
+  for (const CommandResult& r : results) {
+    EXPECT_TRUE(r.interrupted);
+    EXPECT_FALSE(r.spawn_failed);
+  }
+}
+
 TEST_F(PosixCommandRunnerTest, RunsFromSeveralThreadsAtOnce) {
   auto worker = [this](std::string tag, int* good) {
     for (int i = 0; i < 25; ++i) {
