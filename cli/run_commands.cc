@@ -76,9 +76,11 @@ int WithServices(const RunOptions& o, Start start) {
   std::atomic<bool> signalled{false};
   // Before any other thread exists, so that every thread inherits the blocked signals.
   SignalWatcher watcher([&](int sig, bool hard) {
-    signalled.store(true);
     std::lock_guard<std::mutex> lock(mu);
     if (current) current->Interrupt(sig, hard);
+    // After Interrupt(): a guard query this flag stops is then seen by the executor as stopped
+    // by the signal, not as a guard that does not hold.
+    signalled.store(true);
   });
   std::string err;
   std::unique_ptr<ProgressReporter> reporter = MakeReporter(o.events, &err);
@@ -88,7 +90,7 @@ int WithServices(const RunOptions& o, Start start) {
   }
   std::unique_ptr<CommandRunner> runner = NewPosixCommandRunner();
   KubectlOptions kubectl;
-  kubectl.cancel = &signalled;  // set before Interrupt(): no query starts after a signal
+  kubectl.cancel = &signalled;  // set once Interrupt() ran: no query starts after a signal
   std::unique_ptr<GuardEvaluator> guards =
       NewKubectlGuardEvaluator(*runner, SystemClock(), kubectl);
   std::unique_ptr<ArtifactFetcher> fetcher = NewArtifactFetcher();

@@ -237,6 +237,7 @@ void Executor::Impl::Sync() {
   if (!env_.journal->Sync(&journal_error_)) {
     // Without a durable journal nothing may start: what runs could not be resumed truthfully.
     journal_broken_ = true;
+    cancel_.store(true);  // nor the next command of a running attempt, nor a fetch
     env_.runner->InterruptAll(SIGTERM);
   }
 }

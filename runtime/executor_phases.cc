@@ -108,6 +108,10 @@ void Executor::Impl::GuardTick() {
   if (guards.empty()) return;
   // One call for every due guard: the evaluator shares one query per resource kind.
   std::vector<GuardObservation> obs = env_.guards->Evaluate(guards);
+  // A signal during the queries may have stopped them: what they saw is not an answer. The next
+  // loop turn handles the interrupt and leaves these steps as they are (Interrupt() sets signal_
+  // before it stops anything).
+  if (signal_.load() != 0) return;
   if (obs.size() != guards.size()) {
     GuardObservation bad;
     bad.error = true;

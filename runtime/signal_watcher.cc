@@ -60,7 +60,8 @@ int SignalWatcher::Next() {
     return sigtimedwait(&set, nullptr, &slice);
   }
   pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-  if (::poll(fds, 2, -1) <= 0 || !(fds[0].revents & POLLIN)) return 0;
+  // Stopping wins: a signal left unread stays pending for when the mask is restored.
+  if (::poll(fds, 2, -1) <= 0 || (fds[1].revents & POLLIN) || !(fds[0].revents & POLLIN)) return 0;
   signalfd_siginfo info{};
   if (::read(signal_fd_, &info, sizeof info) != static_cast<ssize_t>(sizeof info)) return 0;
   return static_cast<int>(info.ssi_signo);
@@ -69,7 +70,12 @@ int SignalWatcher::Next() {
 void SignalWatcher::Loop() {
   while (!stop_.load()) {
     int sig = Next();
-    if (sig <= 0 || stop_.load()) continue;  // stopping, a timeout or EINTR
+    if (sig <= 0) continue;  // stopping, a timeout or EINTR
+    if (stop_.load()) {
+      // Taken just as the run ended: make it pending again for the process, as if never read.
+      ::kill(::getpid(), sig);
+      return;
+    }
     int expected = 0;
     bool first = first_.compare_exchange_strong(expected, sig);
     on_signal_(sig, !first);

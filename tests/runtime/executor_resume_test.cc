@@ -180,6 +180,29 @@ TEST(ExecutorResumeTest, InterruptStopsRunningStepsAndLeavesThemRunning) {
   EXPECT_THAT(r.summary, HasSubstr("interrupted by SIGINT; continue with `asmplan resume`"));
 }
 
+// A signal while the guards are being queried: the queries it stopped are not an answer, so
+// the step is neither failed nor succeeded but left running, for resume to settle by verify.
+TEST(ExecutorResumeTest, AnInterruptedGuardQueryIsNotAFailedVerify) {
+  ExecutorHarness h;
+  GuardObservation stopped;
+  stopped.error = true;
+  stopped.summary = "`kubectl get pods -n a -o json` was interrupted";
+  h.guards.Script(CanonicalText(CommandGuard("v")), {stopped});
+  h.guards.OnEvaluate([&h](const Guard&) { h.executor->Interrupt(SIGINT, false); });
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  plan.steps[0].verify = {CommandGuard("v")};
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kInterrupted) << r.summary;
+  Checkpoint cp = h.Load();
+  EXPECT_EQ(cp.steps["a"].state, StepState::kRunning);
+  bool journaled = false;
+  for (const JournalRecord& rec : cp.history) {
+    journaled |= rec.kind == JournalRecord::Kind::kInterrupt && rec.number == SIGINT;
+  }
+  EXPECT_TRUE(journaled);
+}
+
 TEST(ExecutorResumeTest, InterruptDuringBackoffStopsRetrying) {
   ExecutorHarness h;
   h.runner.Expect("do a", FakeCommandRunner::Exit(1));

@@ -236,32 +236,41 @@ TEST_F(PosixCommandRunnerTest, ACancelledSpecIsNotStarted) {
   EXPECT_TRUE(fs::exists(dir_ / "ran"));
 }
 
-// Threads spawning while the executor's interrupt comes (cancel flag, then InterruptAll): every
-// command either is not started or is stopped; none runs on for its 30 s.
+// Threads spawning without pause while interrupts come (each kills what runs, so the workers
+// spawn again at once), then the executor's final interrupt (cancel flag, then InterruptAll):
+// every command either is not started or is stopped. One spawned between the cancel check and
+// its registration, if the runner missed the interrupt, would run on for its 30 s.
 TEST_F(PosixCommandRunnerTest, NoCommandEscapesAnInterruptWhileOthersSpawn) {
-  std::atomic<bool> cancel{false};
-  auto worker = [&](CommandResult* last) {
-    for (;;) {
-      CommandSpec spec;
-      spec.argv = {"sleep", "30"};
-      spec.cancel = &cancel;
-      *last = runner_->Run(spec);
-      if (!last->interrupted) return;  // would mean a sleep ran its 30 s
-      if (last->exit_code == -1 && last->term_signal == 0) return;  // not started: done
+  for (int trial = 0; trial < 8; ++trial) {
+    std::atomic<bool> cancel{false};
+    auto worker = [&](CommandResult* last) {
+      for (;;) {
+        CommandSpec spec;
+        spec.argv = {"sleep", "30"};
+        spec.cancel = &cancel;
+        *last = runner_->Run(spec);
+        if (!last->interrupted) return;                               // a sleep ran its 30 s
+        if (last->exit_code == -1 && last->term_signal == 0) return;  // not started: done
+      }
+    };
+    auto begin = std::chrono::steady_clock::now();
+    CommandResult results[4];
+    std::vector<std::thread> threads;
+    for (CommandResult& r : results) threads.emplace_back(worker, &r);
+    for (int round = 0; round < 40; ++round) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(3));
+      runner_->InterruptAll(SIGTERM);
     }
-  };
-  auto begin = std::chrono::steady_clock::now();
-  CommandResult results[4];
-  std::vector<std::thread> threads;
-  for (CommandResult& r : results) threads.emplace_back(worker, &r);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  cancel = true;
-  runner_->InterruptAll(SIGTERM);
-  for (std::thread& t : threads) t.join();
-  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(20));
-  for (const CommandResult& r : results) {
-    EXPECT_TRUE(r.interrupted);
-    EXPECT_FALSE(r.spawn_failed);
+    // The workers are spawning again right after a round: come back while they are.
+    std::this_thread::sleep_for(std::chrono::microseconds(50 + 150 * trial));
+    cancel = true;
+    runner_->InterruptAll(SIGTERM);
+    for (std::thread& t : threads) t.join();
+    EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(20)) << trial;
+    for (const CommandResult& r : results) {
+      EXPECT_TRUE(r.interrupted) << trial;
+      EXPECT_FALSE(r.spawn_failed) << trial;
+    }
   }
 }
 
