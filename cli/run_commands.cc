@@ -96,12 +96,12 @@ int WithServices(const RunOptions& o, Start start) {
   std::unique_ptr<ArtifactFetcher> fetcher = NewArtifactFetcher();
   TerminalConfirmer confirmer(&signalled);
   SessionServices svc;
-  svc.runner = runner.get();
-  svc.clock = &SystemClock();
-  svc.guards = guards.get();
-  svc.fetcher = fetcher.get();
-  svc.reporter = reporter.get();
-  svc.confirmer = &confirmer;
+  svc.env.runner = runner.get();
+  svc.env.clock = &SystemClock();
+  svc.env.guards = guards.get();
+  svc.env.fetcher = fetcher.get();
+  svc.env.reporter = reporter.get();
+  svc.env.confirmer = &confirmer;
   svc.getenv = [](const char* name) { return std::getenv(name); };
   svc.on_executor = [&](Executor* e) {
     std::lock_guard<std::mutex> lock(mu);

@@ -56,8 +56,9 @@ bool Lock(const std::string& dir, Session* s) {
 SessionResult Execute(const Plan& plan, const RunRequest& req, const SessionServices& svc,
                       Session* s, const std::unordered_map<std::string, StepRecord>& initial,
                       const char* session) {
-  ExecutorEnv env{svc.runner,   svc.clock,     svc.guards,       svc.fetcher,
-                  svc.reporter, svc.confirmer, s->journal.get(), &s->secrets};
+  ExecutorEnv env = svc.env;
+  env.journal = s->journal.get();
+  env.secrets = &s->secrets;
   ExecutorOptions opt;
   opt.state_dir = req.state_dir;
   opt.jobs = req.jobs;
@@ -170,7 +171,7 @@ bool AcceptChanges(const ResumeRequest& req, const SessionServices& svc, const C
     s->result = Error(SessionStatus::kFailed, err);
     return false;
   }
-  JournalRecord r = Rec(JournalRecord::Kind::kAcceptChanges, svc.clock);
+  JournalRecord r = Rec(JournalRecord::Kind::kAcceptChanges, svc.env.clock);
   r.text = copy.sha256;
   s->journal->Append(r);
   if (!s->journal->Sync(&err) ||
@@ -193,11 +194,11 @@ bool Rerun(const ResumeRequest& req, const SessionServices& svc, const Plan& pla
       s->result = Error(SessionStatus::kInvalid, "--rerun: the plan has no step `" + id + "`");
       return false;
     }
-    s->journal->Append(Rec(JournalRecord::Kind::kRerun, svc.clock, id));
+    s->journal->Append(Rec(JournalRecord::Kind::kRerun, svc.env.clock, id));
     StepRecord& rec = cp->steps[id];
     rec.state = StepState::kPending;
     rec.message = "rerun requested";
-    JournalRecord r = Rec(JournalRecord::Kind::kStep, svc.clock, id);
+    JournalRecord r = Rec(JournalRecord::Kind::kStep, svc.env.clock, id);
     r.record = rec;
     s->journal->Append(r);
   }
@@ -210,7 +211,7 @@ std::string VerifyProblem(const Step& step, const SessionServices& svc, const Se
   for (const Guard& g : step.verify) guards.push_back(secrets.Substitute(g));
   std::vector<const Guard*> ptrs;
   for (const Guard& g : guards) ptrs.push_back(&g);
-  std::vector<GuardObservation> obs = svc.guards->Evaluate(ptrs);
+  std::vector<GuardObservation> obs = svc.env.guards->Evaluate(ptrs);
   for (size_t i = 0; i < step.verify.size(); ++i) {
     if (i < obs.size() && obs[i].holds) continue;
     std::string why = "verify `" + CanonicalText(step.verify[i]) + "` does not hold";
@@ -238,15 +239,15 @@ bool MarkDone(const ResumeRequest& req, const SessionServices& svc, const Plan& 
                                                   "\npass --force to mark it done anyway");
     return false;
   }
-  JournalRecord m = Rec(JournalRecord::Kind::kMarkDone, svc.clock, id);
+  JournalRecord m = Rec(JournalRecord::Kind::kMarkDone, svc.env.clock, id);
   m.text = s->secrets.Redact(req.reason);
   m.number = req.force ? 1 : 0;
   s->journal->Append(m);
   StepRecord& rec = cp->steps[id];
   rec.state = StepState::kSucceeded;
-  rec.ended_ms = svc.clock->WallMs();
+  rec.ended_ms = svc.env.clock->WallMs();
   rec.message = "marked done" + std::string(req.force ? " (forced)" : "") + ": " + m.text;
-  JournalRecord r = Rec(JournalRecord::Kind::kStep, svc.clock, id);
+  JournalRecord r = Rec(JournalRecord::Kind::kStep, svc.env.clock, id);
   r.record = rec;
   s->journal->Append(r);
   return true;

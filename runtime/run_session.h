@@ -28,14 +28,10 @@ enum class SessionStatus {
   kInterrupted,
 };
 
-/// What a session uses from outside; nothing is owned. `fetcher`, `confirmer` may be null.
+/// What a session uses from outside; nothing is owned.
 struct SessionServices {
-  CommandRunner* runner = nullptr;
-  Clock* clock = nullptr;
-  GuardEvaluator* guards = nullptr;
-  ArtifactFetcher* fetcher = nullptr;
-  ProgressReporter* reporter = nullptr;
-  Confirmer* confirmer = nullptr;
+  /// For the executor; the session sets `journal` and `secrets` itself (left null here).
+  ExecutorEnv env;
   std::function<const char*(const char*)> getenv;  ///< for ASMPLAN_SECRET_*
   /// Called with the executor just before it runs and with nullptr after, so a signal watcher
   /// can reach it. May be empty.

@@ -26,10 +26,10 @@ struct SessionHarness {
   SessionServices svc;
 
   SessionHarness() {
-    svc.runner = &runner;
-    svc.clock = &clock;
-    svc.guards = &guards;
-    svc.reporter = &reporter;
+    svc.env.runner = &runner;
+    svc.env.clock = &clock;
+    svc.env.guards = &guards;
+    svc.env.reporter = &reporter;
     svc.getenv = [this](const char* name) -> const char* {
       auto it = env.find(name);
       return it == env.end() ? nullptr : it->second.c_str();
