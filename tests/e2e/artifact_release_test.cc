@@ -12,6 +12,7 @@
 #include "compiler/public_key.h"
 #include "runtime/artifact/artifact_fetcher_impl.h"
 #include "sandbox/release_server.h"
+#include "tests/runtime/artifact_test_util.h"
 
 namespace asmplan {
 namespace {
@@ -64,15 +65,6 @@ class ReleaseFetchTest : public ::testing::Test {
     ctx.workspace_dir = dir_ + "/ws";
     return ctx;
   }
-  std::string Run(const std::string& path) {
-    std::string out;
-    FILE* p = popen(("'" + path + "' 2>&1").c_str(), "r");
-    if (!p) return out;
-    char buf[256];
-    while (size_t n = fread(buf, 1, sizeof(buf), p)) out.append(buf, n);
-    pclose(p);
-    return out;
-  }
 
   std::string dir_;
   httplib::Server server_;
@@ -85,7 +77,8 @@ TEST_F(ReleaseFetchTest, LinuxReleaseVerifiesWithTheShippedKeyAndRuns) {
   ASSERT_TRUE(
       NewArtifactFetcher()->Fetch(Release("istio-1.5.10-asm.2-linux.tar.gz"), Context(), &err))
       << err;
-  EXPECT_EQ(Run(dir_ + "/ws/work/istio-1.5.10-asm.2/bin/istioctl"), "sandbox-istioctl\n");
+  EXPECT_EQ(testing::RunAndCapture(dir_ + "/ws/work/istio-1.5.10-asm.2/bin/istioctl"),
+            "sandbox-istioctl\n");
 }
 
 TEST_F(ReleaseFetchTest, WindowsZipKeepsTheExecutableBit) {

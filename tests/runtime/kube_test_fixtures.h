@@ -6,7 +6,25 @@
 #include <string>
 #include <vector>
 
+#include "compiler/plan_model.h"
+
 namespace asmplan::kubefix {
+
+/// A guard of `kind` over namespace `ns` and object `name`.
+inline Guard G(GuardKind kind, std::string ns = "", std::string name = "") {
+  Guard g;
+  g.kind = kind;
+  g.ns = std::move(ns);
+  g.name = std::move(name);
+  return g;
+}
+/// `pods in ns NS all show READY/TOTAL`
+inline Guard AllShow(const std::string& ns, int ready, int total) {
+  Guard g = G(GuardKind::kPodsAllShow, ns);
+  g.ready = ready;
+  g.total = total;
+  return g;
+}
 
 struct FakeContainer {
   std::string name;

@@ -20,19 +20,6 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
-Guard G(GuardKind kind, std::string ns = "", std::string name = "") {
-  Guard g;
-  g.kind = kind;
-  g.ns = std::move(ns);
-  g.name = std::move(name);
-  return g;
-}
-Guard AllShow(const std::string& ns, int ready, int total) {
-  Guard g = G(GuardKind::kPodsAllShow, ns);
-  g.ready = ready;
-  g.total = total;
-  return g;
-}
 Guard Junction(GuardKind kind, std::vector<Guard> ops) {
   Guard g = G(kind);
   g.operands = std::move(ops);

@@ -11,11 +11,14 @@
 #include "runtime/flight_recorder.h"
 #include "runtime/kubectl_guard_evaluator.h"
 #include "runtime/posix_command_runner.h"
+#include "tests/runtime/kube_test_fixtures.h"
 #include "tests/support/sandbox_process.h"
 
 namespace asmplan {
 namespace {
 
+using kubefix::AllShow;
+using kubefix::G;
 using ::testing::HasSubstr;
 using testing::SandboxProcess;
 
@@ -40,20 +43,6 @@ namespaces:
   - name: plain
     deployments: [{name: legacy, replicas: 1}]
 )";
-
-Guard G(GuardKind kind, std::string ns = "", std::string name = "") {
-  Guard g;
-  g.kind = kind;
-  g.ns = std::move(ns);
-  g.name = std::move(name);
-  return g;
-}
-Guard AllShow(const std::string& ns, int ready, int total) {
-  Guard g = G(GuardKind::kPodsAllShow, ns);
-  g.ready = ready;
-  g.total = total;
-  return g;
-}
 
 class KubectlGuardsSandboxTest : public ::testing::Test {
  protected:
