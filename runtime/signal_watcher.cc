@@ -27,7 +27,7 @@ SignalWatcher::SignalWatcher(std::function<void(int, bool)> on_signal)
   sigset_t set = WatchedSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   // A parent may have left them ignored (a shell's background job ignores SIGINT); an ignored
-  // signal is discarded, so take the default action back: blocked, it only reaches sigtimedwait.
+  // signal is discarded, so take the default action back: blocked, it only reaches our signalfd.
   ::signal(SIGINT, SIG_DFL);
   ::signal(SIGTERM, SIG_DFL);
   signal_fd_ = ::signalfd(-1, &set, SFD_CLOEXEC);
