@@ -15,8 +15,11 @@ struct CommandSpec {
   std::vector<std::string> argv;           ///< argv[0] is looked up on PATH unless it contains '/'
   std::string cwd;                         ///< "" = the current directory
   std::map<std::string, std::string> env;  ///< added to / overriding the inherited environment
-  std::string log_path;   ///< append stdout+stderr here; "" = capture into CommandResult::output
-  Millis timeout_ms = 0;  ///< 0 = none; on expiry the whole process group is killed
+  /// Append stdout+stderr here; "" = capture into CommandResult::output. The file is opened at
+  /// the command's first byte of output: a silent command creates no file.
+  std::string log_path;
+  std::string log_preamble;  ///< written to the log just before the first byte of output
+  Millis timeout_ms = 0;     ///< 0 = none; on expiry the whole process group is killed
   /// When set: a command not yet started once it is true is never started (result: interrupted).
   /// Set it before InterruptAll() and no command slips in between the two.
   const std::atomic<bool>* cancel = nullptr;
@@ -28,8 +31,9 @@ struct CommandResult {
   bool timed_out = false;     ///< killed because timeout_ms expired
   bool interrupted = false;   ///< killed by InterruptAll()
   bool spawn_failed = false;  ///< could not start (error says why, e.g. "kubectl: not found")
+  bool logged = false;        ///< the command wrote output to the log (after the preamble)
   std::string output;         ///< stdout+stderr when CommandSpec::log_path is empty
-  std::string error;          ///< a description of a failure to spawn, or ""
+  std::string error;          ///< a description of a failure to spawn or to write the log, or ""
   Millis duration_ms = 0;
 
   bool ok() const { return exit_code == 0 && !timed_out && !interrupted && !spawn_failed; }

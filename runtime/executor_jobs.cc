@@ -83,23 +83,32 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
   Millis start = env_.clock->NowMs();
   for (const auto& argv : argvs) {
     std::string text = secrets_.Redact(ArgvText(argv));
-    AppendToLog(log, "== attempt " + std::to_string(attempt) + ": " + text + "\n");
+    // The log gets the header with the command's first output or its failure: a silent command
+    // that succeeds writes nothing, and its log file is never created.
+    std::string header = "== attempt " + std::to_string(attempt) + ": " + text + "\n";
     CommandSpec spec;
     spec.argv = argv;
     spec.cwd = opt_.state_dir + "/workspace";
     spec.env = opt_.env;
     spec.log_path = capture ? "" : log;
+    spec.log_preamble = header;
     spec.cancel = &cancel_;
     if (step.timeout_ms > 0) {
       spec.timeout_ms = step.timeout_ms - (env_.clock->NowMs() - start);
       if (spec.timeout_ms <= 0) spec.timeout_ms = 1;
     }
     c.result = env_.runner->Run(spec);
-    if (capture) AppendToLog(log, secrets_.Redact(c.result.output));
+    // Captured (secrets, or a log that could not be written): redacted, then appended.
+    std::string rest = secrets_.Redact(c.result.output);
+    if (c.result.logged) header.clear();
+    if (!rest.empty()) {
+      AppendToLog(log, header + rest);
+      header.clear();
+    }
     c.result.output.clear();
     if (!c.result.ok()) {
       c.error = Describe(text, c.result, step.timeout_ms);
-      AppendToLog(log, "== " + c.error + "\n");
+      AppendToLog(log, header + "== " + c.error + "\n");
       return c;
     }
   }

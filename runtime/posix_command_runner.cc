@@ -3,7 +3,8 @@
 // its own process group. The parent waits on a pidfd and the output pipe with poll(), so waiting
 // costs no CPU and a timeout is exact. The child is reaped only after the runner is done
 // signalling its group: a zombie leader keeps the group id reserved, so kill(-pgid) can never hit
-// a recycled pid.
+// a recycled pid. Output always goes through the pipe, so a log file is created only when there
+// is something to log: creating a file costs up to 1 ms on an ext4 that recently deleted many.
 #include "runtime/posix_command_runner.h"
 
 #include <fcntl.h>
@@ -148,15 +149,9 @@ bool InitAttributes(posix_spawnattr_t* attr) {
          posix_spawnattr_setsigdefault(attr, &all) == 0;
 }
 
-/// Where the child's output goes: the log file (appended) or the write end of a capture pipe,
-/// whose read end lands in `*capture`.
-bool OpenOutput(const CommandSpec& spec, Fd* child_out, Fd* capture, std::string* err) {
-  if (!spec.log_path.empty()) {
-    child_out->Reset(open(spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-    if (!child_out->valid())
-      *err = "cannot open log file " + spec.log_path + ": " + strerror(errno);
-    return child_out->valid();
-  }
+/// The child's output always goes to a pipe, whose read end lands in `*capture`: into the log file
+/// (opened at the first byte, so a silent command creates no file) or into the result.
+bool OpenOutput(Fd* child_out, Fd* capture, std::string* err) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
     *err = std::string("cannot create a pipe: ") + strerror(errno);
@@ -169,6 +164,26 @@ bool OpenOutput(const CommandSpec& spec, Fd* child_out, Fd* capture, std::string
   return true;
 }
 
+/// Whether the log file can be opened for writing later ("" needs no file). errno says why not.
+bool LogWritable(const std::string& path) {
+  if (path.empty() || access(path.c_str(), W_OK) == 0) return true;
+  if (errno != ENOENT) return false;
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+  return access(dir.c_str(), W_OK | X_OK) == 0;
+}
+
+bool WriteAll(int fd, const char* data, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, data, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
 /// What can be checked before spawning, so the message names the real cause (posix_spawn reports
 /// a missing working directory as ENOENT, like a missing program).
 bool CheckSpec(const CommandSpec& spec, std::string* err) {
@@ -177,6 +192,8 @@ bool CheckSpec(const CommandSpec& spec, std::string* err) {
     *err = "empty command";
   } else if (!spec.cwd.empty() && (stat(spec.cwd.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {
     *err = "working directory " + spec.cwd + ": no such directory";
+  } else if (!LogWritable(spec.log_path)) {
+    *err = "cannot open log file " + spec.log_path + ": " + strerror(errno);
   } else {
     return true;
   }
@@ -185,12 +202,36 @@ bool CheckSpec(const CommandSpec& spec, std::string* err) {
 
 /// One running command as the wait loop sees it.
 struct Child {
+  const CommandSpec* spec = nullptr;
   pid_t pid = -1;
   Fd pidfd;    ///< readable once the child has exited (invalid: fall back to waitid polling)
-  Fd capture;  ///< read end of the output pipe, or invalid
+  Fd capture;  ///< read end of the output pipe, until end of file
+  Fd log;      ///< the log file, once the command has printed something
+  bool logged = false;    ///< the preamble is in the log
+  std::string log_error;  ///< why the log could not be written (the rest is kept in `output`)
   std::string output;
   size_t dropped = 0;
 };
+
+/// Sends output to the log file (opened, and the preamble written, at the first byte) or, without
+/// a log or when it cannot be written, into `output` up to the cap.
+void Keep(Child* child, const char* data, size_t n) {
+  const std::string& path = child->spec->log_path;
+  if (!path.empty() && child->log_error.empty()) {
+    if (!child->log.valid()) {
+      child->log.Reset(open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+      const std::string& preamble = child->spec->log_preamble;
+      child->logged =
+          child->log.valid() && WriteAll(child->log.get(), preamble.data(), preamble.size());
+    }
+    if (child->logged && WriteAll(child->log.get(), data, n)) return;
+    child->log_error = "cannot write log file " + path + ": " + strerror(errno);
+  }
+  size_t room = kMaxCapturedBytes - std::min(kMaxCapturedBytes, child->output.size());
+  size_t keep = std::min(room, n);
+  child->output.append(data, keep);
+  child->dropped += n - keep;
+}
 
 /// Reads what the pipe holds now; closes it at end of file.
 void DrainPipe(Child* child) {
@@ -198,10 +239,7 @@ void DrainPipe(Child* child) {
   while (child->capture.valid()) {
     ssize_t n = read(child->capture.get(), buf, sizeof buf);
     if (n > 0) {
-      size_t room = kMaxCapturedBytes - std::min(kMaxCapturedBytes, child->output.size());
-      size_t keep = std::min(room, static_cast<size_t>(n));
-      child->output.append(buf, keep);
-      child->dropped += static_cast<size_t>(n) - keep;
+      Keep(child, buf, static_cast<size_t>(n));
     } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
       child->capture.Reset();
     } else if (errno == EAGAIN) {
@@ -252,6 +290,7 @@ CommandResult PosixCommandRunner::Run(const CommandSpec& spec) {
   CommandResult result;
   Millis start = SteadyNowMs();
   Child child;
+  child.spec = &spec;
   if (!Spawn(spec, &child, &result)) {
     result.spawn_failed = !result.interrupted;
     return result;
@@ -266,6 +305,8 @@ CommandResult PosixCommandRunner::Run(const CommandSpec& spec) {
   }
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
+  result.logged = child.logged;
+  if (!child.log_error.empty()) result.error = child.log_error;
   result.output = std::move(child.output);
   if (child.dropped > 0)
     result.output += "\n[asmplan: output truncated at 512 MiB, " + std::to_string(child.dropped) +
@@ -280,7 +321,7 @@ bool PosixCommandRunner::Spawn(const CommandSpec& spec, Child* child, CommandRes
   std::string program;
   Fd child_out;
   if (!ResolveProgram(spec.argv[0], EnvValue(env, "PATH"), &program, &result->error) ||
-      !OpenOutput(spec, &child_out, &child->capture, &result->error))
+      !OpenOutput(&child_out, &child->capture, &result->error))
     return false;
   std::vector<std::string> args = spec.argv;
   std::vector<char*> argv = CStrings(args), envp = CStrings(env);

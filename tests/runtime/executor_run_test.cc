@@ -1,6 +1,9 @@
 // The executor's scheduling, retries, timeouts and guard phases, with fakes only.
 #include <gmock/gmock.h>
 
+#include <filesystem>
+
+#include "runtime/durable_file.h"
 #include "tests/runtime/executor_harness.h"
 
 namespace asmplan {
@@ -8,6 +11,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+namespace fs = std::filesystem;
 
 CommandResult TimedOut() {
   CommandResult r;
@@ -51,6 +55,23 @@ TEST(ExecutorRunTest, FailureStartsNothingNewAndNamesStepAndLog) {
   EXPECT_EQ(cp.steps["b"].exit_code, 3);
   EXPECT_EQ(cp.steps.count("c"), 0u);
   EXPECT_EQ(cp.steps.count("d"), 0u);
+}
+
+// Each command's header goes to the log with its first output or its failure; a step whose
+// commands all succeed silently leaves no log file.
+TEST(ExecutorRunTest, TheLogHoldsCommandsThatSaidSomethingOrFailed) {
+  ExecutorHarness h;
+  h.runner.Expect("one", FakeCommandRunner::Exit(0, "hi\n"));
+  h.runner.Expect("three", FakeCommandRunner::Exit(1));
+  Plan plan;
+  plan.steps = {MakeStep("quiet", {}, {{"zero"}}),
+                MakeStep("a", {"quiet"}, {{"one"}, {"two"}, {"three"}})};
+  h.Run(plan);
+  EXPECT_FALSE(fs::exists(h.dir / "logs/quiet.log"));
+  std::string log, err;
+  ASSERT_TRUE(ReadWholeFile(h.dir / "logs/a.log", &log, &err)) << err;
+  EXPECT_EQ(log, "== attempt 1: one\nhi\n== attempt 1: three\n== `three` exited with 1\n");
+  EXPECT_EQ(h.runner.specs_ran()[1].log_preamble, "== attempt 1: one\n");
 }
 
 TEST(ExecutorRunTest, StepCommandsRunInOrderAndStopAtTheFirstFailure) {

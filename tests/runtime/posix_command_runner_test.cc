@@ -100,15 +100,50 @@ TEST_F(PosixCommandRunnerTest, StdinIsEmptyAndNoDescriptorsLeak) {
   EXPECT_EQ(Run({"ls", "/proc/self/fd"}).output, "0\n1\n2\n3\n");
 }
 
-TEST_F(PosixCommandRunnerTest, AppendsToTheLogFile) {
+TEST_F(PosixCommandRunnerTest, AppendsToTheLogFileAfterThePreamble) {
   CommandSpec spec;
   spec.log_path = (dir_ / "step.log").string();
+  spec.log_preamble = "== first\n";
   spec.argv = {"sh", "-c", "echo one; echo two >&2"};
-  EXPECT_EQ(runner_->Run(spec).exit_code, 0);
+  EXPECT_TRUE(runner_->Run(spec).logged);
+  spec.log_preamble = "== second\n";
   spec.argv = {"echo", "three"};
   CommandResult r = runner_->Run(spec);
+  EXPECT_TRUE(r.logged);
   EXPECT_EQ(r.output, "");
-  EXPECT_EQ(Slurp(dir_ / "step.log"), "one\ntwo\nthree\n");
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(Slurp(dir_ / "step.log"), "== first\none\ntwo\n== second\nthree\n");
+}
+
+// Creating a file can cost a millisecond: a command that prints nothing gets no log file.
+TEST_F(PosixCommandRunnerTest, ASilentCommandCreatesNoLogFile) {
+  CommandSpec spec;
+  spec.log_path = (dir_ / "step.log").string();
+  spec.log_preamble = "== attempt 1: true\n";
+  spec.argv = {"true"};
+  CommandResult r = runner_->Run(spec);
+  EXPECT_TRUE(r.ok());
+  EXPECT_FALSE(r.logged);
+  EXPECT_FALSE(fs::exists(dir_ / "step.log"));
+  spec.argv = {"sh", "-c", "exit 3"};
+  r = runner_->Run(spec);
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_FALSE(r.logged);
+  EXPECT_FALSE(fs::exists(dir_ / "step.log"));
+}
+
+// A log that cannot be written once the command runs: the output is kept in the result instead,
+// and the error names the log.
+TEST_F(PosixCommandRunnerTest, OutputIsKeptWhenTheLogCannotBeWritten) {
+  fs::create_directories(dir_ / "logs");
+  CommandSpec spec;
+  spec.log_path = (dir_ / "logs" / "step.log").string();
+  spec.argv = {"sh", "-c", "rmdir " + (dir_ / "logs").string() + " && echo said"};
+  CommandResult r = runner_->Run(spec);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_FALSE(r.logged);
+  EXPECT_EQ(r.output, "said\n");
+  EXPECT_EQ(r.error, "cannot write log file " + spec.log_path + ": No such file or directory");
 }
 
 TEST_F(PosixCommandRunnerTest, UnwritableLogFileIsASpawnFailure) {
