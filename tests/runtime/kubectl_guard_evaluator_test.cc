@@ -281,9 +281,10 @@ TEST_F(KubectlGuardEvaluatorTest, AFewNamespacesAreQueriedOneByOne) {
         cp = G(GuardKind::kControlPlaneAtVersion, "", "1"),
         ready = G(GuardKind::kPodsAllReady, "istio-system");
   evaluator_->Evaluate({&a, &a2, &b, &cp, &ready});
+  // The queries run concurrently: any order.
   EXPECT_THAT(runner_.commands_ran(),
-              ElementsAre("kubectl get pods -n a -o json", "kubectl get pods -n b -o json",
-                          "kubectl get pods -n istio-system -o json"));
+              UnorderedElementsAre("kubectl get pods -n a -o json", "kubectl get pods -n b -o json",
+                                   "kubectl get pods -n istio-system -o json"));
 }
 
 TEST_F(KubectlGuardEvaluatorTest, ManyDeploymentNamespacesShareOneQueryToo) {
