@@ -137,7 +137,7 @@ std::unique_ptr<JournalWriter> JournalWriter::OpenForAppend(const std::string& p
     if (fd >= 0) ::close(fd);
     return nullptr;
   }
-  return std::unique_ptr<JournalWriter>(new JournalWriter(fd, path));
+  return std::unique_ptr<JournalWriter>(new JournalWriter(fd, path, valid_bytes));
 }
 
 void JournalWriter::Append(const JournalRecord& record) {
@@ -147,25 +147,52 @@ void JournalWriter::Append(const JournalRecord& record) {
   buffer_ += payload;
 }
 
-bool JournalWriter::Sync(std::string* err) {
-  if (buffer_.empty()) return true;
+uint64_t JournalWriter::Write(std::string* err) {
+  {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    if (!error_.empty()) return Broken("", err);
+  }
   size_t done = 0;
   while (done < buffer_.size()) {
     ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      *err = "cannot append to journal " + path_ + ": " + std::strerror(errno);
-      return false;
+      std::lock_guard<std::mutex> lock(sync_mu_);
+      return Broken("cannot append to journal " + path_ + ": " + std::strerror(errno), err);
     }
     done += static_cast<size_t>(n);
   }
   buffer_.clear();
-  if (::fdatasync(fd_) != 0) {
-    *err = "cannot sync journal " + path_ + ": " + std::strerror(errno);
-    return false;
-  }
+  return written_ += done;
+}
+
+bool JournalWriter::SyncThrough(uint64_t mark, std::string* err) {
+  std::lock_guard<std::mutex> lock(sync_mu_);
+  if (!error_.empty()) return Broken("", err);
+  if (durable_ >= mark) return true;
+  // Everything written before this call is covered, also what was written after `mark`.
+  uint64_t target = written_.load();
+  if (::fdatasync(fd_) != 0)
+    return Broken("cannot sync journal " + path_ + ": " + std::strerror(errno), err);
   ++syncs_;
+  durable_ = target;
   return true;
+}
+
+bool JournalWriter::Sync(std::string* err) {
+  uint64_t mark = Write(err);
+  return mark != 0 && SyncThrough(mark, err);
+}
+
+size_t JournalWriter::syncs() const {
+  std::lock_guard<std::mutex> lock(sync_mu_);
+  return syncs_;
+}
+
+bool JournalWriter::Broken(const std::string& what, std::string* err) {
+  if (error_.empty()) error_ = what;
+  *err = error_;
+  return false;
 }
 
 }  // namespace asmplan

@@ -8,8 +8,11 @@
 // a bad frame with frames after it is corruption and refused.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -37,7 +40,9 @@ bool ParseJournal(std::string_view bytes, const std::string& path, Checkpoint* c
 /// Reads and replays the journal at `path`.
 bool LoadJournal(const std::string& path, Checkpoint* checkpoint, std::string* err);
 
-/// Appends records. Not thread-safe: the executor's scheduling thread is its only user.
+/// Appends records. Append() and Write() are for one thread (the executor's scheduling thread);
+/// SyncThrough() may be called from any thread, so the fdatasync() before a command runs can be
+/// made on the worker that runs it while the scheduling thread goes on.
 class JournalWriter {
  public:
   ~JournalWriter();
@@ -52,19 +57,32 @@ class JournalWriter {
   static std::unique_ptr<JournalWriter> OpenForAppend(const std::string& path, size_t valid_bytes,
                                                       std::string* err);
 
-  /// Buffers one record; nothing reaches the disk before Sync().
+  /// Buffers one record; nothing reaches the file before Write() or Sync().
   void Append(const JournalRecord& record);
-  /// Writes every buffered record with one write() and makes them durable with one fdatasync().
-  /// A no-op when nothing is buffered.
+  /// Writes every buffered record with one write(), not yet durable. Returns the mark to pass to
+  /// SyncThrough(), or 0 (with `err`) when the write failed.
+  uint64_t Write(std::string* err);
+  /// Makes everything written up to `mark` durable with one fdatasync(), unless a call on another
+  /// thread already did. Calls are serialized, so waiting ones share the next fdatasync. After a
+  /// failure every later call fails too: the kernel may have dropped the unwritten pages, and a
+  /// retried fdatasync could report success for data that is gone.
+  bool SyncThrough(uint64_t mark, std::string* err);
+  /// Write() and SyncThrough() its mark. Without buffered or unsynced records, no fdatasync.
   bool Sync(std::string* err);
-  /// Number of Sync() calls that wrote something (the count of durable writes).
-  size_t syncs() const { return syncs_; }
+  /// Number of fdatasync() calls made (the count of durable writes).
+  size_t syncs() const;
 
  private:
-  JournalWriter(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  JournalWriter(int fd, std::string path, uint64_t size)
+      : fd_(fd), path_(std::move(path)), written_(size), durable_(size) {}
+  bool Broken(const std::string& what, std::string* err);  // records the first error; false
   int fd_;
   std::string path_;
   std::string buffer_;
+  std::atomic<uint64_t> written_;  ///< bytes in the file (the writing thread updates it)
+  mutable std::mutex sync_mu_;     ///< guards what follows
+  uint64_t durable_;               ///< bytes known durable
+  std::string error_;              ///< the first write or sync error; sticky
   size_t syncs_ = 0;
 };
 

@@ -83,13 +83,16 @@ RunResult Executor::Impl::Run(const std::unordered_map<std::string, StepRecord>&
       for (int i : sched_.TakeStartable()) Begin(i);
     }
     GuardTick();
-    Sync();
-    // A job runs only once the journal durably says its step is running.
+    // A job runs only once the journal durably says its step is running: its worker makes this
+    // turn's records durable before it starts (workers share that fdatasync), so this thread goes
+    // on meanwhile. A turn that posts no job makes its records durable here.
     std::vector<std::pair<int, std::function<Completion()>>> jobs;
     jobs.swap(to_post_);
+    uint64_t mark = WriteJournal();
+    if (jobs.empty()) SyncJournal(mark);
     for (auto& [step, job] : jobs) {
       if (!journal_broken_) {
-        PostJob(std::move(job));
+        PostJob(step, mark, std::move(job));
         continue;
       }
       --in_flight_;
@@ -162,6 +165,11 @@ void Executor::Impl::Drain() {
       continue;
     }
     --in_flight_;
+    if (!c.journal_error.empty()) {
+      JournalBroke(c.journal_error);
+      Abandon(c.step);
+      continue;
+    }
     if (c.kind == Completion::Kind::kAttempt) {
       OnAttempt(c.step, c);
     } else {
@@ -232,14 +240,26 @@ bool Executor::Impl::Finished() const {
   return stopping_ || failed_ || journal_broken_ || !sched_.has_ready();
 }
 
-void Executor::Impl::Sync() {
+uint64_t Executor::Impl::WriteJournal() {
+  if (journal_broken_) return 0;
+  std::string err;
+  uint64_t mark = env_.journal->Write(&err);
+  if (mark == 0) JournalBroke(err);
+  return mark;
+}
+
+void Executor::Impl::SyncJournal(uint64_t mark) {
+  std::string err;
+  if (!journal_broken_ && !env_.journal->SyncThrough(mark, &err)) JournalBroke(err);
+}
+
+void Executor::Impl::JournalBroke(const std::string& err) {
   if (journal_broken_) return;
-  if (!env_.journal->Sync(&journal_error_)) {
-    // Without a durable journal nothing may start: what runs could not be resumed truthfully.
-    journal_broken_ = true;
-    cancel_.store(true);  // nor the next command of a running attempt, nor a fetch
-    env_.runner->InterruptAll(SIGTERM);
-  }
+  // Without a durable journal nothing may start: what runs could not be resumed truthfully.
+  journal_broken_ = true;
+  journal_error_ = err;
+  cancel_.store(true);  // nor the next command of a running attempt, nor a fetch
+  env_.runner->InterruptAll(SIGTERM);
 }
 
 RunResult Executor::Impl::Summarize() {
@@ -264,7 +284,7 @@ RunResult Executor::Impl::Summarize() {
   fin.wall_ms = env_.clock->WallMs();
   fin.text = kOutcome[static_cast<int>(r.outcome)];
   env_.journal->Append(fin);
-  Sync();
+  SyncJournal(WriteJournal());
   ExecEvent e;
   e.type = ExecEvent::Type::kRunFinished;
   e.wall_ms = fin.wall_ms;

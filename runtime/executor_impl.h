@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -57,11 +58,12 @@ class Executor::Impl {
     Kind kind = Kind::kAttempt;
     int step = 0;
     bool ok = false;
-    CommandResult result;  ///< of the failing (or last) command
-    std::string error;     ///< a failure in words (redacted); for kFetchStage the stage
-    std::string detail;    ///< kFetchStage: what the stage is doing (file, bytes, rate, ETA)
-    bool warning = false;  ///< kFetchStage: `detail` is a warning (`verify none`)
-    bool journal = false;  ///< kFetchStage: a new stage (journaled), not just progress
+    CommandResult result;       ///< of the failing (or last) command
+    std::string error;          ///< a failure in words (redacted); for kFetchStage the stage
+    std::string detail;         ///< kFetchStage: what the stage is doing (file, bytes, rate, ETA)
+    bool warning = false;       ///< kFetchStage: `detail` is a warning (`verify none`)
+    bool journal = false;       ///< kFetchStage: a new stage (journaled), not just progress
+    std::string journal_error;  ///< the job did not run: the journal could not be made durable
   };
 
   // executor.cc: the loop.
@@ -73,7 +75,9 @@ class Executor::Impl {
   Millis NextDeadline() const;
   bool Finished() const;
   RunResult Summarize();
-  void Sync();
+  uint64_t WriteJournal();  ///< this turn's records to the file; 0 when the journal broke
+  void SyncJournal(uint64_t mark);
+  void JournalBroke(const std::string& err);
 
   // executor_phases.cc: the step machine.
   void Begin(int i);
@@ -99,7 +103,7 @@ class Executor::Impl {
   // executor_jobs.cc: work done on worker threads.
   Completion RunAttempt(int i, int attempt, std::vector<std::vector<std::string>> argvs);
   Completion RunFetch(int i);
-  void PostJob(std::function<Completion()> job);
+  void PostJob(int step, uint64_t mark, std::function<Completion()> job);
   void Complete(Completion c);
   std::string AbsLog(int i) const;
 

@@ -59,8 +59,15 @@ std::string Executor::Impl::AbsLog(int i) const {
   return opt_.state_dir + "/" + runs_[i].record.log_path;
 }
 
-void Executor::Impl::PostJob(std::function<Completion()> job) {
-  pool_->Post([this, job = std::move(job)] { Complete(job()); });
+void Executor::Impl::PostJob(int step, uint64_t mark, std::function<Completion()> job) {
+  pool_->Post([this, step, mark, job = std::move(job)] {
+    std::string err;
+    if (env_.journal->SyncThrough(mark, &err)) return Complete(job());
+    Completion c;
+    c.step = step;
+    c.journal_error = err;
+    Complete(std::move(c));
+  });
 }
 
 void Executor::Impl::Complete(Completion c) {

@@ -4,6 +4,7 @@
 
 #include "runtime/crc32.h"
 #include "runtime/durable_file.h"
+#include "tests/support/file_size_limit.h"
 #include "tests/support/temp_dir.h"
 
 namespace asmplan {
@@ -142,6 +143,50 @@ TEST(CheckpointJournalTest, AppendAfterTornTailCutsItOff) {
   EXPECT_EQ(cp.records, 5u);
   EXPECT_EQ(cp.steps["c"].state, StepState::kSkipped);
   EXPECT_EQ(cp.steps["b[x]"].state, StepState::kRunning);
+}
+
+// The executor writes a turn's records on its thread; the worker that starts a command makes them
+// durable. One fdatasync covers every mark written before it; nothing written, nothing synced.
+TEST(CheckpointJournalTest, SyncThroughSharesOneFdatasyncAmongEarlierMarks) {
+  TempDir dir;
+  std::string err;
+  auto w = JournalWriter::Create(dir / "journal", "abc", &err);
+  ASSERT_TRUE(w) << err;
+  w->Append(StepRec("a", StepState::kRunning, 1));
+  uint64_t first = w->Write(&err);
+  w->Append(StepRec("b", StepState::kRunning, 1));
+  uint64_t second = w->Write(&err);
+  ASSERT_GT(second, first);
+  EXPECT_EQ(w->syncs(), 0u);
+  EXPECT_TRUE(w->SyncThrough(second, &err)) << err;
+  EXPECT_TRUE(w->SyncThrough(first, &err)) << err;
+  EXPECT_TRUE(w->Sync(&err)) << err;
+  EXPECT_EQ(w->syncs(), 1u);
+  Checkpoint cp;
+  ASSERT_TRUE(LoadJournal(dir / "journal", &cp, &err)) << err;
+  EXPECT_EQ(cp.records, 2u);
+}
+
+// After a failed write nothing is reported durable again, even once writing would work.
+TEST(CheckpointJournalTest, AWriteErrorIsSticky) {
+  TempDir dir;
+  std::string path = dir / "journal", err;
+  auto w = JournalWriter::Create(path, "abc", &err);
+  ASSERT_TRUE(w) << err;
+  uint64_t mark = w->Write(&err);
+  {
+    FileSizeLimit full(mark);
+    w->Append(StepRec("a", StepState::kRunning, 1));
+    EXPECT_EQ(w->Write(&err), 0u);
+  }
+  std::string expected = "cannot append to journal " + path + ": File too large";
+  EXPECT_EQ(err, expected);
+  err.clear();
+  EXPECT_FALSE(w->SyncThrough(mark, &err));
+  EXPECT_EQ(err, expected);
+  w->Append(StepRec("b", StepState::kRunning, 1));
+  EXPECT_FALSE(w->Sync(&err));
+  EXPECT_EQ(err, expected);
 }
 
 TEST(CheckpointJournalTest, CreateRefusesAnExistingJournal) {

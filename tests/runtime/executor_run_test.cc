@@ -5,6 +5,7 @@
 
 #include "runtime/durable_file.h"
 #include "tests/runtime/executor_harness.h"
+#include "tests/support/file_size_limit.h"
 
 namespace asmplan {
 namespace {
@@ -297,6 +298,48 @@ TEST(ExecutorRunTest, StepsFinishingTogetherShareOneDurableWrite) {
   // One write for the session record and the three successes, one for the finish record.
   EXPECT_EQ(h.journal->syncs(), 2u);
   EXPECT_EQ(h.Load().records, 5u);
+}
+
+// The worker that runs a command first makes the journal durable: at each command the journal on
+// disk says the step is running, and one more fdatasync has been made since the last command.
+TEST(ExecutorRunTest, ACommandStartsOnlyOnceItsRunningRecordIsDurable) {
+  ExecutorHarness h;
+  std::vector<std::string> seen;
+  HookedRunner hooked(h.runner, [&h, &seen](const CommandSpec& spec, CommandResult*) {
+    Checkpoint cp;
+    std::string err;
+    EXPECT_TRUE(LoadJournal(h.JournalPath(), &cp, &err)) << err;
+    const std::string& id = spec.argv[1];
+    seen.push_back(id + " " + StepStateName(cp.steps[id].state) + " " +
+                   std::to_string(h.journal->syncs()));
+    return true;
+  });
+  h.runner_override = &hooked;
+  Plan plan;
+  plan.steps = {MakeStep("a"), MakeStep("b", {"a"}), MakeStep("c", {"b"})};
+  EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_THAT(seen, ElementsAre("a running 1", "b running 2", "c running 3"));
+}
+
+// A journal that cannot be written stops the run: nothing new starts and the summary says why.
+TEST(ExecutorRunTest, AJournalWriteFailureStopsTheRun) {
+  ExecutorHarness h;
+  std::unique_ptr<FileSizeLimit> full;
+  HookedRunner hooked(h.runner, [&h, &full](const CommandSpec& spec, CommandResult*) {
+    if (spec.argv[1] == "a") full = std::make_unique<FileSizeLimit>(fs::file_size(h.JournalPath()));
+    return true;
+  });
+  h.runner_override = &hooked;
+  Plan plan;
+  plan.steps = {MakeStep("a"), MakeStep("b", {"a"})};
+  RunResult r = h.Run(plan);
+  full.reset();
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
+  EXPECT_THAT(r.summary, HasSubstr("the checkpoint journal failed: cannot append to journal " +
+                                   h.JournalPath() + ": File too large"));
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a"));
+  // What reached the disk still loads: a is running there, and resume settles it.
+  EXPECT_EQ(h.Load().steps["a"].state, StepState::kRunning);
 }
 
 }  // namespace
