@@ -14,6 +14,8 @@ build=$(cd "${1:-$root/build}" && pwd)
 asmplan=$build/bin/asmplan
 replay=$build/bench/bench_journal_replay
 [ -x "$replay" ] || replay=$build/bin/bench_journal_replay
+floor=$build/bench/bench_floor
+[ -x "$floor" ] || floor=$build/bin/bench_floor
 work=${WORK:-$(mktemp -d /tmp/asmplan-bench-exec.XXXXXX)}
 trap 'rm -rf "$work" /dev/shm/asmplan-bench-$$' EXIT
 cd "$work"
@@ -47,6 +49,7 @@ printf '%-34s %9s %12s %9s\n' "what" "wall s" "per step" "vs ninja"
 for j in 1 2; do
   rm -f .ninja_log
   tn=$(secs ninja -j$j -f build.ninja)
+  [ $j = 1 ] && tn1=$tn
   printf '%-34s %9s %12s %9s\n' "ninja -j$j" "$tn" "$(per_step "$tn" $n)" "1.00"
   ta=$(secs "$asmplan" run true.yaml --jobs $j --state-dir "$work/state-j$j")
   printf '%-34s %9s %12s %9s\n' "asmplan --jobs $j (state on $(df --output=fstype . | tail -1))" "$ta" "$(per_step "$ta" $n)" "$(ratio "$ta" "$tn")"
@@ -56,6 +59,11 @@ for j in 1 2; do
     printf '%-34s %9s %12s %9s\n' "asmplan --jobs $j (state on tmpfs)" "$ts" "$(per_step "$ts" $n)" "$(ratio "$ts" "$tn")"
   fi
 done
+# The floor at -j1: one bare spawn of `true` plus one durable append per step, with nothing else.
+read -r _ _ _ spawn_ms _ _ _ sync_ms _ < <("$floor" 2000 "$work")
+fl=$(awk -v a="$spawn_ms" -v b="$sync_ms" 'BEGIN { printf "%.3f", (a + b) * '$n' / 1000 }')
+printf '%-34s %9s %12s %9s\n' "floor: bare spawn + durable append" "$fl" "$(per_step "$fl" $n)" "$(ratio "$fl" "$tn1")"
+printf '  (spawn of `true` %s ms + append and fdatasync %s ms, measured here with nothing else)\n' "$spawn_ms" "$sync_ms"
 
 echo "== 2. DAG of sleep steps: 4 chains of 5 x sleep 0.2s, joined by a final step"
 python3 - <<'PY'

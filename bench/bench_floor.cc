@@ -1,0 +1,72 @@
+// The floor under any executor that runs N `true` commands one after another with a durable
+// checkpoint: the bare cost of one spawn of `true` (posix_spawn + wait, nothing else) and of one
+// durable append (a 100-byte write + fdatasync in DIR). bench_executor.sh prints these beside
+// asmplan and ninja, so what is asmplan's own overhead and what is the machine's shows.
+// Usage: bench_floor N DIR
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+extern char** environ;
+
+namespace {
+
+double MsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: bench_floor N DIR\n");
+    return 2;
+  }
+  int n = std::atoi(argv[1]);
+  std::string dir = argv[2];
+  if (n <= 0) {
+    std::fprintf(stderr, "bench_floor: N must be a positive number\n");
+    return 2;
+  }
+  char prog[] = "true";
+  char* args[] = {prog, nullptr};
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < n; ++i) {
+    pid_t pid;
+    if (posix_spawnp(&pid, prog, nullptr, nullptr, args, environ) != 0) {
+      std::perror("bench_floor: posix_spawnp true");
+      return 1;
+    }
+    int status;
+    waitpid(pid, &status, 0);
+  }
+  double spawn_ms = MsSince(start) / n;
+
+  std::string path = dir + "/bench-floor-journal";
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    std::perror(("bench_floor: " + path).c_str());
+    return 1;
+  }
+  std::string record(100, 'x');
+  start = std::chrono::steady_clock::now();
+  for (int i = 0; i < n; ++i) {
+    if (write(fd, record.data(), record.size()) != static_cast<ssize_t>(record.size()) ||
+        fdatasync(fd) != 0) {
+      std::perror("bench_floor: append");
+      return 1;
+    }
+  }
+  double sync_ms = MsSince(start) / n;
+  close(fd);
+  unlink(path.c_str());
+  std::printf("spawn of `true` %.3f ms, durable append %.3f ms\n", spawn_ms, sync_ms);
+  return 0;
+}
