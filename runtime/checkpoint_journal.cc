@@ -1,6 +1,7 @@
 #include "runtime/checkpoint_journal.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -132,7 +133,12 @@ std::unique_ptr<JournalWriter> JournalWriter::Create(const std::string& path,
 std::unique_ptr<JournalWriter> JournalWriter::OpenForAppend(const std::string& path,
                                                             size_t valid_bytes, std::string* err) {
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd < 0 || ::ftruncate(fd, static_cast<off_t>(valid_bytes)) != 0 || ::fdatasync(fd) != 0) {
+  // A torn tail is cut off durably; a journal that ends with its last valid frame (a new one, or
+  // most resumes) needs no extra fdatasync.
+  struct stat st;
+  bool torn = fd >= 0 && (::fstat(fd, &st) != 0 || st.st_size != static_cast<off_t>(valid_bytes));
+  if (fd < 0 ||
+      (torn && (::ftruncate(fd, static_cast<off_t>(valid_bytes)) != 0 || ::fdatasync(fd) != 0))) {
     *err = "cannot open journal " + path + " for appending: " + std::strerror(errno);
     if (fd >= 0) ::close(fd);
     return nullptr;
