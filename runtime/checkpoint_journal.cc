@@ -134,7 +134,9 @@ std::unique_ptr<JournalWriter> JournalWriter::OpenForAppend(const std::string& p
                                                             size_t valid_bytes, std::string* err) {
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   // A torn tail is cut off durably; a journal that ends with its last valid frame (a new one, or
-  // most resumes) needs no extra fdatasync.
+  // most resumes) needs no extra fdatasync. What a killed run wrote but never synced counts as
+  // durable here; the first SyncThrough() of this writer (its session record comes first, so
+  // every mark is past it) syncs the whole file before anything starts.
   struct stat st;
   bool torn = fd >= 0 && (::fstat(fd, &st) != 0 || st.st_size != static_cast<off_t>(valid_bytes));
   if (fd < 0 ||
@@ -154,9 +156,10 @@ void JournalWriter::Append(const JournalRecord& record) {
 }
 
 uint64_t JournalWriter::Write(std::string* err) {
-  {
+  // Not under sync_mu_: a worker holds it for a whole fdatasync, and this thread must not wait.
+  if (broken_.load()) {
     std::lock_guard<std::mutex> lock(sync_mu_);
-    if (!error_.empty()) return Broken("", err);
+    return Broken("", err);
   }
   size_t done = 0;
   while (done < buffer_.size()) {
@@ -197,6 +200,7 @@ size_t JournalWriter::syncs() const {
 
 bool JournalWriter::Broken(const std::string& what, std::string* err) {
   if (error_.empty()) error_ = what;
+  broken_.store(true);
   *err = error_;
   return false;
 }

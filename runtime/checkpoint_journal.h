@@ -75,14 +75,15 @@ class JournalWriter {
  private:
   JournalWriter(int fd, std::string path, uint64_t size)
       : fd_(fd), path_(std::move(path)), written_(size), durable_(size) {}
-  bool Broken(const std::string& what, std::string* err);  // records the first error; false
+  bool Broken(const std::string& what, std::string* err);  // sync_mu_ held: first error; false
   int fd_;
   std::string path_;
   std::string buffer_;
-  std::atomic<uint64_t> written_;  ///< bytes in the file (the writing thread updates it)
-  mutable std::mutex sync_mu_;     ///< guards what follows
-  uint64_t durable_;               ///< bytes known durable
-  std::string error_;              ///< the first write or sync error; sticky
+  std::atomic<uint64_t> written_;    ///< bytes in the file (the writing thread updates it)
+  std::atomic<bool> broken_{false};  ///< error_ is set (read without the lock by Write())
+  mutable std::mutex sync_mu_;       ///< guards what follows
+  uint64_t durable_;                 ///< bytes known durable
+  std::string error_;                ///< the first write or sync error; sticky
   size_t syncs_ = 0;
 };
 

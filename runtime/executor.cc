@@ -1,5 +1,6 @@
 // The executor's scheduling loop: start ready steps, apply worker results, poll guards, journal
-// (one fdatasync per loop turn, however many steps changed), then sleep until the next thing.
+// (one write per loop turn, however many steps changed; made durable before any command it
+// announces starts), then sleep until the next thing.
 #include "runtime/executor.h"
 
 #include <unistd.h>

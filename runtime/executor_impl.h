@@ -58,9 +58,10 @@ class Executor::Impl {
     Kind kind = Kind::kAttempt;
     int step = 0;
     bool ok = false;
-    CommandResult result;       ///< of the failing (or last) command
-    std::string error;          ///< a failure in words (redacted); for kFetchStage the stage
-    std::string detail;         ///< kFetchStage: what the stage is doing (file, bytes, rate, ETA)
+    CommandResult result;  ///< of the failing (or last) command
+    std::string error;     ///< a failure in words (redacted); for kFetchStage the stage
+    /// kFetchStage: what the stage is doing (file, bytes, rate, ETA); kAttempt: a log write error
+    std::string detail;
     bool warning = false;       ///< kFetchStage: `detail` is a warning (`verify none`)
     bool journal = false;       ///< kFetchStage: a new stage (journaled), not just progress
     std::string journal_error;  ///< the job did not run: the journal could not be made durable
@@ -106,6 +107,8 @@ class Executor::Impl {
   void PostJob(int step, uint64_t mark, std::function<Completion()> job);
   void Complete(Completion c);
   std::string AbsLog(int i) const;
+  /// Appends to the step's log (created if need be); a log that cannot be written is skipped.
+  void AppendToLog(int i, const std::string& text) const;
 
   const Plan& plan_;
   ExecutorEnv env_;

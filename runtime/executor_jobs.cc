@@ -10,10 +10,11 @@
 #include "runtime/executor_impl.h"
 
 namespace asmplan {
-namespace {
+namespace {}  // namespace
 
-void AppendToLog(const std::string& path, const std::string& text) {
+void Executor::Impl::AppendToLog(int i, const std::string& text) const {
   if (text.empty()) return;
+  std::string path = AbsLog(i);
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return;  // a missing log must not fail the step; the runner reports its own errors
   size_t done = 0;
@@ -24,6 +25,8 @@ void AppendToLog(const std::string& path, const std::string& text) {
   }
   ::close(fd);
 }
+
+namespace {
 
 std::string Describe(const std::string& argv, const CommandResult& r, Millis timeout_ms) {
   std::string cmd = "`" + argv + "`";
@@ -84,7 +87,6 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
   Completion c;
   c.kind = Completion::Kind::kAttempt;
   c.step = i;
-  std::string log = AbsLog(i);
   // With secrets in play, output is captured and redacted before it reaches the log.
   bool capture = !secrets_.empty();
   Millis start = env_.clock->NowMs();
@@ -97,7 +99,7 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
     spec.argv = argv;
     spec.cwd = opt_.state_dir + "/workspace";
     spec.env = opt_.env;
-    spec.log_path = capture ? "" : log;
+    spec.log_path = capture ? "" : AbsLog(i);
     spec.log_preamble = header;
     spec.cancel = &cancel_;
     if (step.timeout_ms > 0) {
@@ -105,17 +107,19 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
       if (spec.timeout_ms <= 0) spec.timeout_ms = 1;
     }
     c.result = env_.runner->Run(spec);
+    // The runner could not write the log (the output came back instead): said as a warning.
+    if (!c.result.spawn_failed && !c.result.error.empty()) c.detail = c.result.error;
     // Captured (secrets, or a log that could not be written): redacted, then appended.
     std::string rest = secrets_.Redact(c.result.output);
     if (c.result.logged) header.clear();
     if (!rest.empty()) {
-      AppendToLog(log, header + rest);
+      AppendToLog(i, header + rest);
       header.clear();
     }
     c.result.output.clear();
     if (!c.result.ok()) {
       c.error = Describe(text, c.result, step.timeout_ms);
-      AppendToLog(log, header + "== " + c.error + "\n");
+      AppendToLog(i, header + "== " + c.error + "\n");
       return c;
     }
   }
@@ -160,7 +164,7 @@ Executor::Impl::Completion Executor::Impl::RunFetch(int i) {
   std::string err;
   c.ok = artifact && env_.fetcher->Fetch(*artifact, ctx, &err);
   c.error = secrets_.Redact(err);
-  AppendToLog(AbsLog(i), "== fetch " + step.fetch + (c.ok ? ": done\n" : ": " + c.error + "\n"));
+  AppendToLog(i, "== fetch " + step.fetch + (c.ok ? ": done\n" : ": " + c.error + "\n"));
   return c;
 }
 

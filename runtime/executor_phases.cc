@@ -269,6 +269,7 @@ void Executor::Impl::OnAttempt(int i, const Completion& c) {
   const Step& step = plan_.steps[i];
   StepRun& run = runs_[i];
   run.record.exit_code = c.result.exit_code;
+  if (!c.detail.empty()) Emit(ExecEvent::Type::kNote, i, "WARNING: " + c.detail);
   if (c.ok) return Enter(i, Phase::kWait);
   if (c.result.interrupted || stopping_) return Abandon(i);
   if (run.session_attempts <= step.retries && !journal_broken_) {

@@ -53,6 +53,10 @@ void Executor::Impl::Fail(int i, const std::string& message, int exit_code) {
   run.record.ended_ms = env_.clock->WallMs();
   run.record.message = message;
   if (exit_code != -1) run.record.exit_code = exit_code;
+  // The summary names the log: a failure that no command or fetch wrote there (a guard's) goes
+  // there too, so the log exists and says why.
+  if (run.phase != Phase::kCommands && run.phase != Phase::kFetch)
+    AppendToLog(i, "== " + secrets_.Redact(message) + "\n");
   Record(i);
   Emit(ExecEvent::Type::kStepFailed, i, message);
   failed_ = true;

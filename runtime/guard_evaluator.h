@@ -12,8 +12,8 @@ namespace asmplan {
 /// What one evaluation of one guard saw.
 struct GuardObservation {
   bool holds = false;
-  bool error = false;    ///< the query itself failed (kubectl unreachable, bad JSON, ...)
-  std::string summary;   ///< one line, e.g. "3 of 5 pods in payments show 2/2"
+  bool error = false;   ///< the query itself failed (kubectl unreachable, bad JSON, ...)
+  std::string summary;  ///< one line, e.g. "3 of 5 pods in payments show 2/2"
   /// Object by object, why it does not hold, e.g. "payments/api-7d9f: 1/2 ready, istio-proxy
   /// not ready". Empty when it holds.
   std::vector<std::string> details;

@@ -10,6 +10,7 @@
 namespace asmplan {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
@@ -63,7 +64,7 @@ TEST(ExecutorRunTest, FailureStartsNothingNewAndNamesStepAndLog) {
 TEST(ExecutorRunTest, TheLogHoldsCommandsThatSaidSomethingOrFailed) {
   ExecutorHarness h;
   h.runner.Expect("one", FakeCommandRunner::Exit(0, "hi\n"));
-  h.runner.Expect("three", FakeCommandRunner::Exit(1));
+  h.runner.Expect("three", FakeCommandRunner::Exit(1, "bad\n"));
   Plan plan;
   plan.steps = {MakeStep("quiet", {}, {{"zero"}}),
                 MakeStep("a", {"quiet"}, {{"one"}, {"two"}, {"three"}})};
@@ -71,7 +72,7 @@ TEST(ExecutorRunTest, TheLogHoldsCommandsThatSaidSomethingOrFailed) {
   EXPECT_FALSE(fs::exists(h.dir / "logs/quiet.log"));
   std::string log, err;
   ASSERT_TRUE(ReadWholeFile(h.dir / "logs/a.log", &log, &err)) << err;
-  EXPECT_EQ(log, "== attempt 1: one\nhi\n== attempt 1: three\n== `three` exited with 1\n");
+  EXPECT_EQ(log, "== attempt 1: one\nhi\n== attempt 1: three\nbad\n== `three` exited with 1\n");
   EXPECT_EQ(h.runner.specs_ran()[1].log_preamble, "== attempt 1: one\n");
 }
 
@@ -221,6 +222,24 @@ TEST(ExecutorRunTest, VerifyThatDoesNotHoldFailsTheStep) {
   EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a"));
   EXPECT_EQ(h.Load().steps["a"].message,
             "verify `command [\"check\", \"v\"] succeeds` does not hold: exit 1");
+  // The summary names the log; the silent command did not create it, the failure did.
+  std::string log, err;
+  ASSERT_TRUE(ReadWholeFile(h.dir / "logs/a.log", &log, &err)) << err;
+  EXPECT_EQ(log, "== verify `command [\"check\", \"v\"] succeeds` does not hold: exit 1\n");
+}
+
+// A log the runner could not write is said as a warning; the step's outcome is its command's.
+TEST(ExecutorRunTest, ALogWriteErrorIsAWarning) {
+  ExecutorHarness h;
+  CommandResult unlogged = FakeCommandRunner::Exit(0);
+  unlogged.error = "cannot write log file /s/logs/a.log: No space left on device";
+  h.runner.Expect("do a", unlogged);
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_THAT(h.reporter.Lines(),
+              Contains("note a WARNING: cannot write log file /s/logs/a.log: No space left on "
+                       "device"));
 }
 
 TEST(ExecutorRunTest, WaitingGuardsOfParallelStepsShareOneEvaluateCall) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <deque>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -28,28 +29,18 @@ class FakeCommandRunner : public CommandRunner {
     default_ = std::move(responder);
   }
 
+  /// Output goes where the real runner puts it: with a log path, into the log after the
+  /// preamble (CommandResult::logged), else into CommandResult::output.
   CommandResult Run(const CommandSpec& spec) override {
-    std::string line = Join(spec.argv);
-    std::lock_guard<std::mutex> lock(mu_);
-    commands_ran_.push_back(line);
-    specs_ran_.push_back(spec);
-    const std::string* best = nullptr;
-    for (auto& [prefix, results] : scripted_) {
-      if (line.compare(0, prefix.size(), prefix) == 0 && !results.empty() &&
-          (!best || prefix.size() > best->size()))
-        best = &prefix;
+    CommandResult r = Answer(spec);
+    if (!spec.log_path.empty() && !r.output.empty()) {
+      std::ofstream(spec.log_path, std::ios::app) << spec.log_preamble << r.output;
+      r.logged = true;
+      r.output.clear();
     }
-    if (best) {
-      auto& results = scripted_[*best];
-      CommandResult r = results.front();
-      if (results.size() > 1) results.pop_front();
-      return r;
-    }
-    if (default_) return default_(spec);
-    CommandResult ok;
-    ok.exit_code = 0;
-    return ok;
+    return r;
   }
+
   void InterruptAll(int) override {
     std::lock_guard<std::mutex> lock(mu_);
     ++interrupts_;
@@ -81,6 +72,28 @@ class FakeCommandRunner : public CommandRunner {
   }
 
  private:
+  CommandResult Answer(const CommandSpec& spec) {
+    std::string line = Join(spec.argv);
+    std::lock_guard<std::mutex> lock(mu_);
+    commands_ran_.push_back(line);
+    specs_ran_.push_back(spec);
+    const std::string* best = nullptr;
+    for (auto& [prefix, results] : scripted_) {
+      if (line.compare(0, prefix.size(), prefix) == 0 && !results.empty() &&
+          (!best || prefix.size() > best->size()))
+        best = &prefix;
+    }
+    if (best) {
+      auto& results = scripted_[*best];
+      CommandResult r = results.front();
+      if (results.size() > 1) results.pop_front();
+      return r;
+    }
+    if (default_) return default_(spec);
+    CommandResult ok;
+    ok.exit_code = 0;
+    return ok;
+  }
   std::mutex mu_;
   std::map<std::string, std::deque<CommandResult>> scripted_;
   Responder default_;
