@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -33,6 +34,8 @@ namespace {
 constexpr size_t kMaxCapturedBytes = size_t{512} << 20;
 /// Between SIGTERM and SIGKILL when a command times out.
 constexpr Millis kKillGraceMs = 2000;
+/// At most this much output is read per wake-up before the wait loop looks at its deadline again.
+constexpr size_t kDrainBudget = size_t{1} << 20;
 /// Only when pidfd_open is unavailable (very old kernels): how often to check for the exit.
 constexpr int kFallbackPollMs = 20;
 
@@ -213,19 +216,26 @@ struct Child {
   size_t dropped = 0;
 };
 
+/// Opens the log file once and writes the preamble; false (log_error set) when it cannot.
+bool OpenLog(Child* child) {
+  const std::string& path = child->spec->log_path;
+  if (path.empty() || !child->log_error.empty()) return false;
+  if (!child->log.valid()) {
+    child->log.Reset(open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    const std::string& preamble = child->spec->log_preamble;
+    child->logged =
+        child->log.valid() && WriteAll(child->log.get(), preamble.data(), preamble.size());
+    if (!child->logged) child->log_error = "cannot write log file " + path + ": " + strerror(errno);
+  }
+  return child->logged;
+}
+
 /// Sends output to the log file (opened, and the preamble written, at the first byte) or, without
 /// a log or when it cannot be written, into `output` up to the cap.
 void Keep(Child* child, const char* data, size_t n) {
-  const std::string& path = child->spec->log_path;
-  if (!path.empty() && child->log_error.empty()) {
-    if (!child->log.valid()) {
-      child->log.Reset(open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-      const std::string& preamble = child->spec->log_preamble;
-      child->logged =
-          child->log.valid() && WriteAll(child->log.get(), preamble.data(), preamble.size());
-    }
-    if (child->logged && WriteAll(child->log.get(), data, n)) return;
-    child->log_error = "cannot write log file " + path + ": " + strerror(errno);
+  if (OpenLog(child)) {
+    if (WriteAll(child->log.get(), data, n)) return;
+    child->log_error = "cannot write log file " + child->spec->log_path + ": " + strerror(errno);
   }
   size_t room = kMaxCapturedBytes - std::min(kMaxCapturedBytes, child->output.size());
   size_t keep = std::min(room, n);
@@ -233,13 +243,15 @@ void Keep(Child* child, const char* data, size_t n) {
   child->dropped += n - keep;
 }
 
-/// Reads what the pipe holds now; closes it at end of file.
-void DrainPipe(Child* child) {
+/// Reads what the pipe holds now, at most `budget` bytes (a command writing without pause must not
+/// keep the caller from its deadline); closes the pipe at end of file.
+void DrainPipe(Child* child, size_t budget = kDrainBudget) {
   char buf[65536];
-  while (child->capture.valid()) {
+  for (size_t read_so_far = 0; child->capture.valid() && read_so_far < budget;) {
     ssize_t n = read(child->capture.get(), buf, sizeof buf);
     if (n > 0) {
       Keep(child, buf, static_cast<size_t>(n));
+      read_so_far += static_cast<size_t>(n);
     } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
       child->capture.Reset();
     } else if (errno == EAGAIN) {
@@ -278,8 +290,11 @@ class PosixCommandRunner : public CommandRunner {
   void WaitWithDeadline(const CommandSpec& spec, Child* child, CommandResult* result);
   /// Forgets the child; returns whether InterruptAll() signalled it.
   bool Unregister(pid_t pid);
+  void HandOver(Child* child);
+  void ReapCopiers();
 
   std::mutex mu_;
+  std::vector<pid_t> copiers_;  ///< `cat` processes started by HandOver(), reaped when done
   /// Running process groups (keyed by leader pid) and whether they were interrupted.
   std::map<pid_t, bool> running_;
   uint64_t interrupts_ = 0;  ///< InterruptAll() calls so far
@@ -291,6 +306,7 @@ CommandResult PosixCommandRunner::Run(const CommandSpec& spec) {
   Millis start = SteadyNowMs();
   Child child;
   child.spec = &spec;
+  ReapCopiers();
   if (!Spawn(spec, &child, &result)) {
     result.spawn_failed = !result.interrupted;
     return result;
@@ -298,8 +314,12 @@ CommandResult PosixCommandRunner::Run(const CommandSpec& spec) {
   WaitWithDeadline(spec, &child, &result);
   result.interrupted = Unregister(child.pid);
   // Whatever the command left behind in its group dies with it when it was stopped by us.
-  if (result.timed_out || result.interrupted) kill(-child.pid, SIGKILL);
+  bool stopped = result.timed_out || result.interrupted;
+  if (stopped) kill(-child.pid, SIGKILL);
   DrainPipe(&child);
+  // The command exited but something it started in the background still holds its output: that
+  // keeps reaching the log, as it would have had the command written to the file directly.
+  if (!stopped && child.capture.valid() && OpenLog(&child)) HandOver(&child);
   int status = 0;
   while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -361,6 +381,39 @@ bool PosixCommandRunner::Spawn(const CommandSpec& spec, Child* child, CommandRes
   if (rc != 0) result->error = SpawnErrorText(spec.argv[0], rc);
   if (rc == 0) child->pidfd.Reset(static_cast<int>(syscall(SYS_pidfd_open, child->pid, 0)));
   return rc == 0;
+}
+
+/// Starts `cat` to copy the rest of the pipe into the log until its last writer closes it; the
+/// copier has its own process group, so stopping a later command does not touch it. When `cat`
+/// cannot start, the pipe is closed (a later write by the background process then fails).
+void PosixCommandRunner::HandOver(Child* child) {
+  int in = child->capture.get();
+  fcntl(in, F_SETFL, fcntl(in, F_GETFL) & ~O_NONBLOCK);  // `cat` reads it blocking
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attr);
+  char cat[] = "cat";
+  char* argv[] = {cat, nullptr};
+  pid_t pid = -1;
+  if (posix_spawn_file_actions_adddup2(&actions, in, 0) == 0 &&
+      posix_spawn_file_actions_adddup2(&actions, child->log.get(), 1) == 0 &&
+      posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) == 0 &&
+      posix_spawn_file_actions_addclosefrom_np(&actions, 3) == 0 && InitAttributes(&attr) &&
+      posix_spawnp(&pid, cat, &actions, &attr, argv, environ) == 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    copiers_.push_back(pid);
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  child->capture.Reset();
+}
+
+void PosixCommandRunner::ReapCopiers() {
+  std::lock_guard<std::mutex> lock(mu_);
+  copiers_.erase(std::remove_if(copiers_.begin(), copiers_.end(),
+                                [](pid_t pid) { return waitpid(pid, nullptr, WNOHANG) != 0; }),
+                 copiers_.end());
 }
 
 /// Waits for the child to exit. At the deadline: SIGTERM to the group, then SIGKILL after a grace.

@@ -238,6 +238,34 @@ TEST_F(PosixCommandRunnerTest, AFinishedCommandsOutputArrivesEvenIfABackgroundCh
   EXPECT_EQ(r.output, "done\n");
 }
 
+// Output goes through a pipe; a background process the command leaves behind must neither die of
+// SIGPIPE nor lose what it writes after the command exits.
+TEST_F(PosixCommandRunnerTest, ABackgroundChildKeepsWritingToTheLog) {
+  CommandSpec spec;
+  spec.log_path = (dir_ / "step.log").string();
+  spec.log_preamble = "== a\n";
+  std::string done = (dir_ / "done").string();
+  spec.argv = {"sh", "-c", "(sleep 0.5; echo late; touch " + done + ") & echo now"};
+  CommandResult r = runner_->Run(spec);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_FALSE(fs::exists(done));  // Run() did not wait for the background process
+  AwaitFile(done);
+  for (int i = 0; i < 500 && Slurp(dir_ / "step.log") != "== a\nnow\nlate\n"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(Slurp(dir_ / "step.log"), "== a\nnow\nlate\n");
+}
+
+// A command that writes without pause still meets its deadline.
+TEST_F(PosixCommandRunnerTest, AFloodingCommandStillTimesOut) {
+  CommandSpec spec;
+  spec.log_path = "/dev/null";
+  spec.argv = {"yes"};
+  spec.timeout_ms = 300;
+  CommandResult r = runner_->Run(spec);
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_LT(r.duration_ms, 60000);
+}
+
 TEST_F(PosixCommandRunnerTest, InterruptAllSignalsRunningGroupsAndLaterRunsStillWork) {
   std::string started = (dir_ / "started").string();
   CommandResult result;
