@@ -9,6 +9,9 @@
 #     alone (run_started..run_finished in its --events), without process start and exit.
 #  3. Replaying a 100k-step journal vs `ninja -n` over 100k edges whose outputs exist.
 #  4. Peak RSS of `asmplan resume` on a finished 100k-step run (plan + journal loaded).
+# On ext4, creating a file is slow for ~30 s after many files were deleted (the inode allocator
+# skips recently deleted inodes one by one), and this script deletes 100k at its end: leave a
+# pause between runs, or the next one's figures include that.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
