@@ -16,10 +16,75 @@
 #include <system_error>
 #include <vector>
 
+#include "runtime/artifact/lazy_library.h"
+
 namespace asmplan {
 namespace {
 
 namespace fs = std::filesystem;
+
+/// libarchive, loaded on first use (lazy_library.h says why).
+struct ArchiveApi {
+  decltype(&archive_entry_filetype) entry_filetype = nullptr;
+  decltype(&archive_entry_hardlink) entry_hardlink = nullptr;
+  decltype(&archive_entry_pathname) entry_pathname = nullptr;
+  decltype(&archive_entry_perm) entry_perm = nullptr;
+  decltype(&archive_entry_set_hardlink) entry_set_hardlink = nullptr;
+  decltype(&archive_entry_set_pathname) entry_set_pathname = nullptr;
+  decltype(&archive_entry_set_perm) entry_set_perm = nullptr;
+  decltype(&archive_entry_symlink) entry_symlink = nullptr;
+  decltype(&archive_error_string) error_string = nullptr;
+  decltype(&archive_read_data_block) read_data_block = nullptr;
+  decltype(&archive_read_free) read_free = nullptr;
+  decltype(&archive_read_new) read_new = nullptr;
+  decltype(&archive_read_next_header) read_next_header = nullptr;
+  decltype(&archive_read_open_filename) read_open_filename = nullptr;
+  decltype(&archive_read_support_filter_gzip) read_support_filter_gzip = nullptr;
+  decltype(&archive_read_support_format_tar) read_support_format_tar = nullptr;
+  decltype(&archive_read_support_format_zip) read_support_format_zip = nullptr;
+  decltype(&archive_write_close) write_close = nullptr;
+  decltype(&archive_write_data_block) write_data_block = nullptr;
+  decltype(&archive_write_disk_new) write_disk_new = nullptr;
+  decltype(&archive_write_disk_set_options) write_disk_set_options = nullptr;
+  decltype(&archive_write_finish_entry) write_finish_entry = nullptr;
+  decltype(&archive_write_free) write_free = nullptr;
+  decltype(&archive_write_header) write_header = nullptr;
+  std::string error;  ///< why it could not be loaded, or ""
+};
+
+const ArchiveApi& Ar() {
+  static const ArchiveApi api = [] {
+    ArchiveApi a;
+    LoadLibrarySymbols("libarchive.so.13",
+                       {Slot("archive_entry_filetype", &a.entry_filetype),
+                        Slot("archive_entry_hardlink", &a.entry_hardlink),
+                        Slot("archive_entry_pathname", &a.entry_pathname),
+                        Slot("archive_entry_perm", &a.entry_perm),
+                        Slot("archive_entry_set_hardlink", &a.entry_set_hardlink),
+                        Slot("archive_entry_set_pathname", &a.entry_set_pathname),
+                        Slot("archive_entry_set_perm", &a.entry_set_perm),
+                        Slot("archive_entry_symlink", &a.entry_symlink),
+                        Slot("archive_error_string", &a.error_string),
+                        Slot("archive_read_data_block", &a.read_data_block),
+                        Slot("archive_read_free", &a.read_free),
+                        Slot("archive_read_new", &a.read_new),
+                        Slot("archive_read_next_header", &a.read_next_header),
+                        Slot("archive_read_open_filename", &a.read_open_filename),
+                        Slot("archive_read_support_filter_gzip", &a.read_support_filter_gzip),
+                        Slot("archive_read_support_format_tar", &a.read_support_format_tar),
+                        Slot("archive_read_support_format_zip", &a.read_support_format_zip),
+                        Slot("archive_write_close", &a.write_close),
+                        Slot("archive_write_data_block", &a.write_data_block),
+                        Slot("archive_write_disk_new", &a.write_disk_new),
+                        Slot("archive_write_disk_set_options", &a.write_disk_set_options),
+                        Slot("archive_write_finish_entry", &a.write_finish_entry),
+                        Slot("archive_write_free", &a.write_free),
+                        Slot("archive_write_header", &a.write_header)},
+                       &a.error);
+    return a;
+  }();
+  return api;
+}
 
 using ReaderPtr = std::unique_ptr<struct archive, decltype(&archive_read_free)>;
 using WriterPtr = std::unique_ptr<struct archive, decltype(&archive_write_free)>;
@@ -90,12 +155,12 @@ bool NoSymlinkOnPath(const std::string& root, const std::string& rel) {
 
 // Checks one entry and points it into `root`. Returns "" when fine, else why it is refused.
 std::string PrepareEntry(struct archive_entry* entry, const std::string& root, bool* skip) {
-  std::string path = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
+  std::string path = Ar().entry_pathname(entry) ? Ar().entry_pathname(entry) : "";
   std::string clean, why;
   if (!SafeRelative(path, &clean, &why)) return why;
-  mode_t type = archive_entry_filetype(entry);
+  mode_t type = Ar().entry_filetype(entry);
   // A tar hard link entry may carry no file type of its own; its target is checked instead.
-  const char* hardlink = archive_entry_hardlink(entry);
+  const char* hardlink = Ar().entry_hardlink(entry);
   if (!hardlink && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) {
     return "is a device file, FIFO or socket";
   }
@@ -105,18 +170,18 @@ std::string PrepareEntry(struct archive_entry* entry, const std::string& root, b
         !NoSymlinkOnPath(root, link_clean)) {
       return "is a hard link leaving the target";
     }
-    archive_entry_set_hardlink(entry, (root + "/" + link_clean).c_str());
+    Ar().entry_set_hardlink(entry, (root + "/" + link_clean).c_str());
   }
   if (type == AE_IFLNK) {
-    const char* target = archive_entry_symlink(entry);
+    const char* target = Ar().entry_symlink(entry);
     if (!target || !LinkStaysInside(clean, target)) return "is a symlink leaving the target";
   }
   *skip = clean.empty();  // the root itself: it exists already
-  archive_entry_set_pathname(entry, (root + "/" + clean).c_str());
+  Ar().entry_set_pathname(entry, (root + "/" + clean).c_str());
   // Permission bits survive (bin/istioctl must stay executable); setuid, setgid and sticky do not,
   // and directories stay writable by us so a later swap can remove them.
-  mode_t perm = archive_entry_perm(entry) & 0777;
-  archive_entry_set_perm(entry, type == AE_IFDIR ? (perm | 0700) : perm);
+  mode_t perm = Ar().entry_perm(entry) & 0777;
+  Ar().entry_set_perm(entry, type == AE_IFDIR ? (perm | 0700) : perm);
   return "";
 }
 
@@ -125,33 +190,33 @@ bool CopyData(struct archive* in, struct archive* out, long long* total, long lo
   size_t size = 0;
   la_int64_t offset = 0;
   for (;;) {
-    int r = archive_read_data_block(in, &buf, &size, &offset);
+    int r = Ar().read_data_block(in, &buf, &size, &offset);
     if (r == ARCHIVE_EOF) return true;
     if (r < ARCHIVE_OK) return false;
     *total += static_cast<long long>(size);
     if (*total > max_total) return false;
-    if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_OK) return false;
+    if (Ar().write_data_block(out, buf, size, offset) < ARCHIVE_OK) return false;
   }
 }
 
 ReaderPtr OpenReader(const std::string& archive_path, std::string* err) {
-  ReaderPtr in(archive_read_new(), archive_read_free);
-  archive_read_support_filter_gzip(in.get());
-  archive_read_support_format_tar(in.get());
-  archive_read_support_format_zip(in.get());
-  if (archive_read_open_filename(in.get(), archive_path.c_str(), 1 << 16) != ARCHIVE_OK) {
-    *err = archive_error_string(in.get()) ? archive_error_string(in.get()) : "cannot open";
-    return ReaderPtr(nullptr, archive_read_free);
+  ReaderPtr in(Ar().read_new(), Ar().read_free);
+  Ar().read_support_filter_gzip(in.get());
+  Ar().read_support_format_tar(in.get());
+  Ar().read_support_format_zip(in.get());
+  if (Ar().read_open_filename(in.get(), archive_path.c_str(), 1 << 16) != ARCHIVE_OK) {
+    *err = Ar().error_string(in.get()) ? Ar().error_string(in.get()) : "cannot open";
+    return ReaderPtr(nullptr, Ar().read_free);
   }
   return in;
 }
 
 WriterPtr OpenWriter() {
-  WriterPtr out(archive_write_disk_new(), archive_write_free);
+  WriterPtr out(Ar().write_disk_new(), Ar().write_free);
   // Defence in depth behind PrepareEntry: never write through a symlink, never follow `..`.
   int flags = ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
               ARCHIVE_EXTRACT_SECURE_NODOTDOT;
-  archive_write_disk_set_options(out.get(), flags);
+  Ar().write_disk_set_options(out.get(), flags);
   return out;
 }
 
@@ -164,23 +229,23 @@ std::string ExtractInto(const ExtractRequest& r, const std::string& root) {
   long long total = 0;
   struct archive_entry* entry = nullptr;
   for (;;) {
-    int rc = archive_read_next_header(in.get(), &entry);
+    int rc = Ar().read_next_header(in.get(), &entry);
     if (rc == ARCHIVE_EOF) break;
-    if (rc < ARCHIVE_WARN) return std::string("is damaged: ") + archive_error_string(in.get());
-    std::string name = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
+    if (rc < ARCHIVE_WARN) return std::string("is damaged: ") + Ar().error_string(in.get());
+    std::string name = Ar().entry_pathname(entry) ? Ar().entry_pathname(entry) : "";
     bool skip = false;
     std::string why = PrepareEntry(entry, root, &skip);
     if (!why.empty()) return "entry \"" + name + "\" " + why;
     if (skip) continue;
-    if (archive_write_header(out.get(), entry) < ARCHIVE_WARN ||
+    if (Ar().write_header(out.get(), entry) < ARCHIVE_WARN ||
         !CopyData(in.get(), out.get(), &total, r.max_total_bytes) ||
-        archive_write_finish_entry(out.get()) < ARCHIVE_WARN) {
+        Ar().write_finish_entry(out.get()) < ARCHIVE_WARN) {
       if (total > r.max_total_bytes) return "unpacks to more than the allowed size";
-      const char* e = archive_error_string(out.get());
+      const char* e = Ar().error_string(out.get());
       return "entry \"" + name + "\" cannot be extracted: " + (e ? e : "read error");
     }
   }
-  return archive_write_close(out.get()) < ARCHIVE_WARN ? "cannot finish extracting" : "";
+  return Ar().write_close(out.get()) < ARCHIVE_WARN ? "cannot finish extracting" : "";
 }
 
 // After the tree is complete, resolves every symlink for real: chains of links that each look
@@ -242,6 +307,10 @@ void RemoveLeftovers(const fs::path& parent, const std::string& prefix) {
 }  // namespace
 
 bool ExtractArchive(const ExtractRequest& r, std::string* err) {
+  if (!Ar().error.empty()) {
+    *err = "cannot extract " + r.display_name + ": " + Ar().error;
+    return false;
+  }
   fs::path target = fs::absolute(r.target_dir).lexically_normal();
   if (target.filename().empty()) target = target.parent_path();
   std::error_code ec;

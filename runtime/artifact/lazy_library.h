@@ -1,0 +1,24 @@
+// Shared libraries that only `fetch` steps need (libcurl, libarchive), opened on first use with
+// dlopen: every asmplan process starts ~4 ms sooner without them (the dynamic loader would map
+// and relocate them and the ~25 libraries they pull in).
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <utility>
+
+namespace asmplan {
+
+/// Opens `soname` and stores each symbol's address through its `void**` slot (a function pointer
+/// of the symbol's exact type, viewed as void*). False with "cannot load SONAME: WHY" in `err`.
+bool LoadLibrarySymbols(const char* soname,
+                        std::initializer_list<std::pair<const char*, void**>> symbols,
+                        std::string* err);
+
+/// The slot for function pointer `fn`, for LoadLibrarySymbols.
+template <typename F>
+std::pair<const char*, void**> Slot(const char* name, F** fn) {
+  return {name, reinterpret_cast<void**>(fn)};
+}
+
+}  // namespace asmplan
