@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Executor benchmark (issue 3). Usage: bench/bench_executor.sh [BUILD_DIR] (default: build).
 # In one run, each figure beside its anchor measured here:
-#  1. 10k independent steps running `true`: asmplan (durable checkpoint, fdatasync per loop turn)
+#  1. 10k independent steps running `true`: asmplan (durable checkpoint: a step's running record is
+#     synced before its command starts)
 #     vs `ninja -j1` on an equivalent build.ninja; per-step time and ratio. Also at -j2.
 #     The state directory is on the working directory's file system (WORK, default a mktemp -d
 #     under /tmp) and, for comparison, on /dev/shm when it exists (fdatasync is nearly free).
+#     Beside them the floor (bench_floor): a bare spawn of `true` plus one durable append per
+#     step, one after the other and two at once.
 #  2. A DAG of sleep steps: wall time / critical path, timed to the millisecond; also the run
 #     alone (run_started..run_finished in its --events), without process start and exit.
 #  3. Replaying a 100k-step journal vs `ninja -n` over 100k edges whose outputs exist.
@@ -55,6 +58,7 @@ for j in 1 2; do
   rm -f .ninja_log
   tn=$(secs ninja -j$j -f build.ninja)
   [ $j = 1 ] && tn1=$tn
+  [ $j = 2 ] && tn2=$tn
   printf '%-34s %9s %12s %9s\n' "ninja -j$j" "$tn" "$(per_step "$tn" $n)" "1.00"
   ta=$(secs "$asmplan" run true.yaml --jobs $j --state-dir "$work/state-j$j")
   printf '%-34s %9s %12s %9s\n' "asmplan --jobs $j (state on $(df --output=fstype . | tail -1))" "$ta" "$(per_step "$ta" $n)" "$(ratio "$ta" "$tn")"
@@ -64,10 +68,14 @@ for j in 1 2; do
     printf '%-34s %9s %12s %9s\n' "asmplan --jobs $j (state on tmpfs)" "$ts" "$(per_step "$ts" $n)" "$(ratio "$ts" "$tn")"
   fi
 done
-# The floor at -j1: one bare spawn of `true` plus one durable append per step, with nothing else.
-read -r _ _ _ spawn_ms _ _ _ sync_ms _ < <("$floor" 2000 "$work")
+# The floor: per step one bare spawn of `true` plus one durable append, with nothing else; at -j1
+# one after the other, at -j2 two threads doing that at once.
+read -r -a f < <("$floor" 2000 "$work")
+spawn_ms=${f[3]} sync_ms=${f[7]} pair_ms=${f[15]}
 fl=$(awk -v a="$spawn_ms" -v b="$sync_ms" 'BEGIN { printf "%.3f", (a + b) * '$n' / 1000 }')
-printf '%-34s %9s %12s %9s\n' "floor: bare spawn + durable append" "$fl" "$(per_step "$fl" $n)" "$(ratio "$fl" "$tn1")"
+fl2=$(awk -v a="$pair_ms" 'BEGIN { printf "%.3f", a * '$n' / 1000 }')
+printf '%-34s %9s %12s %9s\n' "floor -j1: spawn + durable append" "$fl" "$(per_step "$fl" $n)" "$(ratio "$fl" "$tn1")"
+printf '%-34s %9s %12s %9s\n' "floor -j2: the same, two at once" "$fl2" "$(per_step "$fl2" $n)" "$(ratio "$fl2" "$tn2")"
 printf '  (spawn of `true` %s ms + append and fdatasync %s ms, measured here with nothing else)\n' "$spawn_ms" "$sync_ms"
 
 echo "== 2. DAG of sleep steps: 4 chains of 5 x sleep 0.2s, joined by a final step"
