@@ -16,6 +16,7 @@
 # skips recently deleted inodes one by one), and this script deletes 100k at its end: leave a
 # pause between runs, or the next one's figures include that.
 set -euo pipefail
+export LC_ALL=C  # $EPOCHREALTIME and awk's numbers with a decimal point
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 asmplan=$build/bin/asmplan

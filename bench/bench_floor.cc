@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <thread>
 
@@ -43,8 +44,8 @@ int main(int argc, char** argv) {
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < n; ++i) {
     pid_t pid;
-    if (posix_spawnp(&pid, prog, nullptr, nullptr, args, environ) != 0) {
-      std::perror("bench_floor: posix_spawnp true");
+    if (int rc = posix_spawnp(&pid, prog, nullptr, nullptr, args, environ); rc != 0) {
+      std::fprintf(stderr, "bench_floor: cannot spawn true: %s\n", std::strerror(rc));
       return 1;
     }
     int status;
@@ -90,7 +91,7 @@ int main(int argc, char** argv) {
   close(fd);
   unlink(path.c_str());
   if (failed) {
-    std::perror("bench_floor: two at once");
+    std::fprintf(stderr, "bench_floor: two at once: an append or a spawn failed\n");
     return 1;
   }
   std::printf(

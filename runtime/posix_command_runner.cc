@@ -4,7 +4,8 @@
 // costs no CPU and a timeout is exact. The child is reaped only after the runner is done
 // signalling its group: a zombie leader keeps the group id reserved, so kill(-pgid) can never hit
 // a recycled pid. Output always goes through the pipe, so a log file is created only when there
-// is something to log: creating a file costs up to 1 ms on an ext4 that recently deleted many.
+// is something to log (or a background process of the command still holds the pipe): creating a
+// file costs up to 1 ms on an ext4 that recently deleted many.
 #include "runtime/posix_command_runner.h"
 
 #include <fcntl.h>
@@ -282,6 +283,7 @@ void WaitForEvent(Child* child, Millis wait_ms) {
 
 class PosixCommandRunner : public CommandRunner {
  public:
+  ~PosixCommandRunner() override { ReapCopiers(); }
   CommandResult Run(const CommandSpec& spec) override;
   void InterruptAll(int signal) override;
 
@@ -385,7 +387,8 @@ bool PosixCommandRunner::Spawn(const CommandSpec& spec, Child* child, CommandRes
 
 /// Starts `cat` to copy the rest of the pipe into the log until its last writer closes it; the
 /// copier has its own process group, so stopping a later command does not touch it. When `cat`
-/// cannot start, the pipe is closed (a later write by the background process then fails).
+/// cannot start, the pipe is closed (a later write by the background process then fails) and
+/// log_error says so.
 void PosixCommandRunner::HandOver(Child* child) {
   int in = child->capture.get();
   fcntl(in, F_SETFL, fcntl(in, F_GETFL) & ~O_NONBLOCK);  // `cat` reads it blocking
@@ -393,16 +396,21 @@ void PosixCommandRunner::HandOver(Child* child) {
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&actions);
   posix_spawnattr_init(&attr);
-  char cat[] = "cat";
+  char cat[] = "/bin/cat";
   char* argv[] = {cat, nullptr};
   pid_t pid = -1;
+  int rc = ENOMEM;
   if (posix_spawn_file_actions_adddup2(&actions, in, 0) == 0 &&
       posix_spawn_file_actions_adddup2(&actions, child->log.get(), 1) == 0 &&
       posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) == 0 &&
-      posix_spawn_file_actions_addclosefrom_np(&actions, 3) == 0 && InitAttributes(&attr) &&
-      posix_spawnp(&pid, cat, &actions, &attr, argv, environ) == 0) {
+      posix_spawn_file_actions_addclosefrom_np(&actions, 3) == 0 && InitAttributes(&attr))
+    rc = posix_spawn(&pid, cat, &actions, &attr, argv, environ);
+  if (rc == 0) {
     std::lock_guard<std::mutex> lock(mu_);
     copiers_.push_back(pid);
+  } else {
+    child->log_error = std::string("cannot copy later output of a background process to ") +
+                       child->spec->log_path + ": " + cat + ": " + strerror(rc);
   }
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);

@@ -20,8 +20,9 @@ namespace asmplan {
 /// - On timeout: SIGTERM to the command's process group, SIGKILL 2 s later; after a timeout or an
 ///   InterruptAll(), whatever is left in the group is SIGKILLed once the command itself exits.
 /// - A command that exits normally leaves its background children alone; Run() returns as soon as
-///   the command exits. With a log, what they write later still reaches it (a `cat` in its own
-///   process group copies the pipe until they close it); captured output ends at the exit.
+///   the command exits. With a log, what they write later still reaches it (a `/bin/cat` in its
+///   own process group copies the pipe until they close it; the log is created for that, even if
+///   they never write); captured output ends at the exit.
 /// Requires that nothing else in the process reaps children it did not start (waitpid(-1), or
 /// SIGCHLD set to SIG_IGN).
 std::unique_ptr<CommandRunner> NewPosixCommandRunner();

@@ -42,8 +42,9 @@ const CurlApi& Curl() {
              Slot("curl_easy_cleanup", &a.cleanup), Slot("curl_easy_setopt", &a.setopt),
              Slot("curl_easy_getinfo", &a.getinfo), Slot("curl_easy_perform", &a.perform),
              Slot("curl_easy_strerror", &a.strerror)},
-            &a.error))
-      a.global_init(CURL_GLOBAL_DEFAULT);
+            &a.error) &&
+        a.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+      a.error = "libcurl.so.4 could not be initialized (curl_global_init failed)";
     return a;
   }();
   return api;

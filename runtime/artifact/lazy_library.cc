@@ -10,8 +10,8 @@ bool LoadLibrarySymbols(const char* soname,
   // Never closed: the functions stay in use for the life of the process.
   void* lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
-    const char* why = dlerror();
-    *err = std::string("cannot load ") + soname + ": " + (why ? why : "unknown error");
+    const char* why = dlerror();  // "libcurl.so.4: cannot open shared object file: ..."
+    *err = std::string("cannot load ") + (why ? why : soname);
     return false;
   }
   for (const auto& [name, slot] : symbols) {
