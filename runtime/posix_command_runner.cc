@@ -25,6 +25,8 @@
 #include <map>
 #include <mutex>
 
+#include "runtime/durable_file.h"
+
 extern char** environ;
 
 namespace asmplan {
@@ -171,10 +173,7 @@ bool OpenOutput(Fd* child_out, Fd* capture, std::string* err) {
 /// Whether the log file can be opened for writing later ("" needs no file). errno says why not.
 bool LogWritable(const std::string& path) {
   if (path.empty() || access(path.c_str(), W_OK) == 0) return true;
-  if (errno != ENOENT) return false;
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
-  return access(dir.c_str(), W_OK | X_OK) == 0;
+  return errno == ENOENT && access(DirName(path).c_str(), W_OK | X_OK) == 0;
 }
 
 bool WriteAll(int fd, const char* data, size_t n) {
