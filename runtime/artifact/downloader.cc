@@ -21,33 +21,31 @@ namespace asmplan {
 namespace {
 
 /// libcurl, loaded on first use (lazy_library.h says why).
+// clang-format off
+#define CURL_FUNCTIONS(X)  \
+  X(curl_, global_init)    \
+  X(curl_, easy_init)      \
+  X(curl_, easy_cleanup)   \
+  X(curl_, easy_setopt)    \
+  X(curl_, easy_getinfo)   \
+  X(curl_, easy_perform)   \
+  X(curl_, easy_strerror)
+// clang-format on
 struct CurlApi {
-  decltype(&curl_global_init) global_init = nullptr;
-  decltype(&curl_easy_init) init = nullptr;
-  decltype(&curl_easy_cleanup) cleanup = nullptr;
-  decltype(&curl_easy_setopt) setopt = nullptr;
-  decltype(&curl_easy_getinfo) getinfo = nullptr;
-  decltype(&curl_easy_perform) perform = nullptr;
-  decltype(&curl_easy_strerror) strerror = nullptr;
+  CURL_FUNCTIONS(ASMPLAN_LAZY_MEMBER)
   std::string error;  ///< why it could not be loaded, or ""
 };
 
 /// Loads libcurl and runs curl_global_init once (it is not thread-safe: before any handle exists).
 const CurlApi& Curl() {
-  static const CurlApi api = [] {
-    CurlApi a;
-    if (LoadLibrarySymbols(
-            "libcurl.so.4",
-            {Slot("curl_global_init", &a.global_init), Slot("curl_easy_init", &a.init),
-             Slot("curl_easy_cleanup", &a.cleanup), Slot("curl_easy_setopt", &a.setopt),
-             Slot("curl_easy_getinfo", &a.getinfo), Slot("curl_easy_perform", &a.perform),
-             Slot("curl_easy_strerror", &a.strerror)},
-            &a.error) &&
-        a.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-      a.error = "libcurl.so.4 could not be initialized (curl_global_init failed)";
-    return a;
+  static const CurlApi loaded = [] {
+    CurlApi api;
+    if (LoadLibrarySymbols("libcurl.so.4", {CURL_FUNCTIONS(ASMPLAN_LAZY_SLOT)}, &api.error) &&
+        api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+      api.error = "libcurl.so.4 could not be initialized (curl_global_init failed)";
+    return api;
   }();
-  return api;
+  return loaded;
 }
 
 bool Exists(const std::string& path) {
@@ -132,7 +130,7 @@ void Attempt::Report(bool force) {
   p.bytes = offset + written;
   if (content_length >= 0) p.total = offset + content_length;
   curl_off_t speed = 0;
-  Curl().getinfo(curl, CURLINFO_SPEED_DOWNLOAD_T, &speed);
+  Curl().easy_getinfo(curl, CURLINFO_SPEED_DOWNLOAD_T, &speed);
   p.bytes_per_sec = static_cast<double>(speed);
   if (p.total >= 0 && speed > 0) {
     p.eta_seconds = static_cast<double>(p.total - p.bytes) / static_cast<double>(speed);
@@ -145,13 +143,13 @@ void Attempt::Report(bool force) {
 bool Attempt::OnStatusKnown() {
   status_checked = true;
   long code = 0;
-  Curl().getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+  Curl().easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
   if (offset > 0 && code == 200) {
     if (::ftruncate(fd, 0) != 0) return false;
     offset = 0;
   }
   curl_off_t length = -1;
-  Curl().getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+  Curl().easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
   content_length = length;
   return true;
 }
@@ -185,29 +183,29 @@ int OnTransferInfo(void* userdata, curl_off_t, curl_off_t, curl_off_t, curl_off_
 }
 
 void SetOptions(CURL* c, const std::string& url, const DownloadOptions& o, Attempt* a) {
-  Curl().setopt(c, CURLOPT_URL, url.c_str());
-  Curl().setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
+  Curl().easy_setopt(c, CURLOPT_URL, url.c_str());
+  Curl().easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
   // A redirect may never turn a web download into a read of a local file.
-  Curl().setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  Curl().setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-  Curl().setopt(c, CURLOPT_MAXREDIRS, 5L);
+  Curl().easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  Curl().easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  Curl().easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
   // Verification of the TLS peer and host name stays on, whatever the caller wants.
-  Curl().setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-  Curl().setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!o.ca_file.empty()) Curl().setopt(c, CURLOPT_CAINFO, o.ca_file.c_str());
-  Curl().setopt(c, CURLOPT_CONNECTTIMEOUT, o.connect_timeout_s);
-  Curl().setopt(c, CURLOPT_LOW_SPEED_LIMIT, o.stall_min_bytes_per_s);
-  Curl().setopt(c, CURLOPT_LOW_SPEED_TIME, o.stall_timeout_s);
-  Curl().setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(o.max_bytes));
-  Curl().setopt(c, CURLOPT_FAILONERROR, 1L);  // no error page ever lands in the .part file
-  Curl().setopt(c, CURLOPT_NOSIGNAL, 1L);
-  Curl().setopt(c, CURLOPT_USERAGENT, "asmplan");
-  Curl().setopt(c, CURLOPT_ERRORBUFFER, a->curl_error);
-  Curl().setopt(c, CURLOPT_WRITEFUNCTION, OnData);
-  Curl().setopt(c, CURLOPT_WRITEDATA, a);
-  Curl().setopt(c, CURLOPT_XFERINFOFUNCTION, OnTransferInfo);
-  Curl().setopt(c, CURLOPT_XFERINFODATA, a);
-  Curl().setopt(c, CURLOPT_NOPROGRESS, 0L);
+  Curl().easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  Curl().easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!o.ca_file.empty()) Curl().easy_setopt(c, CURLOPT_CAINFO, o.ca_file.c_str());
+  Curl().easy_setopt(c, CURLOPT_CONNECTTIMEOUT, o.connect_timeout_s);
+  Curl().easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, o.stall_min_bytes_per_s);
+  Curl().easy_setopt(c, CURLOPT_LOW_SPEED_TIME, o.stall_timeout_s);
+  Curl().easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(o.max_bytes));
+  Curl().easy_setopt(c, CURLOPT_FAILONERROR, 1L);  // no error page ever lands in the .part file
+  Curl().easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  Curl().easy_setopt(c, CURLOPT_USERAGENT, "asmplan");
+  Curl().easy_setopt(c, CURLOPT_ERRORBUFFER, a->curl_error);
+  Curl().easy_setopt(c, CURLOPT_WRITEFUNCTION, OnData);
+  Curl().easy_setopt(c, CURLOPT_WRITEDATA, a);
+  Curl().easy_setopt(c, CURLOPT_XFERINFOFUNCTION, OnTransferInfo);
+  Curl().easy_setopt(c, CURLOPT_XFERINFODATA, a);
+  Curl().easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 }
 
 // Gives the complete (already fsynced) file its final name, durably.
@@ -226,8 +224,8 @@ enum class Outcome { kDone, kRetry, kRestart, kFail };
 Outcome Classify(CURLcode res, const Attempt& a, const std::string& url, std::string* err) {
   if (res == CURLE_OK) return Outcome::kDone;
   long code = 0;
-  Curl().getinfo(a.curl, CURLINFO_RESPONSE_CODE, &code);
-  std::string what = a.curl_error[0] ? a.curl_error : Curl().strerror(res);
+  Curl().easy_getinfo(a.curl, CURLINFO_RESPONSE_CODE, &code);
+  std::string what = a.curl_error[0] ? a.curl_error : Curl().easy_strerror(res);
   if (a.Cancelled()) {
     *err = "download of " + url + " cancelled";
   } else if (a.too_large || res == CURLE_FILESIZE_EXCEEDED) {
@@ -262,14 +260,14 @@ Outcome RunAttempt(const std::string& url, const std::string& part, const Downlo
   }
   struct stat st;
   a->offset = ::fstat(a->fd, &st) == 0 ? st.st_size : 0;
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(Curl().init(), Curl().cleanup);
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(Curl().easy_init(), Curl().easy_cleanup);
   a->curl = curl.get();
   SetOptions(a->curl, url, o, a);
   // CURLOPT_RANGE rather than CURLOPT_RESUME_FROM_LARGE: with the latter libcurl fails a 200 answer
   // outright (CURLE_RANGE_ERROR), where we can simply keep the full body and start over.
   std::string range = std::to_string(a->offset) + "-";
-  if (a->offset > 0) Curl().setopt(a->curl, CURLOPT_RANGE, range.c_str());
-  Outcome outcome = Classify(Curl().perform(a->curl), *a, url, err);
+  if (a->offset > 0) Curl().easy_setopt(a->curl, CURLOPT_RANGE, range.c_str());
+  Outcome outcome = Classify(Curl().easy_perform(a->curl), *a, url, err);
   if (outcome == Outcome::kDone) {
     a->Report(true);
     if (::fsync(a->fd) != 0) {

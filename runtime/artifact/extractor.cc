@@ -24,66 +24,45 @@ namespace {
 namespace fs = std::filesystem;
 
 /// libarchive, loaded on first use (lazy_library.h says why).
+// clang-format off
+#define ARCHIVE_FUNCTIONS(X)             \
+  X(archive_, entry_filetype)            \
+  X(archive_, entry_hardlink)            \
+  X(archive_, entry_pathname)            \
+  X(archive_, entry_perm)                \
+  X(archive_, entry_set_hardlink)        \
+  X(archive_, entry_set_pathname)        \
+  X(archive_, entry_set_perm)            \
+  X(archive_, entry_symlink)             \
+  X(archive_, error_string)              \
+  X(archive_, read_data_block)           \
+  X(archive_, read_free)                 \
+  X(archive_, read_new)                  \
+  X(archive_, read_next_header)          \
+  X(archive_, read_open_filename)        \
+  X(archive_, read_support_filter_gzip)  \
+  X(archive_, read_support_format_tar)   \
+  X(archive_, read_support_format_zip)   \
+  X(archive_, write_close)               \
+  X(archive_, write_data_block)          \
+  X(archive_, write_disk_new)            \
+  X(archive_, write_disk_set_options)    \
+  X(archive_, write_finish_entry)        \
+  X(archive_, write_free)                \
+  X(archive_, write_header)
+// clang-format on
 struct ArchiveApi {
-  decltype(&archive_entry_filetype) entry_filetype = nullptr;
-  decltype(&archive_entry_hardlink) entry_hardlink = nullptr;
-  decltype(&archive_entry_pathname) entry_pathname = nullptr;
-  decltype(&archive_entry_perm) entry_perm = nullptr;
-  decltype(&archive_entry_set_hardlink) entry_set_hardlink = nullptr;
-  decltype(&archive_entry_set_pathname) entry_set_pathname = nullptr;
-  decltype(&archive_entry_set_perm) entry_set_perm = nullptr;
-  decltype(&archive_entry_symlink) entry_symlink = nullptr;
-  decltype(&archive_error_string) error_string = nullptr;
-  decltype(&archive_read_data_block) read_data_block = nullptr;
-  decltype(&archive_read_free) read_free = nullptr;
-  decltype(&archive_read_new) read_new = nullptr;
-  decltype(&archive_read_next_header) read_next_header = nullptr;
-  decltype(&archive_read_open_filename) read_open_filename = nullptr;
-  decltype(&archive_read_support_filter_gzip) read_support_filter_gzip = nullptr;
-  decltype(&archive_read_support_format_tar) read_support_format_tar = nullptr;
-  decltype(&archive_read_support_format_zip) read_support_format_zip = nullptr;
-  decltype(&archive_write_close) write_close = nullptr;
-  decltype(&archive_write_data_block) write_data_block = nullptr;
-  decltype(&archive_write_disk_new) write_disk_new = nullptr;
-  decltype(&archive_write_disk_set_options) write_disk_set_options = nullptr;
-  decltype(&archive_write_finish_entry) write_finish_entry = nullptr;
-  decltype(&archive_write_free) write_free = nullptr;
-  decltype(&archive_write_header) write_header = nullptr;
+  ARCHIVE_FUNCTIONS(ASMPLAN_LAZY_MEMBER)
   std::string error;  ///< why it could not be loaded, or ""
 };
 
 const ArchiveApi& Ar() {
-  static const ArchiveApi api = [] {
-    ArchiveApi a;
-    LoadLibrarySymbols("libarchive.so.13",
-                       {Slot("archive_entry_filetype", &a.entry_filetype),
-                        Slot("archive_entry_hardlink", &a.entry_hardlink),
-                        Slot("archive_entry_pathname", &a.entry_pathname),
-                        Slot("archive_entry_perm", &a.entry_perm),
-                        Slot("archive_entry_set_hardlink", &a.entry_set_hardlink),
-                        Slot("archive_entry_set_pathname", &a.entry_set_pathname),
-                        Slot("archive_entry_set_perm", &a.entry_set_perm),
-                        Slot("archive_entry_symlink", &a.entry_symlink),
-                        Slot("archive_error_string", &a.error_string),
-                        Slot("archive_read_data_block", &a.read_data_block),
-                        Slot("archive_read_free", &a.read_free),
-                        Slot("archive_read_new", &a.read_new),
-                        Slot("archive_read_next_header", &a.read_next_header),
-                        Slot("archive_read_open_filename", &a.read_open_filename),
-                        Slot("archive_read_support_filter_gzip", &a.read_support_filter_gzip),
-                        Slot("archive_read_support_format_tar", &a.read_support_format_tar),
-                        Slot("archive_read_support_format_zip", &a.read_support_format_zip),
-                        Slot("archive_write_close", &a.write_close),
-                        Slot("archive_write_data_block", &a.write_data_block),
-                        Slot("archive_write_disk_new", &a.write_disk_new),
-                        Slot("archive_write_disk_set_options", &a.write_disk_set_options),
-                        Slot("archive_write_finish_entry", &a.write_finish_entry),
-                        Slot("archive_write_free", &a.write_free),
-                        Slot("archive_write_header", &a.write_header)},
-                       &a.error);
-    return a;
+  static const ArchiveApi loaded = [] {
+    ArchiveApi api;
+    LoadLibrarySymbols("libarchive.so.13", {ARCHIVE_FUNCTIONS(ASMPLAN_LAZY_SLOT)}, &api.error);
+    return api;
   }();
-  return api;
+  return loaded;
 }
 
 using ReaderPtr = std::unique_ptr<struct archive, decltype(&archive_read_free)>;

@@ -21,4 +21,10 @@ std::pair<const char*, void**> Slot(const char* name, F** fn) {
   return {name, reinterpret_cast<void**>(fn)};
 }
 
+// A library's function table is written once, as a list `X(prefix_, name)` of its functions
+// `prefix_name`; these make the table's members and, for a table variable named `api`, the slots
+// that LoadLibrarySymbols fills. A function listed is always loaded, so none is left null.
+#define ASMPLAN_LAZY_MEMBER(prefix, name) decltype(&prefix##name) name = nullptr;
+#define ASMPLAN_LAZY_SLOT(prefix, name) Slot(#prefix #name, &api.name),
+
 }  // namespace asmplan
