@@ -25,6 +25,16 @@ struct FetchProgress {
   double eta_seconds = -1;  ///< "download" only; -1 when unknown
   std::string message;      ///< what the stage is about (see above), may be ""
   bool warning = false;     ///< the message is a warning the operator must see
+
+  /// A stage entered, with what it is about.
+  static FetchProgress Stage(const std::string& stage, const std::string& message,
+                             bool warning = false) {
+    FetchProgress p;
+    p.stage = stage;
+    p.message = message;
+    p.warning = warning;
+    return p;
+  }
 };
 
 struct FetchContext {

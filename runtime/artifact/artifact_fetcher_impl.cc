@@ -64,14 +64,6 @@ void Report(const FetchContext& ctx, FetchProgress p) {
   if (ctx.on_progress) ctx.on_progress(p);
 }
 
-FetchProgress Stage(const std::string& stage, const std::string& message, bool warning = false) {
-  FetchProgress p;
-  p.stage = stage;
-  p.message = message;
-  p.warning = warning;
-  return p;
-}
-
 bool Cancelled(const FetchContext& ctx, const Artifact& a, std::string* err) {
   if (!ctx.cancel || !ctx.cancel->load()) return false;
   *err = "artifact " + a.name + ": fetch cancelled";
@@ -111,7 +103,7 @@ bool CurlArtifactFetcher::DownloadAll(const Artifact& a, const FetchContext& ctx
     if (url.empty()) continue;
     std::string name = FileNameOf(url);
     auto on_progress = [&](const DownloadProgress& d) {
-      FetchProgress p = Stage("download", name);
+      FetchProgress p = FetchProgress::Stage("download", name);
       p.bytes = d.bytes;
       p.total = d.total;
       p.bytes_per_sec = d.bytes_per_sec;
@@ -131,12 +123,12 @@ bool CurlArtifactFetcher::VerifyArchive(const Artifact& a, const FetchContext& c
                                         std::string* digest, std::string* err) {
   if (a.signature_url.empty() && a.sha256.empty()) {
     // Only reachable with `verify none` (CheckRequest refuses it otherwise).
-    Report(ctx,
-           Stage("verify", "artifact " + a.name + " is not verified: the plan says `verify none`",
-                 true));
+    Report(ctx, FetchProgress::Stage(
+                    "verify",
+                    "artifact " + a.name + " is not verified: the plan says `verify none`", true));
     return Sha256OfFile(archive, digest, err);
   }
-  Report(ctx, Stage("verify", FileNameOf(a.url)));
+  Report(ctx, FetchProgress::Stage("verify", FileNameOf(a.url)));
   VerifyRequest req;
   req.file = archive;
   req.display_name = FileNameOf(a.url);
@@ -170,7 +162,7 @@ bool CurlArtifactFetcher::Fetch(const Artifact& artifact, const FetchContext& ct
   std::string target = ctx.workspace_dir + "/" + a.extract_to;
   std::string identity = MarkerIdentity(a, fingerprint);
   if (MarkerMatches(ReadExtractMarker(target), identity, a.sha256)) {
-    Report(ctx, Stage("done", "already fetched"));
+    Report(ctx, FetchProgress::Stage("done", "already fetched"));
     return true;
   }
   std::string archive = ctx.cache_dir + "/" + CacheFileName(a.url);
@@ -181,7 +173,7 @@ bool CurlArtifactFetcher::Fetch(const Artifact& artifact, const FetchContext& ct
       !VerifyArchive(a, ctx, archive, signature, &digest, err) || Cancelled(ctx, a, err)) {
     return false;
   }
-  Report(ctx, Stage("extract", target));
+  Report(ctx, FetchProgress::Stage("extract", target));
   ExtractRequest req;
   req.archive = archive;
   req.display_name = FileNameOf(a.url);
@@ -191,7 +183,7 @@ bool CurlArtifactFetcher::Fetch(const Artifact& artifact, const FetchContext& ct
     *err = "artifact " + a.name + ": " + *err;
     return false;
   }
-  Report(ctx, Stage("done", target));
+  Report(ctx, FetchProgress::Stage("done", target));
   return true;
 }
 

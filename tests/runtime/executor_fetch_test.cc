@@ -44,14 +44,6 @@ FetchProgress Download(long long bytes) {
   return p;
 }
 
-FetchProgress Stage(const std::string& stage, const std::string& message, bool warning = false) {
-  FetchProgress p;
-  p.stage = stage;
-  p.message = message;
-  p.warning = warning;
-  return p;
-}
-
 Plan FetchPlan(bool verify_none = false) {
   Plan plan;
   plan.name = "fetching";
@@ -85,11 +77,12 @@ std::vector<ExecEvent> EventsOf(RecordingReporter& reporter, ExecEvent::Type typ
 TEST(ExecutorFetchTest, JournalsEachStageOnceAndShowsDownloadProgress) {
   ExecutorHarness h;
   // Five progress reports 400 ms apart: the view gets the first and those a second or more later.
-  ScriptedFetcher fetcher(h.clock,
-                          {Download(0), Download(1), Download(2), Download(3), Download(4),
-                           Stage("verify", "signature by key SHA256:ab12"),
-                           Stage("extract", "istio-1.5.10"), Stage("done", "")},
-                          true, "");
+  ScriptedFetcher fetcher(
+      h.clock,
+      {Download(0), Download(1), Download(2), Download(3), Download(4),
+       FetchProgress::Stage("verify", "signature by key SHA256:ab12"),
+       FetchProgress::Stage("extract", "istio-1.5.10"), FetchProgress::Stage("done", "")},
+      true, "");
   h.fetcher = &fetcher;
   RunResult r = h.Run(FetchPlan());
   ASSERT_EQ(r.outcome, RunResult::Outcome::kSucceeded) << r.summary;
@@ -119,8 +112,9 @@ TEST(ExecutorFetchTest, VerifyNoneWarnsInTheViewAndTheJournal) {
   ScriptedFetcher fetcher(
       h.clock,
       {Download(8),
-       Stage("verify", "artifact release is not verified: the plan says `verify none`", true),
-       Stage("extract", "istio"), Stage("done", "")},
+       FetchProgress::Stage("verify",
+                            "artifact release is not verified: the plan says `verify none`", true),
+       FetchProgress::Stage("extract", "istio"), FetchProgress::Stage("done", "")},
       true, "");
   h.fetcher = &fetcher;
   ASSERT_EQ(h.Run(FetchPlan(true)).outcome, RunResult::Outcome::kSucceeded);
@@ -138,7 +132,7 @@ TEST(ExecutorFetchTest, VerifyNoneWarnsInTheViewAndTheJournal) {
 
 TEST(ExecutorFetchTest, ARefusedArtifactFailsTheStepBeforeItsCommands) {
   ExecutorHarness h;
-  ScriptedFetcher fetcher(h.clock, {Download(8), Stage("verify", "")}, false,
+  ScriptedFetcher fetcher(h.clock, {Download(8), FetchProgress::Stage("verify", "")}, false,
                           "istio.tar.gz: signature does not verify with key SHA256:ab12");
   h.fetcher = &fetcher;
   RunResult r = h.Run(FetchPlan());
