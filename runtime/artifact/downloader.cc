@@ -16,6 +16,7 @@
 #include "compiler/sha256.h"
 #include "runtime/artifact/file_digest.h"
 #include "runtime/artifact/lazy_library.h"
+#include "runtime/durable_file.h"
 
 namespace asmplan {
 namespace {
@@ -51,20 +52,6 @@ const CurlApi& Curl() {
 bool Exists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;
-}
-
-std::string ParentDir(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-// Makes a rename durable: the directory entry itself must reach the disk.
-void FsyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
 }
 
 bool WriteAll(int fd, const char* data, size_t len) {
@@ -214,8 +201,7 @@ bool Publish(const std::string& part, const std::string& dest, std::string* err)
     *err = "cannot rename " + part + " to " + dest + ": " + std::strerror(errno);
     return false;
   }
-  FsyncDir(ParentDir(dest));
-  return true;
+  return SyncDirectory(DirName(dest), err);  // the new name itself must reach the disk
 }
 
 enum class Outcome { kDone, kRetry, kRestart, kFail };

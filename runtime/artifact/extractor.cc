@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "runtime/artifact/lazy_library.h"
+#include "runtime/durable_file.h"
 
 namespace asmplan {
 namespace {
@@ -251,13 +252,6 @@ bool WriteMarker(const std::string& root, const std::string& text) {
   return static_cast<bool>(out.flush());
 }
 
-void FsyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
 // Swaps the new tree into place: atomically when the target exists (RENAME_EXCHANGE), then removes
 // the old tree, which now sits under the temporary name.
 bool SwapIntoPlace(const std::string& tmp, const std::string& target, std::string* err) {
@@ -271,8 +265,7 @@ bool SwapIntoPlace(const std::string& tmp, const std::string& target, std::strin
     return false;
   }
   if (had_target) fs::remove_all(tmp, ec);
-  FsyncDir(fs::path(target).parent_path().string());
-  return true;
+  return SyncDirectory(DirName(target), err);
 }
 
 // Removes temporary trees a killed extraction left beside the target.
