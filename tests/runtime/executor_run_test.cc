@@ -1,5 +1,6 @@
 // The executor's scheduling, retries, timeouts and guard phases, with fakes only.
 #include <gmock/gmock.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -358,6 +359,37 @@ TEST(ExecutorRunTest, AJournalWriteFailureStopsTheRun) {
                                    h.JournalPath() + ": File too large"));
   EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a"));
   // What reached the disk still loads: a is running there, and resume settles it.
+  EXPECT_EQ(h.Load().steps["a"].state, StepState::kRunning);
+}
+
+// The fdatasync a worker makes before starting a command fails (the journal's descriptor now
+// refers to a pipe, where write() works and fdatasync() is EINVAL): that command never starts,
+// and the run stops naming the error.
+TEST(ExecutorRunTest, AFailedSyncOnTheWorkerStopsTheRunBeforeTheCommand) {
+  ExecutorHarness h;
+  int pipe_fds[2] = {-1, -1};
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  HookedRunner hooked(h.runner, [&](const CommandSpec& spec, CommandResult*) {
+    if (spec.argv[1] != "a") return true;
+    fs::path journal = fs::canonical(h.JournalPath());
+    for (const auto& entry : fs::directory_iterator("/proc/self/fd")) {
+      std::error_code ec;
+      if (fs::read_symlink(entry.path(), ec) == journal) {
+        EXPECT_GE(::dup2(pipe_fds[1], std::stoi(entry.path().filename().string())), 0);
+      }
+    }
+    return true;
+  });
+  h.runner_override = &hooked;
+  Plan plan;
+  plan.steps = {MakeStep("a"), MakeStep("b", {"a"})};
+  RunResult r = h.Run(plan);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
+  EXPECT_THAT(r.summary, HasSubstr("the checkpoint journal failed: cannot sync journal " +
+                                   h.JournalPath() + ": Invalid argument"));
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a"));
   EXPECT_EQ(h.Load().steps["a"].state, StepState::kRunning);
 }
 
