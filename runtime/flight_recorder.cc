@@ -12,6 +12,10 @@ bool SameObservation(const FlightRecorder::Entry& a, const FlightRecorder::Entry
          x.details == y.details && a.details_dropped == b.details_dropped;
 }
 
+bool SameState(const GuardObservation& x, const GuardObservation& y) {
+  return x.holds == y.holds && x.error == y.error && x.summary == y.summary;
+}
+
 /// "  label (time): summary" and, when asked, the entry's details one level deeper.
 void AppendEntry(const std::string& label, const FlightRecorder::Entry& e, bool with_details,
                  std::string* out) {
@@ -22,6 +26,27 @@ void AppendEntry(const std::string& label, const FlightRecorder::Entry& e, bool 
   if (!with_details) return;
   for (const auto& d : o.details) *out += "\n    " + d;
   if (e.details_dropped > 0) *out += "\n    ... and " + std::to_string(e.details_dropped) + " more";
+}
+
+/// "  changed [N times ](time[ to time]): summary", then the detail lines that went and came.
+void AppendChange(const FlightRecorder::Entry& e, std::string* out) {
+  const GuardObservation& o = e.observation;
+  *out += "\n  changed ";
+  if (e.times > 1) *out += std::to_string(e.times) + " times ";
+  *out += "(" + HumanDuration(e.at_ms);
+  if (e.times > 1) *out += " to " + HumanDuration(e.until_ms);
+  *out += "): ";
+  *out += o.summary.empty() ? (o.holds ? "holds" : "does not hold") : o.summary;
+  if (o.error) *out += " [query failed]";
+  auto absent = [](const std::vector<std::string>& in, const std::string& line) {
+    return std::find(in.begin(), in.end(), line) == in.end();
+  };
+  for (const auto& d : e.before) {
+    if (absent(o.details, d)) *out += "\n    - " + d;
+  }
+  for (const auto& d : o.details) {
+    if (absent(e.before, d)) *out += "\n    + " + d;
+  }
 }
 
 }  // namespace
@@ -50,10 +75,22 @@ void FlightRecorder::Record(Millis now_ms, const GuardObservation& observation) 
   Entry e = Trimmed(now_ms, observation);
   if (count_ == 0) first_ = e;
   if (count_ > 0 && !SameObservation(e, last_)) {
-    changes_.push_back(e);
-    if (changes_.size() > max_changes_) {
-      changes_.erase(changes_.begin());
-      ++changes_dropped_;
+    // While the summary stays, changes of details only (a restart count) join the last entry.
+    if (!changes_.empty() && SameState(changes_.back().observation, e.observation) &&
+        SameState(last_.observation, e.observation)) {
+      Entry& run = changes_.back();
+      run.observation = e.observation;
+      run.details_dropped = e.details_dropped;
+      run.until_ms = e.at_ms;
+      ++run.times;
+    } else {
+      e.before = last_.observation.details;
+      e.until_ms = e.at_ms;
+      changes_.push_back(e);
+      if (changes_.size() > max_changes_) {
+        changes_.erase(changes_.begin());
+        ++changes_dropped_;
+      }
     }
   }
   last_ = std::move(e);
@@ -67,9 +104,9 @@ std::string FlightRecorder::TimeoutMessage(Millis waited_ms) const {
   if (changes_dropped_ > 0)
     out += "\n  (" + std::to_string(changes_dropped_) + " earlier changes not kept)";
   for (const Entry& c : changes_) {
-    // The last observation is shown in full below; do not show it twice.
-    if (count_ > 1 && c.at_ms == last_.at_ms && SameObservation(c, last_)) continue;
-    AppendEntry("changed", c, false, &out);
+    // A change into the last observation is that observation, shown in full below.
+    if (count_ > 1 && c.times == 1 && c.at_ms == last_.at_ms) continue;
+    AppendChange(c, &out);
   }
   if (count_ > 1) AppendEntry("last", last_, true, &out);
   if (count_ > 1 && changes_.empty() && changes_dropped_ == 0)

@@ -21,6 +21,12 @@ class FlightRecorder {
     Millis at_ms = 0;  ///< since the wait started
     GuardObservation observation;
     size_t details_dropped = 0;  ///< detail lines beyond max_details, not kept
+    /// A change: the detail lines of the observation before it, to show what changed. Changes
+    /// while the summary stays (a restart count climbing) are one entry: `times` of them, the
+    /// last at `until_ms`, `observation` the latest.
+    std::vector<std::string> before;
+    size_t times = 1;
+    Millis until_ms = 0;
   };
 
   /// `guard` is what is waited for; `start_ms` is the Clock::NowMs() when the wait started.
@@ -35,16 +41,19 @@ class FlightRecorder {
   ///     first (0s): 3 of 5 pods in payments show 2/2
   ///       payments/api-7d9f: 1/2 ready, istio-proxy not ready (CrashLoopBackOff)
   ///     changed (2m15s): 4 of 5 pods in payments show 2/2
+  ///       - payments/old-5c: terminating
   ///     last (20m): 4 of 5 pods in payments show 2/2
   ///       payments/api-7d9f: 1/2 ready, istio-proxy not ready (CrashLoopBackOff)
   /// The first line stands alone for one-line uses; the rest is indented by two spaces per level.
-  /// Changes show their summary only; first and last show their details too.
+  /// First and last show their details; a change shows its summary and the detail lines that went
+  /// ("- ") and came ("+ "). Changes while the summary stays the same are one entry, "changed 18
+  /// times (16s to 1m13s)", from the state before the first to the latest.
   std::string TimeoutMessage(Millis waited_ms) const;
 
   /// The most recent observation, or nullptr before the first Record().
   const Entry* last() const { return count_ == 0 ? nullptr : &last_; }
   const Entry* first() const { return count_ == 0 ? nullptr : &first_; }
-  /// Kept change points, oldest first (neither the first nor the last observation).
+  /// Kept change points, oldest first (the first observation is not one).
   const std::vector<Entry>& changes() const { return changes_; }
   /// Changes that happened but were not kept, because max_changes were exceeded.
   size_t changes_dropped() const { return changes_dropped_; }

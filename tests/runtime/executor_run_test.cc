@@ -207,6 +207,9 @@ TEST(ExecutorRunTest, WaitTimeoutShowsFirstAndLastObservation) {
             "    ns1/a: 0/2\n"
             "    ns1/b: 0/2\n"
             "  changed (20s): 1 of 2 ready\n"
+            "    - ns1/a: 0/2\n"
+            "    - ns1/b: 0/2\n"
+            "    + ns1/b: 1/2\n"
             "  last (30s): 1 of 2 ready\n"
             "    ns1/b: 1/2");
   EXPECT_THAT(r.summary, HasSubstr("log: " + (h.dir / "logs/a.log")));

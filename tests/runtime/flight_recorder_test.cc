@@ -50,9 +50,39 @@ TEST(FlightRecorderTest, TimeoutMessageShowsFirstChangesAndLastWithReasons) {
                 "\n"
                 "    payments/old-5c: terminating\n"
                 "  changed (2m15s): 4 of 5 pods in payments show 2/2\n"
+                "    - payments/old-5c: terminating\n"
                 "  last (20m): 4 of 5 pods in payments show 2/2\n"
                 "    " +
                 crash);
+}
+
+// A restart count climbing changes the details at every other poll: while the summary stays, the
+// changes are one entry, from the state before the first to the latest, and do not push out the
+// changes that matter.
+TEST(FlightRecorderTest, ChangesOfDetailsOnlyInARowAreOneEntry) {
+  FlightRecorder rec(AllShow("orders"), 0, /*max_changes=*/3);
+  auto crash = [](int restarts) {
+    return Obs("8 of 9 pods in orders show 2/2",
+               {"orders/api-1: 1/2 ready, istio-proxy not ready (CrashLoopBackOff, " +
+                std::to_string(restarts) + " restarts)"});
+  };
+  rec.Record(0, Obs("7 of 9 pods in orders show 2/2", {"orders/web-2: terminating"}));
+  for (int i = 1; i <= 30; ++i) {
+    rec.Record(i * 2000, crash(i / 2));  // a new count every other poll
+  }
+  rec.Record(62'000, Obs("9 of 9 pods in orders show 2/2"));
+  rec.Record(64'000, Obs("9 of 9 pods in orders show 2/2"));
+  EXPECT_EQ(rec.changes_dropped(), 0u);
+  EXPECT_EQ(rec.TimeoutMessage(64'000),
+            "timed out after 1m4s waiting until pods in ns \"orders\" all show 2/2\n"
+            "  first (0s): 7 of 9 pods in orders show 2/2\n"
+            "    orders/web-2: terminating\n"
+            "  changed 16 times (2s to 1m): 8 of 9 pods in orders show 2/2\n"
+            "    - orders/web-2: terminating\n"
+            "    + orders/api-1: 1/2 ready, istio-proxy not ready (CrashLoopBackOff, 15 restarts)\n"
+            "  changed (1m2s): 9 of 9 pods in orders show 2/2\n"
+            "    - orders/api-1: 1/2 ready, istio-proxy not ready (CrashLoopBackOff, 15 restarts)\n"
+            "  last (1m4s): 9 of 9 pods in orders show 2/2");
 }
 
 TEST(FlightRecorderTest, SaysWhenNothingChanged) {
