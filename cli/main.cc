@@ -1,10 +1,15 @@
 // asmplan: compile, review and run operational plans. Thin: parsing and dispatch only.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <iostream>
 
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
+  // A reader that goes away (`asmplan run ... | head`) must not kill a run between a command's
+  // start and its record: output then fails quietly and the run goes on to its checkpoint.
+  // Commands get the default action back (posix_spawn resets every signal).
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"asmplan: compile, review and run Anthos Service Mesh procedures as plans"};
   app.name("asmplan");
   app.set_version_flag("--version", std::string("asmplan ") + ASMPLAN_VERSION);

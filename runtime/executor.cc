@@ -21,6 +21,10 @@ constexpr Millis kTickMs = 1000;
 // Sleeping on the Clock happens in slices so an interrupt is noticed soon.
 constexpr Millis kSleepSliceMs = 200;
 
+const char* SignalName(int sig) {
+  return sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "SIGINT";
+}
+
 }  // namespace
 
 Executor::Executor(const Plan& plan, ExecutorEnv env, ExecutorOptions options)
@@ -190,8 +194,7 @@ void Executor::Impl::HandleInterrupt() {
   ExecEvent e;
   e.type = ExecEvent::Type::kInterrupted;
   e.wall_ms = r.wall_ms;
-  e.message = std::string("interrupted by ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
-              ": stopping running steps";
+  e.message = std::string("interrupted by ") + SignalName(sig) + ": stopping running steps";
   env_.reporter->OnEvent(e);
   // Steps not inside a worker job stop here; those in a job stop when their command ends.
   std::vector<int> idle(live_.begin(), live_.end());
@@ -276,8 +279,8 @@ RunResult Executor::Impl::Summarize() {
     r.summary = "the checkpoint journal failed: " + journal_error_ + "\n" + r.summary;
   if (stopping_) {
     int sig = signal_.load();
-    r.summary += std::string("interrupted by ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
-                 "; continue with `asmplan resume`\n";
+    r.summary +=
+        std::string("interrupted by ") + SignalName(sig) + "; continue with `asmplan resume`\n";
   }
   static const char* kOutcome[] = {"succeeded", "failed", "awaiting", "interrupted"};
   JournalRecord fin;

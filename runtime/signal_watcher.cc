@@ -17,6 +17,7 @@ sigset_t WatchedSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);  // the terminal closed: the steps' own process groups never see it
   return set;
 }
 
@@ -28,8 +29,7 @@ SignalWatcher::SignalWatcher(std::function<void(int, bool)> on_signal)
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   // A parent may have left them ignored (a shell's background job ignores SIGINT); an ignored
   // signal is discarded, so take the default action back: blocked, it only reaches our signalfd.
-  ::signal(SIGINT, SIG_DFL);
-  ::signal(SIGTERM, SIG_DFL);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, SIG_DFL);
   signal_fd_ = ::signalfd(-1, &set, SFD_CLOEXEC);
   stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
   thread_ = std::thread([this] { Loop(); });

@@ -1,5 +1,5 @@
-// SIGINT and SIGTERM, handled on a thread of their own: the signals are blocked in every thread
-// and read from a signalfd, so no code runs in signal context (nothing async-signal-unsafe
+// SIGINT, SIGTERM and SIGHUP, handled on a thread of their own: the signals are blocked in every
+// thread and read from a signalfd, so no code runs in signal context (nothing async-signal-unsafe
 // can happen) and the handler may lock, log and call into the executor.
 #pragma once
 
@@ -11,8 +11,8 @@ namespace asmplan {
 
 class SignalWatcher {
  public:
-  /// `on_signal(signal, hard)`: the first SIGINT/SIGTERM has hard = false; a second SIGINT (or
-  /// SIGTERM) has hard = true. Construct before starting any other thread: the mask is inherited.
+  /// `on_signal(signal, hard)`: the first SIGINT/SIGTERM/SIGHUP has hard = false; a second one
+  /// has hard = true. Construct before starting any other thread: the mask is inherited.
   explicit SignalWatcher(std::function<void(int, bool)> on_signal);
   /// Stops the thread and restores the previous signal mask.
   ~SignalWatcher();
@@ -30,7 +30,7 @@ class SignalWatcher {
   std::function<void(int, bool)> on_signal_;
   std::atomic<bool> stop_{false};
   std::atomic<int> first_{0};
-  int signal_fd_ = -1;  ///< reads SIGINT/SIGTERM
+  int signal_fd_ = -1;  ///< reads the watched signals
   int stop_fd_ = -1;    ///< an eventfd written by the destructor to wake the thread
   std::thread thread_;
 };

@@ -19,10 +19,12 @@
 
 namespace asmplan::testing {
 
-/// A running `asmplan` (setsid: its session id is its pid), output to files in `scratch`.
+/// A running `asmplan` (setsid: its session id is its pid), output to files in `scratch`, or its
+/// stdout to `stdout_fd` when that is given.
 class AsmplanProcess {
  public:
-  AsmplanProcess(const std::vector<std::string>& args, const std::string& scratch) {
+  AsmplanProcess(const std::vector<std::string>& args, const std::string& scratch,
+                 int stdout_fd = -1) {
     std::vector<std::string> argv = {std::string(ASMPLAN_BIN_DIR) + "/asmplan"};
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<char*> ptrs;
@@ -35,7 +37,7 @@ class AsmplanProcess {
     if (pid_ == 0) {
       ::setsid();
       ::dup2(in_fd, 0);
-      ::dup2(out_fd, 1);
+      ::dup2(stdout_fd >= 0 ? stdout_fd : out_fd, 1);
       ::dup2(out_fd, 2);
       ::execv(ptrs[0], ptrs.data());
       ::_exit(127);

@@ -70,6 +70,60 @@ TEST(ExecutorSignalTest, SigintLeavesAResumableCheckpoint) {
   EXPECT_EQ(::access((dir / "b-ran").c_str(), F_OK), 0);
 }
 
+// A closed terminal: SIGHUP stops the run like SIGTERM. The steps' own process groups never see
+// the hangup, so without this their commands would outlive the executor, unrecorded.
+TEST(ExecutorSignalTest, SighupStopsTheRunAndItsCommands) {
+  TempDir dir;
+  ASSERT_TRUE(testing::WritePlanFile(SleepyPlan(dir), dir / "plan.yaml"));
+  std::string state = dir / "state";
+  testing::AsmplanProcess run({"run", dir / "plan.yaml", "--state-dir", state}, dir.path());
+  ASSERT_TRUE(WaitForState(state + "/journal", "a", StepState::kRunning));
+  run.Signal(SIGHUP);
+  EXPECT_EQ(run.Wait(), 130);
+  EXPECT_TRUE(run.WaitForSessionToEmpty(5000));  // the sleep was stopped
+  Checkpoint cp;
+  std::string err;
+  ASSERT_TRUE(LoadJournal(state + "/journal", &cp, &err)) << err;
+  bool journaled = false;
+  for (const JournalRecord& r : cp.history) {
+    journaled |= r.kind == JournalRecord::Kind::kInterrupt && r.number == SIGHUP;
+  }
+  EXPECT_TRUE(journaled);
+  std::string out;
+  ASSERT_TRUE(ReadWholeFile(dir / "asmplan.out", &out, &err));
+  EXPECT_NE(out.find("interrupted by SIGHUP"), std::string::npos) << out;
+}
+
+// `asmplan run ... | head -1`: the reader goes away, the run does not die of SIGPIPE between a
+// command's start and its record; it goes on to the end with its checkpoint.
+TEST(ExecutorSignalTest, AClosedOutputPipeDoesNotKillTheRun) {
+  TempDir dir;
+  Plan plan;
+  plan.name = "piped";
+  for (const char* id : {"a", "b", "c"}) {
+    Step s;
+    s.id = id;
+    if (!plan.steps.empty()) s.after = {plan.steps.back().id};
+    s.run = {{"touch", dir / (std::string(id) + "-ran")}};
+    plan.steps.push_back(s);
+  }
+  ASSERT_TRUE(testing::WritePlanFile(plan, dir / "plan.yaml"));
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ::close(fds[0]);  // nobody reads
+  testing::AsmplanProcess run({"run", dir / "plan.yaml", "--state-dir", dir / "state"}, dir.path(),
+                              fds[1]);
+  ::close(fds[1]);
+  EXPECT_EQ(run.Wait(), 0);
+  for (const char* id : {"a", "b", "c"}) {
+    EXPECT_EQ(::access((dir / (std::string(id) + "-ran")).c_str(), F_OK), 0) << id;
+  }
+  Checkpoint cp;
+  std::string err;
+  ASSERT_TRUE(LoadJournal(dir / "state/journal", &cp, &err)) << err;
+  EXPECT_EQ(cp.steps["c"].state, StepState::kSucceeded);
+}
+
 TEST(ExecutorSignalTest, SecondRunOnALockedStateDirExitsFour) {
   TempDir dir;
   ASSERT_TRUE(testing::WritePlanFile(SleepyPlan(dir), dir / "plan.yaml"));
