@@ -61,6 +61,25 @@ void Apply(JournalRecord&& r, Checkpoint* cp) {
   cp->history.push_back(std::move(r));
 }
 
+/// Whether a whole, sound frame starts at `pos`: its record in `*record`, else why not in `*why`.
+bool FrameAt(std::string_view bytes, size_t pos, JournalRecord* record, std::string* why) {
+  if (bytes.size() - pos < kFrameHeader) {
+    *why = "a frame header cut short";
+    return false;
+  }
+  size_t len = ReadU32(bytes.data() + pos);
+  if (len == 0 || len > bytes.size() - pos - kFrameHeader) {
+    *why = len == 0 ? "an empty frame" : "a frame running past the end of the file";
+    return false;
+  }
+  std::string_view payload = bytes.substr(pos + kFrameHeader, len);
+  if (Crc32(payload.data(), payload.size()) != ReadU32(bytes.data() + pos + 4)) {
+    *why = "checksum mismatch";
+    return false;
+  }
+  return DecodeRecord(payload, record, why);
+}
+
 std::string Corrupt(const std::string& path, size_t offset, size_t index, const std::string& why) {
   return path + ": checkpoint journal is corrupt at byte " + std::to_string(offset) + " (record " +
          std::to_string(index + 1) + "): " + why +
@@ -83,21 +102,21 @@ bool ParseJournal(std::string_view bytes, const std::string& path, Checkpoint* c
   JournalRecord record;
   std::string why;
   while (pos < bytes.size()) {
-    // A frame running past the end is the torn tail of an interrupted append.
-    if (bytes.size() - pos < kFrameHeader) break;
-    size_t len = ReadU32(bytes.data() + pos);
-    if (len > bytes.size() - pos - kFrameHeader) break;
-    std::string_view payload = bytes.substr(pos + kFrameHeader, len);
-    bool last = pos + kFrameHeader + len == bytes.size();
-    bool sound = Crc32(payload.data(), payload.size()) == ReadU32(bytes.data() + pos + 4);
-    if (!sound) why = "checksum mismatch";
-    if (sound && !DecodeRecord(payload, &record, &why)) sound = false;
-    if (!sound) {
-      // The last frame may have reached the disk half-written; anything earlier may not.
-      if (last) break;
-      *err = Corrupt(path, pos, cp->records, why);
-      return false;
+    if (!FrameAt(bytes, pos, &record, &why)) {
+      // An interrupted append leaves a torn tail: a part of its frames, or zeros. A bad frame
+      // with a sound one anywhere after it is not that (e.g. a flipped bit in a length, which
+      // would otherwise hide every later record) and is refused.
+      for (size_t next = pos + 1; next + kFrameHeader <= bytes.size(); ++next) {
+        JournalRecord later;
+        std::string ignored;
+        if (FrameAt(bytes, next, &later, &ignored)) {
+          *err = Corrupt(path, pos, cp->records, why);
+          return false;
+        }
+      }
+      break;
     }
+    size_t len = ReadU32(bytes.data() + pos);
     Apply(std::move(record), cp);
     ++cp->records;
     pos += kFrameHeader + len;

@@ -4,8 +4,10 @@
 //   asmplan journal v1 plan <64 hex>\n              header, created atomically (temp + rename)
 //   [u32 length LE][u32 CRC-32 LE][payload] ...     one frame per JournalRecord
 //
-// A kill -9 can tear only the last frame (it is ignored on load and cut off before appending);
-// a bad frame with frames after it is corruption and refused.
+// A kill -9 or power loss can tear only the end: a part of the last append, or zeros where it was
+// to be. Bytes after the last sound frame with no sound frame anywhere among them are that torn
+// tail (ignored on load, cut off before appending); a bad frame with a sound one after it is
+// corruption and refused.
 #pragma once
 
 #include <atomic>

@@ -1,6 +1,6 @@
 #include "runtime/checkpoint_journal.h"
 
-#include <gtest/gtest.h>
+#include <gmock/gmock.h>
 
 #include "runtime/crc32.h"
 #include "runtime/durable_file.h"
@@ -9,6 +9,8 @@
 
 namespace asmplan {
 namespace {
+
+using ::testing::HasSubstr;
 
 JournalRecord StepRec(const std::string& id, StepState state, int attempts,
                       const std::string& message = "") {
@@ -114,6 +116,40 @@ TEST(CheckpointJournalTest, CorruptMiddleRecordIsRefused) {
                 " (record 1): checksum mismatch; valid records follow it, so this is not a torn "
                 "write from a crash; move the state directory aside and start a new run, or "
                 "restore it from a backup");
+}
+
+// A flipped bit in a length makes a frame run past the end (or past its neighbours): sound frames
+// follow it, so it is corruption, not a torn tail that would hide every later record.
+TEST(CheckpointJournalTest, AFlippedLengthBitInTheMiddleIsRefused) {
+  TempDir dir;
+  std::string bytes, err;
+  ASSERT_TRUE(ReadWholeFile(WriteSample(dir), &bytes, &err));
+  size_t header = JournalHeader("abc123").size();
+  for (size_t byte = 0; byte < 4; ++byte) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string bad = bytes;
+      bad[header + byte] ^= static_cast<char>(1 << bit);
+      Checkpoint cp;
+      EXPECT_FALSE(ParseJournal(bad, "j", &cp, &err)) << "byte " << byte << " bit " << bit;
+      EXPECT_THAT(err,
+                  HasSubstr("checkpoint journal is corrupt at byte " + std::to_string(header)));
+    }
+  }
+}
+
+// An append cut short can leave zeros where its frames were to be (a file system that grew the
+// file before the data reached the disk): a torn tail, the records before it kept.
+TEST(CheckpointJournalTest, AZeroFilledTailIsTorn) {
+  TempDir dir;
+  std::string bytes, err;
+  ASSERT_TRUE(ReadWholeFile(WriteSample(dir), &bytes, &err));
+  for (size_t zeros : {1, 7, 8, 12, 4096}) {
+    Checkpoint cp;
+    ASSERT_TRUE(ParseJournal(bytes + std::string(zeros, '\0'), "j", &cp, &err)) << zeros << err;
+    EXPECT_EQ(cp.records, 5u);
+    EXPECT_TRUE(cp.torn_tail);
+    EXPECT_EQ(cp.valid_bytes, bytes.size());
+  }
 }
 
 TEST(CheckpointJournalTest, RejectsForeignFileAndNewerVersion) {
