@@ -33,8 +33,9 @@ Holder ReadHolder(int fd) {
 
 bool WriteHolder(int fd) {
   std::string text = "pid " + std::to_string(::getpid()) + " host " + HostName() + "\n";
-  return ::ftruncate(fd, 0) == 0 &&
-         ::pwrite(fd, text.data(), text.size(), 0) == static_cast<ssize_t>(text.size());
+  // Written over the old text, then cut to length: a reader never sees an empty file.
+  return ::pwrite(fd, text.data(), text.size(), 0) == static_cast<ssize_t>(text.size()) &&
+         ::ftruncate(fd, static_cast<off_t>(text.size())) == 0;
 }
 
 bool IsDeadHere(const Holder& h) {
@@ -71,29 +72,29 @@ std::unique_ptr<StateLock> StateLock::Acquire(const std::string& dir, bool* held
   int fd = OpenLockFile(path, err);
   if (fd < 0) return nullptr;
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    // The flock is held, so a live process holds the directory whatever the file says (a dead
+    // process's flock is gone with it): never taken over. The file may not name it yet: a winner
+    // writes its pid just after its flock.
     Holder h = ReadHolder(fd);
     ::close(fd);
-    if (!IsDeadHere(h)) {
-      *held_by_other = true;
+    *held_by_other = true;
+    if (h.pid <= 0) {
+      *err = "state directory " + dir + " is locked by another asmplan that is starting";
+    } else if (IsDeadHere(h)) {
+      *err = "state directory " + dir + " is locked, though its lock file names pid " +
+             std::to_string(h.pid) +
+             ", which is not running: another asmplan that is starting, or a process the dead one "
+             "left behind, holds it (`fuser " +
+             path + "` names it)";
+    } else {
       *err = "state directory " + dir + " is locked by pid " + std::to_string(h.pid) + " on host " +
              (h.host.empty() ? "unknown" : h.host) + " (another asmplan is running there)";
-      return nullptr;
     }
-    // The holder died but something inherited its descriptor: replace the file, lock the new one.
-    ::unlink(path.c_str());
-    fd = OpenLockFile(path, err);
-    if (fd < 0) return nullptr;
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd);
-      *held_by_other = true;
-      *err = "state directory " + dir + " was taken by another asmplan while starting";
-      return nullptr;
-    }
-    *note = "took over the lock of dead pid " + std::to_string(h.pid);
-  } else {
-    Holder h = ReadHolder(fd);
-    if (IsDeadHere(h)) *note = "took over the lock of dead pid " + std::to_string(h.pid);
+    return nullptr;
   }
+  // A pid left in the file by a holder that was killed: its flock died with it.
+  Holder h = ReadHolder(fd);
+  if (IsDeadHere(h)) *note = "took over the lock of dead pid " + std::to_string(h.pid);
   if (!WriteHolder(fd)) {
     *err = "cannot write lock file " + path + ": " + std::strerror(errno);
     ::close(fd);

@@ -1,7 +1,8 @@
 // The exclusive lock on a state directory: flock() on DIR/lock, whose content names the holder
 // ("pid 1234 host build-7\n"). The kernel drops a flock when its holder dies, so a crashed run
-// never blocks the next one; when the lock is still held but the named holder is a dead process
-// on this host (a child that inherited the descriptor), the lock file is replaced and taken over.
+// never blocks the next one (the pid it left in the file is "taken over"). A held flock is never
+// taken over, whatever the file names: that holder is alive (perhaps an asmplan that has not
+// written its pid yet), and two executors on one directory would run steps twice.
 #pragma once
 
 #include <memory>

@@ -4,6 +4,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <thread>
+
 #include "runtime/durable_file.h"
 #include "runtime/state_lock.h"
 #include "tests/support/temp_dir.h"
@@ -50,8 +53,10 @@ TEST(StateLockTest, StaleFileOfDeadPidIsTakenOver) {
   EXPECT_EQ(content, "pid " + std::to_string(::getpid()) + " host " + HostName() + "\n");
 }
 
-TEST(StateLockTest, LockHeldForADeadPidIsTakenOver) {
-  // A descriptor inherited by an orphan keeps the flock although the named holder is dead.
+// A flock held while the file names a dead pid (a second asmplan between its flock and writing
+// its pid, or a process the dead one left behind) is never taken over: two executors on one
+// state directory would run steps twice.
+TEST(StateLockTest, AHeldLockIsNeverTakenOverWhateverTheFileSays) {
   TempDir dir;
   std::string err, note;
   pid_t dead = DeadPid();
@@ -61,20 +66,58 @@ TEST(StateLockTest, LockHeldForADeadPidIsTakenOver) {
   std::string text = "pid " + std::to_string(dead) + " host " + HostName() + "\n";
   ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
   bool other = false;
-  auto lock = StateLock::Acquire(dir.path(), &other, &note, &err);
-  EXPECT_TRUE(lock) << err;
-  EXPECT_EQ(note, "took over the lock of dead pid " + std::to_string(dead));
-  // A lock held for a live pid on another host is never taken over.
-  lock.reset();
-  ::close(fd);
-  fd = ::open((dir / "lock").c_str(), O_RDWR | O_CREAT, 0644);
-  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  EXPECT_FALSE(StateLock::Acquire(dir.path(), &other, &note, &err));
+  EXPECT_TRUE(other);
+  EXPECT_EQ(err, "state directory " + dir.path() + " is locked, though its lock file names pid " +
+                     std::to_string(dead) + ", which is not running: another asmplan that is " +
+                     "starting, or a process the dead one left behind, holds it (`fuser " +
+                     dir.path() + "/lock` names it)");
+  // Held with no pid written yet: another asmplan is starting.
+  ASSERT_EQ(::ftruncate(fd, 0), 0);
+  EXPECT_FALSE(StateLock::Acquire(dir.path(), &other, &note, &err));
+  EXPECT_EQ(err,
+            "state directory " + dir.path() + " is locked by another asmplan that is starting");
+  // Held for a live pid on another host.
   text = "pid " + std::to_string(dead) + " host elsewhere\n";
   ASSERT_EQ(::pwrite(fd, text.data(), text.size(), 0), static_cast<ssize_t>(text.size()));
   EXPECT_FALSE(StateLock::Acquire(dir.path(), &other, &note, &err));
   EXPECT_EQ(err, "state directory " + dir.path() + " is locked by pid " + std::to_string(dead) +
                      " on host elsewhere (another asmplan is running there)");
+  // Released: the dead pid's leftover is taken over.
   ::close(fd);
+  ASSERT_TRUE(WriteFileAtomic(dir / "lock",
+                              "pid " + std::to_string(dead) + " host " + HostName() + "\n", &err));
+  auto lock = StateLock::Acquire(dir.path(), &other, &note, &err);
+  EXPECT_TRUE(lock) << err;
+  EXPECT_EQ(note, "took over the lock of dead pid " + std::to_string(dead));
+}
+
+// Two executors starting at once on a directory whose lock file names a dead pid (as a kill -9
+// leaves it): never both get it.
+TEST(StateLockTest, TwoStartingAtOnceNeverBothGetIt) {
+  TempDir dir;
+  pid_t dead = DeadPid();
+  int both = 0;
+  for (int round = 0; round < 200; ++round) {
+    std::string err;
+    ASSERT_TRUE(WriteFileAtomic(
+        dir / "lock", "pid " + std::to_string(dead) + " host " + HostName() + "\n", &err));
+    std::unique_ptr<StateLock> locks[2];
+    std::atomic<int> ready{0};
+    auto take = [&](int k) {
+      ++ready;
+      while (ready.load() < 2) {
+      }
+      bool other = false;
+      std::string note, why;
+      locks[k] = StateLock::Acquire(dir.path(), &other, &note, &why);
+    };
+    std::thread a(take, 0), b(take, 1);
+    a.join();
+    b.join();
+    if (locks[0] && locks[1]) ++both;
+  }
+  EXPECT_EQ(both, 0);
 }
 
 }  // namespace
