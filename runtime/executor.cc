@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstring>
 
+#include "compiler/sha256.h"
 #include "runtime/durable_file.h"
 #include "runtime/executor_impl.h"
 #include "runtime/state_lock.h"
@@ -38,9 +39,25 @@ RunResult Executor::Run(const std::unordered_map<std::string, StepRecord>& initi
 void Executor::Interrupt(int signal, bool hard) { impl_->Interrupt(signal, hard); }
 
 std::string Executor::LogPathFor(const std::string& step) {
+  // Readable and one-to-one: "restart[payments]" -> "restart.payments". Only a name of plain
+  // characters with plain indexes maps so; any other ("w[a/b]" and "w[a_b]" would both give
+  // "w.a_b"), or a long one, gets part of its SHA-256 too, so two steps never share a log.
+  auto plain = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  };
+  size_t at = 0;
+  auto word = [&] {
+    size_t start = at;
+    while (at < step.size() && plain(step[at])) ++at;
+    return at > start;
+  };
+  bool exact = word();
+  while (exact && at < step.size()) {
+    exact = step[at++] == '[' && word() && at < step.size() && step[at++] == ']';
+  }
   std::string name;
   for (char c : step) {
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') {
+    if (plain(c)) {
       name.push_back(c);
     } else if (c == '[') {
       name.push_back('.');
@@ -48,6 +65,12 @@ std::string Executor::LogPathFor(const std::string& step) {
       name.push_back('_');
     }
   }
+  constexpr size_t kMaxName = 120;  // file names stop at 255 bytes
+  if (name.size() > kMaxName) {
+    name.resize(kMaxName);
+    exact = false;
+  }
+  if (!exact) name += "-" + Sha256Hex(step).substr(0, 12);
   return "logs/" + name + ".log";
 }
 

@@ -79,8 +79,10 @@ class Executor {
   /// sends SIGTERM to running commands; with `hard`, SIGKILL at once.
   void Interrupt(int signal, bool hard);
 
-  /// The log path of `step`, relative to the state directory: "logs/<step>.log" with characters
-  /// outside [A-Za-z0-9._-] replaced ('[' by '.', ']' dropped).
+  /// The log path of `step`, relative to the state directory, distinct for distinct steps:
+  /// "logs/<step>.log" with '[' as '.' and ']' dropped ("logs/restart.payments.log"); a name with
+  /// other characters (replaced by '_') or longer than 120 gets "-" and 12 hex digits of its
+  /// SHA-256 ("logs/w.a_b-5f0c…log").
   static std::string LogPathFor(const std::string& step);
 
  private:

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include "runtime/durable_file.h"
 #include "tests/runtime/executor_harness.h"
@@ -363,6 +364,33 @@ TEST(ExecutorRunTest, AJournalWriteFailureStopsTheRun) {
   EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a"));
   // What reached the disk still loads: a is running there, and resume settles it.
   EXPECT_EQ(h.Load().steps["a"].state, StepState::kRunning);
+}
+
+// Log names are readable for identifiers with plain indexes and distinct for any two steps.
+TEST(ExecutorRunTest, LogPathsAreReadableAndDistinct) {
+  EXPECT_EQ(Executor::LogPathFor("restart[payments]"), "logs/restart.payments.log");
+  EXPECT_EQ(Executor::LogPathFor("a[b][c-1]"), "logs/a.b.c-1.log");
+  std::vector<std::string> ids = {"w[a/b]",
+                                  "w[a_b]",
+                                  "w[a b]",
+                                  "w[a.b]",
+                                  "w.a_b",
+                                  "a[bc]",
+                                  "a[b]c",
+                                  "a[b[c]]",
+                                  "a[b][c]",
+                                  "a.b.c",
+                                  "a[]",
+                                  "a.",
+                                  std::string(300, 'x'),
+                                  std::string(301, 'x')};
+  std::set<std::string> paths;
+  for (const std::string& id : ids) {
+    std::string path = Executor::LogPathFor(id);
+    EXPECT_TRUE(paths.insert(path).second) << id << " shares " << path;
+    EXPECT_LE(fs::path(path).filename().string().size(), 255u) << id;
+  }
+  EXPECT_EQ(Executor::LogPathFor("w[a/b]").rfind("logs/w.a_b-", 0), 0u);
 }
 
 // The fdatasync a worker makes before starting a command fails (the journal's descriptor now
