@@ -131,6 +131,8 @@ RunResult Executor::Impl::Run(const std::unordered_map<std::string, StepRecord>&
       env_.reporter->OnTick(env_.clock->WallMs());
       last_tick_ms_ = now;
     }
+    // A signal this turn (e.g. at a confirm prompt) is handled before a finished run ends.
+    if (signal_.load() != 0 && !stopping_) HandleInterrupt();
     if (Finished()) break;
     WaitForWork(NextDeadline());
   }

@@ -225,6 +225,7 @@ void Executor::Impl::ConfirmGate(int i) {
     bool yes = env_.confirmer->Ask(step.id, step.confirm);
     env_.reporter->Resume();
     if (yes) return Enter(i, Phase::kFetch);
+    if (signal_.load() != 0) return Abandon(i);  // a signal at the prompt: not an answer
     return Await(i, StepState::kAwaitingConfirmation,
                  "step `" + step.id +
                      "` was not confirmed at the prompt; continue with `asmplan "

@@ -130,6 +130,34 @@ TEST(ExecutorResumeTest, ConfirmGateAsksOnATerminal) {
   }
 }
 
+// SIGINT at the [y/N] prompt (the terminal confirmer then answers no): the run is interrupted
+// (exit 130), journaled so, and the step stays pending, not "not confirmed".
+TEST(ExecutorResumeTest, AnInterruptAtThePromptInterruptsTheRun) {
+  ExecutorHarness h;
+  struct InterruptedAtPrompt : Confirmer {
+    ExecutorHarness* h;
+    bool CanAsk() override { return true; }
+    bool Ask(const std::string&, const std::string&) override {
+      h->executor->Interrupt(SIGINT, false);
+      return false;
+    }
+  } confirmer;
+  confirmer.h = &h;
+  h.confirmer = &confirmer;
+  Plan plan = ThreeSteps();
+  plan.steps[0].confirm = "Go?";
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kInterrupted) << r.summary;
+  EXPECT_TRUE(h.runner.commands_ran().empty());
+  Checkpoint cp = h.Load();
+  EXPECT_NE(cp.steps["a"].state, StepState::kAwaitingConfirmation);
+  bool journaled = false;
+  for (const JournalRecord& rec : cp.history) {
+    journaled |= rec.kind == JournalRecord::Kind::kInterrupt && rec.number == SIGINT;
+  }
+  EXPECT_TRUE(journaled);
+}
+
 TEST(ExecutorResumeTest, SecretsAreSubstitutedButNeverWritten) {
   ExecutorHarness h;
   h.secrets.Add("token", "s3cr3t-value");
