@@ -41,6 +41,21 @@ struct Session {
   SessionResult result;
 };
 
+/// --approve names a step of the plan that has a confirm gate; a typo must not pass silently.
+bool CheckApprovals(const Plan& plan, const std::set<std::string>& approved, Session* s) {
+  for (const std::string& id : approved) {
+    auto it = std::find_if(plan.steps.begin(), plan.steps.end(),
+                           [&](const Step& st) { return st.id == id; });
+    if (it == plan.steps.end() || it->confirm.empty()) {
+      s->result = Error(SessionStatus::kInvalid,
+                        "--approve: the plan has no step `" + id + "`" +
+                            (it == plan.steps.end() ? "" : " with a confirm gate"));
+      return false;
+    }
+  }
+  return true;
+}
+
 bool Lock(const std::string& dir, Session* s) {
   std::string err;
   if (!MakeDirectories(dir, &err)) {
@@ -82,6 +97,7 @@ SessionResult StartRun(const Plan& plan, const std::string& plan_text, const Run
   Session s;
   std::string err;
   if (!s.secrets.Load(plan, svc.getenv, &err)) return Error(SessionStatus::kInvalid, err);
+  if (!CheckApprovals(plan, req.approved, &s)) return s.result;
   if (!Lock(req.state_dir, &s)) return s.result;
   std::string journal = req.state_dir + "/journal";
   if (::access(journal.c_str(), F_OK) == 0) {
@@ -282,6 +298,7 @@ SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
     return s.result;
   }
   if (!s.secrets.Load(plan, svc.getenv, &err)) return Error(SessionStatus::kInvalid, err);
+  if (!CheckApprovals(plan, req.approved, &s)) return s.result;
   if (!Rerun(req, svc, plan, &cp, &s)) return s.result;
   if (!req.mark_done.empty() && !MarkDone(req, svc, plan, &cp, &s)) return s.result;
   if (!s.journal->Sync(&err)) return Error(SessionStatus::kFailed, err);

@@ -121,6 +121,33 @@ TEST(CheckpointResumeTest, RerunRunsASucceededStepAgain) {
   EXPECT_EQ(r.message, "--rerun: the plan has no step `nope`");
 }
 
+// --approve with a typo, or naming a step without a confirm gate, is refused before anything runs.
+TEST(CheckpointResumeTest, ApproveMustNameAConfirmGate) {
+  SessionHarness h;
+  Plan plan = Abc();
+  plan.steps[1].confirm = "Go?";
+  std::string text = WriteCompiledPlan(&plan);
+  RunRequest req;
+  req.state_dir = h.state();
+  req.approved = {"bb"};
+  SessionResult r = StartRun(plan, text, req, h.svc);
+  EXPECT_EQ(r.status, SessionStatus::kInvalid);
+  EXPECT_EQ(r.message, "--approve: the plan has no step `bb`");
+  EXPECT_TRUE(h.runner.commands_ran().empty());
+  EXPECT_NE(::access((h.state() + "/journal").c_str(), F_OK), 0);
+  req.approved = {"a"};
+  r = StartRun(plan, text, req, h.svc);
+  EXPECT_EQ(r.message, "--approve: the plan has no step `a` with a confirm gate");
+  // A run stopped at the gate: resume refuses the typo too, then proceeds with the right name.
+  EXPECT_EQ(h.Start(plan).status, SessionStatus::kAwaiting);
+  ResumeRequest resume;
+  resume.approved = {"bb"};
+  EXPECT_EQ(h.Resume(resume).status, SessionStatus::kInvalid);
+  resume.approved = {"b"};
+  EXPECT_EQ(h.Resume(resume).status, SessionStatus::kSucceeded);
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a", "do b", "do c"));
+}
+
 TEST(CheckpointResumeTest, MarkDoneNeedsVerifyOrForceAndJournalsTheReason) {
   SessionHarness h;
   Plan plan = Abc();
