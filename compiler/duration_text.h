@@ -1,6 +1,7 @@
 // Durations as people write them: "10s", "15m", "1h30m", "250ms".
 #pragma once
 
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -16,5 +17,11 @@ std::string FormatDuration(Millis ms);
 /// in decreasing order ("1h30m", "90s", "2d", "0s"). Returns false for anything else, including
 /// an empty text and values that would overflow. Accepts everything FormatDuration writes.
 bool ParseDuration(std::string_view text, Millis* ms);
+
+/// `a + b` for non-negative durations and times, at most the largest Millis: a deadline from a
+/// duration as long as the language allows never wraps around into the past.
+inline Millis AddDuration(Millis a, Millis b) {
+  return b > std::numeric_limits<Millis>::max() - a ? std::numeric_limits<Millis>::max() : a + b;
+}
 
 }  // namespace asmplan

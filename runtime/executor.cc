@@ -254,7 +254,10 @@ void Executor::Impl::WaitForWork(Millis deadline) {
     if (deadline < 0) {
       cv_.wait(lock, woken);
     } else {
-      cv_.wait_for(lock, std::chrono::milliseconds(deadline - now), woken);
+      // At most an hour at a time: a deadline as far off as the longest duration would overflow
+      // the condition variable's clock.
+      cv_.wait_for(lock, std::chrono::milliseconds(std::min<Millis>(deadline - now, 3'600'000)),
+                   woken);
     }
     return;
   }

@@ -76,7 +76,8 @@ void Executor::Impl::Enter(int i, Phase phase) {
       // then can hold on the old state.
       if (run.wait_index == 0 && !step.run.empty()) {
         const WaitUntil& w = step.wait_until[0];
-        run.due_ms += std::min(std::max<Millis>(w.every_ms, 1), w.timeout_ms);
+        run.due_ms =
+            AddDuration(run.due_ms, std::min(std::max<Millis>(w.every_ms, 1), w.timeout_ms));
       }
       run.status = "waiting until " + CanonicalText(run.guards[0]);
       return;
@@ -205,11 +206,11 @@ void Executor::Impl::ApplyWait(int i, const GuardObservation& obs) {
   }
   run.status = "waiting until " + CanonicalText(wait.guard) + ": " + obs.summary;
   Emit(ExecEvent::Type::kWaiting, i, CanonicalText(wait.guard) + ": " + obs.summary, obs.details);
-  Millis deadline = run.wait_started_ms + wait.timeout_ms;
+  Millis deadline = AddDuration(run.wait_started_ms, wait.timeout_ms);
   if (now >= deadline) {
     return Fail(i, run.recorder->TimeoutMessage(now - run.wait_started_ms));
   }
-  run.due_ms = std::min(now + std::max<Millis>(wait.every_ms, 1), deadline);
+  run.due_ms = std::min(AddDuration(now, std::max<Millis>(wait.every_ms, 1)), deadline);
 }
 
 void Executor::Impl::ConfirmGate(int i) {
@@ -274,12 +275,13 @@ void Executor::Impl::OnAttempt(int i, const Completion& c) {
   if (c.ok) return Enter(i, Phase::kWait);
   if (c.result.interrupted || stopping_) return Abandon(i);
   if (run.session_attempts <= step.retries && !journal_broken_) {
-    Millis delay = step.backoff_ms << std::min(run.session_attempts - 1, 30);
+    Millis delay = step.backoff_ms;  // doubled per attempt, at most the largest duration
+    for (int k = 1; k < std::min(run.session_attempts, 64); ++k) delay = AddDuration(delay, delay);
     Emit(ExecEvent::Type::kAttemptFailed, i,
          c.error + "; retrying in " + FormatDuration(delay) + " (retry " +
              std::to_string(run.session_attempts) + " of " + std::to_string(step.retries) + ")");
     run.phase = Phase::kBackoff;
-    run.due_ms = env_.clock->NowMs() + delay;
+    run.due_ms = AddDuration(env_.clock->NowMs(), delay);
     run.status = "retrying in " + FormatDuration(delay);
     return;
   }

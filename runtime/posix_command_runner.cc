@@ -25,6 +25,7 @@
 #include <map>
 #include <mutex>
 
+#include "compiler/duration_text.h"
 #include "runtime/durable_file.h"
 
 extern char** environ;
@@ -427,7 +428,7 @@ void PosixCommandRunner::ReapCopiers() {
 void PosixCommandRunner::WaitWithDeadline(const CommandSpec& spec, Child* child,
                                           CommandResult* result) {
   Millis start = SteadyNowMs();
-  Millis deadline = spec.timeout_ms > 0 ? start + spec.timeout_ms : -1;
+  Millis deadline = spec.timeout_ms > 0 ? AddDuration(start, spec.timeout_ms) : -1;
   bool killed = false;
   while (!HasExited(*child)) {
     Millis now = SteadyNowMs();

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <limits>
 #include <set>
 
 #include "runtime/durable_file.h"
@@ -189,6 +190,22 @@ TEST(ExecutorRunTest, WaitPollsEveryIntervalUntilItHolds) {
   EXPECT_EQ(h.guards.calls().size(), 3u);
   // After commands, the first look comes one interval later: 10 s, 20 s, 30 s.
   EXPECT_EQ(h.clock.NowMs(), 30'000);
+}
+
+// The longest duration the language accepts (about 292 million years) never wraps a deadline
+// around into the past: the wait goes on polling until its guard holds.
+TEST(ExecutorRunTest, TheLongestWaitTimeoutDoesNotOverflow) {
+  ExecutorHarness h;
+  std::string text = CanonicalText(PodsReady("ns1"));
+  h.guards.Script(text, {FakeGuardEvaluator::Not("0 of 2 ready"),
+                         FakeGuardEvaluator::Not("1 of 2 ready"), FakeGuardEvaluator::Holds()});
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  plan.steps[0].wait_until = {{PodsReady("ns1"), std::numeric_limits<Millis>::max(), 10'000}};
+  h.clock.Advance(5'000);  // monotonic time is never 0 in a real run
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded) << r.summary;
+  EXPECT_EQ(h.guards.calls().size(), 3u);
 }
 
 TEST(ExecutorRunTest, WaitTimeoutShowsFirstAndLastObservation) {
