@@ -21,6 +21,8 @@ namespace {
 constexpr Millis kTickMs = 1000;
 // Sleeping on the Clock happens in slices so an interrupt is noticed soon.
 constexpr Millis kSleepSliceMs = 200;
+// Guard ticks that may be out at once: one slow query leaves the others to later ticks.
+constexpr int kGuardThreads = 4;
 
 const char* SignalName(int sig) {
   return sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "SIGINT";
@@ -103,7 +105,8 @@ RunResult Executor::Impl::Run(const std::unordered_map<std::string, StepRecord>&
   Initialize(initial);
   StartSession();
   pool_ = std::make_unique<WorkerPool>(std::max(1, opt_.jobs));
-  last_tick_ms_ = env_.clock->NowMs();
+  guard_pool_ = std::make_unique<WorkerPool>(kGuardThreads);
+  last_tick_ms_ = anchor_ms_ = env_.clock->NowMs();
   for (;;) {
     Drain();
     if (signal_.load() != 0 && !stopping_) HandleInterrupt();
@@ -136,7 +139,8 @@ RunResult Executor::Impl::Run(const std::unordered_map<std::string, StepRecord>&
     if (Finished()) break;
     WaitForWork(NextDeadline());
   }
-  pool_.reset();  // every job has completed: Finished() requires in_flight_ == 0
+  pool_.reset();  // every job and tick has completed: Finished() requires in_flight_ == 0
+  guard_pool_.reset();
   return Summarize();
 }
 
@@ -195,6 +199,10 @@ void Executor::Impl::Drain() {
       continue;
     }
     --in_flight_;
+    if (c.kind == Completion::Kind::kGuards) {
+      OnGuards(c);
+      continue;
+    }
     if (!c.journal_error.empty()) {
       JournalBroke(c.journal_error);
       Abandon(c.step);
@@ -232,7 +240,7 @@ Millis Executor::Impl::NextDeadline() const {
   Millis deadline = -1;
   for (int i : live_) {
     const StepRun& r = runs_[i];
-    if (r.phase == Phase::kBackoff || IsGuardPhase(r.phase)) {
+    if (r.phase == Phase::kBackoff || (IsGuardPhase(r.phase) && !r.querying)) {
       if (deadline < 0 || r.due_ms < deadline) deadline = r.due_ms;
     }
   }

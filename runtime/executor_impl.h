@@ -48,13 +48,14 @@ class Executor::Impl {
     Millis started_ms = 0;  ///< monotonic, when it started this session
     Millis due_ms = 0;      ///< monotonic, when its guards are polled or its backoff ends
     Millis wait_started_ms = 0;
+    bool querying = false;                     ///< its guards are out in a tick on the guard pool
     std::unique_ptr<FlightRecorder> recorder;  ///< of the current wait
     std::vector<Guard> guards;  ///< the guards of the current guard phase, secrets substituted
     std::string status;         ///< what it is doing, for the live view
   };
   /// A worker's result, handed to the scheduling thread.
   struct Completion {
-    enum class Kind { kAttempt, kFetch, kFetchStage };
+    enum class Kind { kAttempt, kFetch, kFetchStage, kGuards };
     Kind kind = Kind::kAttempt;
     int step = 0;
     bool ok = false;
@@ -65,6 +66,9 @@ class Executor::Impl {
     bool warning = false;       ///< kFetchStage: `detail` is a warning (`verify none`)
     bool journal = false;       ///< kFetchStage: a new stage (journaled), not just progress
     std::string journal_error;  ///< the job did not run: the journal could not be made durable
+    /// kGuards: (step, number of its guards) in the order of `observations`
+    std::vector<std::pair<int, size_t>> owners;
+    std::vector<GuardObservation> observations;
   };
 
   // executor.cc: the loop.
@@ -85,6 +89,10 @@ class Executor::Impl {
   void Enter(int i, Phase phase);
   bool IsGuardPhase(Phase p) const;
   void GuardTick();
+  void OnGuards(const Completion& c);
+  /// The first point of the poll grid of interval `every` at or after `at`: the waits of all steps
+  /// with one interval poll at the same instants, so their queries share one tick.
+  Millis NextPoll(Millis at, Millis every) const;
   void ApplyObservations(int i, const std::vector<GuardObservation>& obs);
   void ApplySettle(int i, const std::vector<GuardObservation>& obs);
   void ApplyCheck(int i, const std::vector<GuardObservation>& obs);
@@ -118,6 +126,9 @@ class Executor::Impl {
   Scheduler sched_;
   std::vector<StepRun> runs_;
   std::unique_ptr<WorkerPool> pool_;
+  /// Runs the guard ticks, so a slow query holds up neither other steps nor the journal.
+  std::unique_ptr<WorkerPool> guard_pool_;
+  Millis anchor_ms_ = 0;  ///< monotonic, the run's start: the origin of the poll grid
   /// (step, job): posted after the next journal sync, dropped if it fails
   std::vector<std::pair<int, std::function<Completion()>>> to_post_;
   int in_flight_ = 0;

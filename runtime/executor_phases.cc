@@ -2,6 +2,8 @@
 // verify. Guard phases are answered by GuardTick(), which asks the GuardEvaluator once for every
 // guard that is due.
 #include <algorithm>
+#include <limits>
+#include <memory>
 
 #include "compiler/duration_text.h"
 #include "runtime/argv_text.h"
@@ -71,13 +73,13 @@ void Executor::Impl::Enter(int i, Phase phase) {
       run.guards.push_back(secrets_.Substitute(step.wait_until[run.wait_index].guard));
       run.wait_started_ms = run.due_ms;
       run.recorder = std::make_unique<FlightRecorder>(run.guards[0], run.due_ms);
-      // The first look comes one interval after the commands: what they set in motion (a
-      // rollout's new pods) is not visible the instant kubectl returns, and a guard checked
-      // then can hold on the old state.
+      // The first look comes at least one interval after the commands: what they set in motion
+      // (a rollout's new pods) is not visible the instant kubectl returns, and a guard checked
+      // then can hold on the old state. It falls on the poll grid, as every later look does.
       if (run.wait_index == 0 && !step.run.empty()) {
         const WaitUntil& w = step.wait_until[0];
-        run.due_ms =
-            AddDuration(run.due_ms, std::min(std::max<Millis>(w.every_ms, 1), w.timeout_ms));
+        run.due_ms = std::min(NextPoll(AddDuration(run.due_ms, w.every_ms), w.every_ms),
+                              AddDuration(run.due_ms, w.timeout_ms));
       }
       run.status = "waiting until " + CanonicalText(run.guards[0]);
       return;
@@ -93,39 +95,63 @@ void Executor::Impl::Enter(int i, Phase phase) {
 
 void Executor::Impl::GuardTick() {
   Millis now = env_.clock->NowMs();
-  std::vector<const Guard*> guards;
-  std::vector<std::pair<int, size_t>> owners;  // (step, number of its guards)
+  auto guards = std::make_shared<std::vector<Guard>>();
+  Completion tick;
+  tick.kind = Completion::Kind::kGuards;
   std::vector<int> live(live_.begin(), live_.end());
   for (int i : live) {
     StepRun& run = runs_[i];
-    if (run.due_ms > now) continue;
+    if (run.due_ms > now || run.querying) continue;
     if (run.phase == Phase::kBackoff) {
       StartAttempt(i);
     } else if (IsGuardPhase(run.phase)) {
-      for (const Guard& g : run.guards) guards.push_back(&g);
-      owners.emplace_back(i, run.guards.size());
+      guards->insert(guards->end(), run.guards.begin(), run.guards.end());
+      tick.owners.emplace_back(i, run.guards.size());
+      run.querying = true;
     }
   }
-  if (guards.empty()) return;
-  // One call for every due guard: the evaluator shares one query per resource kind.
-  std::vector<GuardObservation> obs = env_.guards->Evaluate(guards);
-  // A signal during the queries may have stopped them: what they saw is not an answer. The next
-  // loop turn handles the interrupt and leaves these steps as they are (Interrupt() sets signal_
+  if (tick.owners.empty()) return;
+  // One call for every due guard (the evaluator shares one query per resource kind), on the guard
+  // pool: this thread goes on applying completions, starting steps and journaling meanwhile.
+  ++in_flight_;
+  guard_pool_->Post([this, guards, tick = std::move(tick)]() mutable {
+    std::vector<const Guard*> asked;
+    for (const Guard& g : *guards) asked.push_back(&g);
+    tick.observations = env_.guards->Evaluate(asked);
+    if (tick.observations.size() != asked.size()) {
+      GuardObservation bad;
+      bad.error = true;
+      bad.summary = "the guard evaluator returned " + std::to_string(tick.observations.size()) +
+                    " results for " + std::to_string(asked.size()) + " guards";
+      tick.observations.assign(asked.size(), bad);
+    }
+    Complete(std::move(tick));
+  });
+}
+
+void Executor::Impl::OnGuards(const Completion& c) {
+  // A signal during the queries may have stopped them: what they saw is not an answer. This
+  // loop turn handles the interrupt and ends these steps as they are (Interrupt() sets signal_
   // before it stops anything).
-  if (signal_.load() != 0) return;
-  if (obs.size() != guards.size()) {
-    GuardObservation bad;
-    bad.error = true;
-    bad.summary = "the guard evaluator returned " + std::to_string(obs.size()) + " results for " +
-                  std::to_string(guards.size()) + " guards";
-    obs.assign(guards.size(), bad);
-  }
+  bool stopped = signal_.load() != 0;
   size_t at = 0;
-  for (auto [i, count] : owners) {
-    std::vector<GuardObservation> mine(obs.begin() + at, obs.begin() + at + count);
+  for (auto [i, count] : c.owners) {
+    std::vector<GuardObservation> mine(c.observations.begin() + at,
+                                       c.observations.begin() + at + count);
     at += count;
-    ApplyObservations(i, mine);
+    StepRun& run = runs_[i];
+    run.querying = false;
+    if (!stopped && IsGuardPhase(run.phase)) ApplyObservations(i, mine);
   }
+}
+
+Millis Executor::Impl::NextPoll(Millis at, Millis every) const {
+  every = std::max<Millis>(every, 1);
+  if (at <= anchor_ms_) return anchor_ms_;
+  Millis steps = (at - anchor_ms_ - 1) / every + 1;
+  return steps > (std::numeric_limits<Millis>::max() - anchor_ms_) / every
+             ? std::numeric_limits<Millis>::max()
+             : anchor_ms_ + steps * every;
 }
 
 void Executor::Impl::ApplyObservations(int i, const std::vector<GuardObservation>& obs) {
@@ -210,7 +236,10 @@ void Executor::Impl::ApplyWait(int i, const GuardObservation& obs) {
   if (now >= deadline) {
     return Fail(i, run.recorder->TimeoutMessage(now - run.wait_started_ms));
   }
-  run.due_ms = std::min(AddDuration(now, std::max<Millis>(wait.every_ms, 1)), deadline);
+  // The next point of the poll grid at least half an interval away: an interval apart on average,
+  // and at the same instants as every other wait with this interval.
+  run.due_ms = std::min(
+      NextPoll(AddDuration(now, std::max<Millis>(wait.every_ms, 2) / 2), wait.every_ms), deadline);
 }
 
 void Executor::Impl::ConfirmGate(int i) {

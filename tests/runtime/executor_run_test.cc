@@ -2,9 +2,12 @@
 #include <gmock/gmock.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <limits>
 #include <set>
+#include <thread>
 
 #include "runtime/durable_file.h"
 #include "tests/runtime/executor_harness.h"
@@ -286,6 +289,67 @@ TEST(ExecutorRunTest, WaitingGuardsOfParallelStepsShareOneEvaluateCall) {
   EXPECT_EQ(calls[1].size(), 3u);
 }
 
+// Waits with one interval poll on a shared grid: a wait that began 3 s after another is polled
+// with it from its second look on, in one Evaluate call (one kubectl query per kind).
+TEST(ExecutorRunTest, WaitsThatBeganAtDifferentTimesArePolledTogether) {
+  ExecutorHarness h;
+  h.options.jobs = 2;
+  h.guards.Script(
+      CanonicalText(PodsReady("n1")),
+      {FakeGuardEvaluator::Not("no"), FakeGuardEvaluator::Not("no"), FakeGuardEvaluator::Holds()});
+  h.guards.Script(CanonicalText(PodsReady("n2")),
+                  {FakeGuardEvaluator::Not("no"), FakeGuardEvaluator::Holds()});
+  HookedRunner hooked(h.runner, [&h](const CommandSpec&, CommandResult*) {
+    h.clock.Advance(3'000);  // the command c takes 3 s
+    return true;
+  });
+  h.runner_override = &hooked;
+  Plan plan;
+  Step a;
+  a.id = "a";
+  a.wait_until = {{PodsReady("n1"), 60'000, 10'000}};
+  Step b;
+  b.id = "b";
+  b.after = {"c"};
+  b.wait_until = {{PodsReady("n2"), 60'000, 10'000}};
+  plan.steps = {a, MakeStep("c"), b};
+  EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+  // a looks at 0 s, b at 3 s (when c is done), then both at 10 s, a alone at 20 s.
+  EXPECT_THAT(h.guards.calls(), ElementsAre(ElementsAre(CanonicalText(PodsReady("n1"))),
+                                            ElementsAre(CanonicalText(PodsReady("n2"))),
+                                            ElementsAre(CanonicalText(PodsReady("n1")),
+                                                        CanonicalText(PodsReady("n2"))),
+                                            ElementsAre(CanonicalText(PodsReady("n1")))));
+  EXPECT_EQ(h.clock.NowMs(), 20'000);
+}
+
+// A slow guard query (a verify whose kubectl takes long) holds up no other step: while it is out,
+// the next step's command runs.
+TEST(ExecutorRunTest, ASlowGuardQueryHoldsUpNoOtherStep) {
+  ExecutorHarness h;
+  h.options.jobs = 2;
+  std::atomic<bool> b_ran{false};
+  bool b_ran_during_query = false;
+  h.guards.OnEvaluate([&](const Guard&) {
+    for (int waited = 0; waited < 5'000 && !b_ran.load(); waited += 5) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    b_ran_during_query = b_ran.load();
+  });
+  HookedRunner hooked(h.runner, [&](const CommandSpec& spec, CommandResult*) {
+    if (spec.argv[1] == "b") b_ran = true;
+    return true;
+  });
+  h.runner_override = &hooked;
+  Plan plan;
+  Step a;
+  a.id = "a";
+  a.verify = {CommandGuard("slow")};
+  plan.steps = {a, MakeStep("b")};
+  EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_TRUE(b_ran_during_query);
+}
+
 TEST(ExecutorRunTest, GroupParallelLimitsActiveSteps) {
   ExecutorHarness h;
   h.options.jobs = 4;
@@ -336,8 +400,9 @@ TEST(ExecutorRunTest, StepsFinishingTogetherShareOneDurableWrite) {
     plan.steps.push_back(s);
   }
   EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
-  // One write for the session record and the three successes, one for the finish record.
-  EXPECT_EQ(h.journal->syncs(), 2u);
+  // One write for the session record (its turn posts the verify queries), one for the three
+  // successes, one for the finish record.
+  EXPECT_EQ(h.journal->syncs(), 3u);
   EXPECT_EQ(h.Load().records, 5u);
 }
 
