@@ -61,11 +61,12 @@ std::vector<std::string> VersionProblems(const PodInfo& p, const std::string& ve
 
 std::string RolloutProblem(const DeploymentInfo& d) {
   auto n = [](std::int64_t v) { return std::to_string(v); };
-  if (d.progress_deadline_exceeded) return "progress deadline exceeded";
+  // The order and the tests of `kubectl rollout status` (kubectl's DeploymentStatusViewer).
   if (d.generation > d.observed_generation)
     return "waiting for the rollout to be observed (generation " + n(d.generation) + ", observed " +
            n(d.observed_generation) + ")";
-  if (d.updated_replicas != d.spec_replicas)
+  if (d.progress_deadline_exceeded) return "progress deadline exceeded";
+  if (d.updated_replicas < d.spec_replicas)
     return n(d.updated_replicas) + " of " + n(d.spec_replicas) + " replicas updated";
   if (d.replicas > d.updated_replicas)
     return n(d.replicas - d.updated_replicas) + " old replicas pending termination";
@@ -138,10 +139,13 @@ GuardObservation CheckNoPodsTerminating(const std::string& ns, const std::vector
 
 GuardObservation CheckSidecarsAtVersion(const std::string& ns, const std::vector<PodInfo>& pods,
                                         const std::string& version) {
-  std::vector<std::string> details;
+  std::vector<std::string> details, terminating;
   size_t judged = 0, good = 0;
   for (const PodInfo* p : LivePods(pods)) {
-    if (p->terminating) continue;
+    if (p->terminating) {
+      terminating.push_back(Ref(*p) + ": terminating");
+      continue;
+    }
     ++judged;
     const ContainerInfo* proxy = nullptr;
     for (const auto& c : p->containers)
@@ -155,6 +159,8 @@ GuardObservation CheckSidecarsAtVersion(const std::string& ns, const std::vector
     else
       ++good;
   }
+  if (judged == 0 && !terminating.empty())
+    return Fails("no pods in " + ns + " but terminating ones", terminating);
   if (judged == 0) return NoPods(ns);
   std::string summary = std::to_string(good) + " of " + Plural(judged, "pod") + " in " + ns +
                         " have istio-proxy at " + version;

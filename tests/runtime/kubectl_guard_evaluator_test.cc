@@ -119,6 +119,14 @@ TEST_F(KubectlGuardEvaluatorTest, SidecarVersionsIgnoreTerminatingPods) {
                                      "shop/c: no istio-proxy container"));
 }
 
+TEST_F(KubectlGuardEvaluatorTest, SidecarVersionsOfOnlyTerminatingPodsSaySo) {
+  Pods("shop", {Pod("shop", "old", {App(), Proxy("1.6.14-asm.1")}, true)});
+  GuardObservation o = One(G(GuardKind::kSidecarsAtVersion, "shop", "1.5.10-asm.2"));
+  EXPECT_FALSE(o.holds);
+  EXPECT_EQ(o.summary, "no pods in shop but terminating ones");
+  EXPECT_THAT(o.details, ElementsAre("shop/old: terminating"));
+}
+
 TEST_F(KubectlGuardEvaluatorTest, ControlPlaneVersionLooksAtIstiodPodsOnly) {
   FakeContainer pilot_old{"discovery", "gcr.io/gke-release/asm/pilot:1.6.14-asm.1", true, "", 0};
   FakeContainer pilot_new{"discovery", "gcr.io/gke-release/asm/pilot:1.5.10-asm.2", false,
@@ -160,6 +168,11 @@ TEST_F(KubectlGuardEvaluatorTest, DeploymentRolledOutFollowsKubectlRolloutStatus
        "demo/api: 2 of 3 updated replicas available"},
       {Deployment("demo", "api", 2, 2, 3, 3, 3, 3, true), false,
        "demo/api: progress deadline exceeded"},
+      // As kubectl: a rollout not yet observed is waited for before its deadline is judged, and
+      // more updated replicas than wanted (scaling down) do not keep it from holding.
+      {Deployment("demo", "api", 3, 2, 3, 3, 3, 3, true), false,
+       "demo/api: waiting for the rollout to be observed (generation 3, observed 2)"},
+      {Deployment("demo", "api", 2, 2, 2, 3, 3, 3), true, ""},
   };
   // Scripted results are consumed in order: one per evaluation below.
   for (const auto& c : cases)
