@@ -91,6 +91,7 @@ int WithServices(const RunOptions& o, Start start) {
   std::unique_ptr<CommandRunner> runner = NewPosixCommandRunner();
   KubectlOptions kubectl;
   kubectl.cancel = &signalled;  // set once Interrupt() ran: no query starts after a signal
+  kubectl.command_cwd = o.state_dir + "/workspace";  // where the steps' commands run
   std::unique_ptr<GuardEvaluator> guards =
       NewKubectlGuardEvaluator(*runner, SystemClock(), kubectl);
   std::unique_ptr<ArtifactFetcher> fetcher = NewArtifactFetcher();

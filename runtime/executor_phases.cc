@@ -19,6 +19,13 @@ std::string WithDetails(std::string message, const GuardObservation& o) {
 
 std::string Quoted(const Guard& g) { return "`" + CanonicalText(g) + "`"; }
 
+/// "verify `G` does not hold: why", or "cannot evaluate verify `G`: why" when its query failed.
+std::string Unmet(const std::string& what, const Guard& g, const GuardObservation& o) {
+  return WithDetails(o.error ? "cannot evaluate " + what + " " + Quoted(g) + ": " + o.summary
+                             : what + " " + Quoted(g) + " does not hold: " + o.summary,
+                     o);
+}
+
 }  // namespace
 
 bool Executor::Impl::IsGuardPhase(Phase p) const {
@@ -72,7 +79,9 @@ void Executor::Impl::Enter(int i, Phase phase) {
       if (run.wait_index >= step.wait_until.size()) return Enter(i, Phase::kVerify);
       run.guards.push_back(secrets_.Substitute(step.wait_until[run.wait_index].guard));
       run.wait_started_ms = run.due_ms;
-      run.recorder = std::make_unique<FlightRecorder>(run.guards[0], run.due_ms);
+      // Named as written (a secret as its ${name}), as in every other message.
+      run.recorder =
+          std::make_unique<FlightRecorder>(step.wait_until[run.wait_index].guard, run.due_ms);
       // The first look comes at least one interval after the commands: what they set in motion
       // (a rollout's new pods) is not visible the instant kubectl returns, and a guard checked
       // then can hold on the old state. It falls on the poll grid, as every later look does.
@@ -81,7 +90,7 @@ void Executor::Impl::Enter(int i, Phase phase) {
         run.due_ms = std::min(NextPoll(AddDuration(run.due_ms, w.every_ms), w.every_ms),
                               AddDuration(run.due_ms, w.timeout_ms));
       }
-      run.status = "waiting until " + CanonicalText(run.guards[0]);
+      run.status = "waiting until " + CanonicalText(step.wait_until[run.wait_index].guard);
       return;
     case Phase::kVerify:
       add(step.verify);
@@ -165,11 +174,7 @@ void Executor::Impl::ApplyObservations(int i, const std::vector<GuardObservation
       return ApplyWait(i, obs[0]);
     case Phase::kVerify:
       for (size_t k = 0; k < obs.size(); ++k) {
-        if (!obs[k].holds) {
-          return Fail(i, WithDetails("verify " + Quoted(step.verify[k]) +
-                                         " does not hold: " + obs[k].summary,
-                                     obs[k]));
-        }
+        if (!obs[k].holds) return Fail(i, Unmet("verify", step.verify[k], obs[k]));
       }
       return Succeed(i, StepState::kSucceeded, "");
     default:
@@ -203,18 +208,11 @@ void Executor::Impl::ApplyCheck(int i, const std::vector<GuardObservation>& obs)
   const Step& step = plan_.steps[i];
   size_t n = step.require.size();
   for (size_t k = 0; k < n; ++k) {
-    if (!obs[k].holds) {
-      return Fail(
-          i, WithDetails("require " + Quoted(step.require[k]) + " does not hold: " + obs[k].summary,
-                         obs[k]));
-    }
+    if (!obs[k].holds) return Fail(i, Unmet("require", step.require[k], obs[k]));
   }
   for (size_t k = n; k < obs.size(); ++k) {
     const Guard& g = step.skip_if[k - n];
-    if (obs[k].error) {
-      return Fail(
-          i, WithDetails("cannot evaluate skip if " + Quoted(g) + ": " + obs[k].summary, obs[k]));
-    }
+    if (obs[k].error) return Fail(i, Unmet("skip if", g, obs[k]));
     if (obs[k].holds) return Succeed(i, StepState::kSkipped, "skip if " + Quoted(g) + " holds");
   }
   Enter(i, Phase::kConfirm);

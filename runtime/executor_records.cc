@@ -92,8 +92,12 @@ void Executor::Impl::Abandon(int i) {
   run.phase = Phase::kEnded;
   live_.erase(i);
   sched_.Finish(i, false);
-  Emit(ExecEvent::Type::kNote, i,
-       run.ran_commands ? "stopped; resume settles it by its verify guards" : "not started");
+  const char* what = !run.ran_commands ? "not started"
+                     : !plan_.steps[i].verify.empty()
+                         ? "stopped; resume settles it by its verify guards"
+                         : "stopped; resume runs it again if it is idempotent "
+                           "or retried, and asks otherwise";
+  Emit(ExecEvent::Type::kNote, i, what);
 }
 
 }  // namespace asmplan

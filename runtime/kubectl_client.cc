@@ -64,9 +64,11 @@ std::vector<std::string> KubectlClient::ClusterRoleBindingArgv(const std::string
   return {options_.kubectl, "get", "clusterrolebinding", name, "--ignore-not-found", "-o", "name"};
 }
 
-CommandResult KubectlClient::RunCommand(const std::vector<std::string>& argv) {
+CommandResult KubectlClient::RunCommand(const std::vector<std::string>& argv,
+                                        const std::string& cwd) {
   CommandSpec spec;
   spec.argv = argv;
+  spec.cwd = cwd;
   spec.env = options_.env;
   spec.timeout_ms = options_.query_timeout_ms;
   spec.cancel = options_.cancel;

@@ -40,8 +40,12 @@ class KubectlClient {
   QueryStatus CurrentContext(std::string* context);
   /// Whether the cluster role binding exists (a missing one is not an error).
   QueryStatus ClusterRoleBindingExists(const std::string& name, bool* exists);
-  /// Runs any argv with the options' environment and timeout (for `command [...] succeeds`).
-  CommandResult RunCommand(const std::vector<std::string>& argv);
+  /// Runs any argv with the options' environment and timeout, in `cwd` ("" inherits it).
+  CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& cwd = "");
+  /// Runs a `command [...] succeeds` guard's argv: RunCommand() in the options' command_cwd.
+  CommandResult RunGuardCommand(const std::vector<std::string>& argv) {
+    return RunCommand(argv, options_.command_cwd);
+  }
 
  private:
   /// Runs a query; on failure fills `*status` with a summary of what kubectl said.

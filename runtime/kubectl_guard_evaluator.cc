@@ -167,7 +167,7 @@ void KubectlGuardEvaluator::Fetch(const Needs& needs, Snapshot* snap) {
   }
   for (const auto& argv : needs.commands) {
     CommandResult* slot = &snap->commands[argv];
-    tasks.push_back([c, slot, &argv] { *slot = c->RunCommand(argv); });
+    tasks.push_back([c, slot, &argv] { *slot = c->RunGuardCommand(argv); });
   }
   RunConcurrently(tasks);
 }

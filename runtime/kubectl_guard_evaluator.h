@@ -18,6 +18,9 @@ struct KubectlOptions {
   std::map<std::string, std::string> env;
   /// More namespaces than this waiting on one resource kind in one tick share one `-A` query.
   int max_namespaced_queries = 3;
+  /// Where `command [...] succeeds` guards run: the run's workspace, where its `run` commands run
+  /// ("" inherits the current directory). kubectl queries run where asmplan was started.
+  std::string command_cwd;
   /// When set and true, queries are no longer started (CommandSpec::cancel): a signal stops them.
   const std::atomic<bool>* cancel = nullptr;
 };

@@ -206,6 +206,14 @@ TEST(ExecutorResumeTest, InterruptStopsRunningStepsAndLeavesThemRunning) {
   }
   EXPECT_TRUE(journaled);
   EXPECT_THAT(r.summary, HasSubstr("interrupted by SIGINT; continue with `asmplan resume`"));
+  // b has no verify: the note says what resume will do with it.
+  bool noted = false;
+  for (const ExecEvent& e : h.reporter.events) {
+    noted |= e.step == "b" && e.message ==
+                                  "stopped; resume runs it again if it is idempotent or retried, "
+                                  "and asks otherwise";
+  }
+  EXPECT_TRUE(noted);
 }
 
 // A signal while the guards are being queried: the queries it stopped are not an answer, so

@@ -254,6 +254,31 @@ TEST(ExecutorRunTest, VerifyThatDoesNotHoldFailsTheStep) {
 }
 
 // A log the runner could not write is said as a warning; the step's outcome is its command's.
+// A guard whose query failed was not answered: the message says it could not be evaluated, and
+// a wait on a secret names it as written, `${token}`, as every other message does.
+TEST(ExecutorRunTest, AFailedQueryCannotBeEvaluatedAndSecretsKeepTheirNames) {
+  ExecutorHarness h;
+  GuardObservation failed = FakeGuardEvaluator::Not("kubectl could not start");
+  failed.error = true;
+  h.guards.Script(CanonicalText(CommandGuard("v")), {failed});
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  plan.steps[0].verify = {CommandGuard("v")};
+  h.Run(plan);
+  EXPECT_EQ(
+      h.Load().steps["a"].message,
+      "cannot evaluate verify `command [\"check\", \"v\"] succeeds`: kubectl could not start");
+
+  ExecutorHarness s;
+  s.secrets.Add("token", "s3cr3t");
+  s.guards.Script(CanonicalText(CommandGuard("s3cr3t")), {FakeGuardEvaluator::Not("no")});
+  plan.steps = {MakeStep("w")};
+  plan.steps[0].wait_until = {{CommandGuard("${token}"), 20'000, 10'000}};
+  s.Run(plan);
+  EXPECT_THAT(s.Load().steps["w"].message,
+              HasSubstr("waiting until command [\"check\", \"${token}\"] succeeds\n"));
+}
+
 TEST(ExecutorRunTest, ALogWriteErrorIsAWarning) {
   ExecutorHarness h;
   CommandResult unlogged = FakeCommandRunner::Exit(0);

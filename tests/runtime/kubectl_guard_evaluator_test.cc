@@ -243,6 +243,21 @@ TEST_F(KubectlGuardEvaluatorTest, CommandSucceeds) {
   EXPECT_EQ(runner_.specs_ran().back().timeout_ms, 60'000);
 }
 
+// A `command` guard runs where the steps' commands run (the run's workspace), so a verify that
+// tests a file a step wrote finds it whatever directory asmplan was started in.
+TEST_F(KubectlGuardEvaluatorTest, CommandGuardsRunInTheWorkspaceKubectlWhereStarted) {
+  KubectlOptions options;
+  options.command_cwd = "/state/workspace";
+  evaluator_ = NewKubectlGuardEvaluator(runner_, clock_, options);
+  Pods("a", {Pod("a", "p", {App(), Proxy("1.5.10")})});
+  Guard file = Cmd({"test", "-f", "flag"}), pods = AllShow("a", 2, 2);
+  evaluator_->Evaluate({&file, &pods});
+  for (const CommandSpec& spec : runner_.specs_ran()) {
+    EXPECT_EQ(spec.cwd, spec.argv[0] == "test" ? "/state/workspace" : "") << spec.argv[0];
+  }
+  EXPECT_EQ(runner_.specs_ran().size(), 2u);
+}
+
 TEST_F(KubectlGuardEvaluatorTest, AndOrNotCombineAndShareQueries) {
   Pods("a", {Pod("a", "p", {App(), Proxy("1.5.10")})});
   Pods("b", {Pod("b", "q", {App(), Proxy("1.6.14", false, "CrashLoopBackOff")})});
