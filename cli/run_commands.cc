@@ -187,9 +187,8 @@ int DoStatus(RunOptions o) {
   return kExitOk;
 }
 
-void AddCommon(CLI::App* cmd, RunOptions* o) {
-  cmd->add_option("--state-dir", o->state_dir,
-                  "the run's state directory (default: .asmplan/<plan name>)");
+void AddCommon(CLI::App* cmd, RunOptions* o, const char* state_dir_help) {
+  cmd->add_option("--state-dir", o->state_dir, state_dir_help);
   cmd->add_option("--jobs,-j", o->jobs, "steps active at once, 1 to 1000 (default 4)")
       ->check(CLI::Validator(
           [](std::string& text) -> std::string {
@@ -206,9 +205,12 @@ void AddCommon(CLI::App* cmd, RunOptions* o) {
           },
           "1..1000"));
   cmd->add_flag("--yes,-y", o->yes, "proceed at every confirm gate");
-  cmd->add_option("--approve", o->approve, "proceed at the confirm gate of STEP (repeatable)");
+  // Repeatable options take one value each: `--approve gate plan.yaml` leaves plan.yaml as FILE.
+  cmd->add_option("--approve", o->approve, "proceed at the confirm gate of STEP (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--events", o->events, "append every event as a JSON line to FILE");
-  cmd->add_option("--set", o->sets, "bind a parameter when FILE is a .asmplan source");
+  cmd->add_option("--set", o->sets, "bind a parameter when FILE is a .asmplan source")
+      ->allow_extra_args(false);
   cmd->add_option("--values", o->values, "bind parameters from a YAML file (.asmplan sources)");
 }
 
@@ -219,16 +221,20 @@ void RegisterRunCommands(CLI::App& app) {
   CLI::App* run = app.add_subcommand("run", "run a plan (.asmplan source or compiled YAML)");
   run->add_option("FILE", o->file, "the plan: a .asmplan source or a compiled plan")->required();
   run->add_flag("--dry-run,-n", o->dry_run, "print every command as it would run; change nothing");
-  AddCommon(run, o.get());
+  AddCommon(run, o.get(), "the run's state directory (default: .asmplan/<plan name>)");
   run->callback([o] { Finish(DoRun(*o)); });
 
   CLI::App* resume = app.add_subcommand("resume", "continue a run from its checkpoint");
   resume->add_option("FILE", o->file, "the plan again, when it changed (see --accept-changes)");
-  AddCommon(resume, o.get());
-  resume->add_option("--rerun", o->rerun, "run STEP again even if it succeeded (repeatable)");
-  resume->add_option("--mark-done", o->mark_done, "record STEP as done (its verify must hold)");
-  resume->add_option("--reason", o->reason, "why STEP is marked done (journaled)");
-  resume->add_flag("--force", o->force, "with --mark-done: even if its verify does not hold");
+  AddCommon(resume, o.get(), "the run's state directory (default: the only run under .asmplan/)");
+  resume->add_option("--rerun", o->rerun, "run STEP again even if it succeeded (repeatable)")
+      ->allow_extra_args(false);
+  CLI::Option* mark_done =
+      resume->add_option("--mark-done", o->mark_done, "record STEP as done (its verify must hold)");
+  resume->add_option("--reason", o->reason, "why STEP is marked done (journaled)")
+      ->needs(mark_done);
+  resume->add_flag("--force", o->force, "with --mark-done: even if its verify does not hold")
+      ->needs(mark_done);
   resume->add_flag("--accept-changes", o->accept_changes,
                    "continue with a changed plan when only never-started steps changed");
   resume->callback([o] {
