@@ -7,6 +7,7 @@
 #include "compiler/param_table.h"
 #include "compiler/parser.h"
 #include "compiler/plan_builder.h"
+#include "compiler/plan_consistency.h"
 #include "compiler/sha256.h"
 
 namespace asmplan {
@@ -117,6 +118,11 @@ bool CompilePlan(const CompileInput& in, Plan* out, Diagnostics* diags) {
     ParamTable params;
     BindParams(in, chain, reader, &params, diags, out);
     out->name = decl.name.value;
+    if (!IsStepName(out->name)) {
+      diags->Error("invalid-name", decl.name.loc, "invalid plan name `" + out->name + "`",
+                   {"plan names are letters, digits, `_` and `-`, not starting with a digit: the "
+                    "default state directory is .asmplan/<name>"});
+    }
     if (decl.title) {
       InterpolateOne(*decl.title, Scope{&params, nullptr, nullptr}, TextUse::kScalar, diags,
                      &out->title);

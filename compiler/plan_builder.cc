@@ -5,22 +5,10 @@
 #include <unordered_set>
 
 #include "compiler/did_you_mean.h"
+#include "compiler/plan_consistency.h"
 #include "compiler/step_graph.h"
 
 namespace asmplan {
-namespace {
-
-bool IsStepName(const std::string& s) {
-  if (s.empty() || (s[0] >= '0' && s[0] <= '9') || s[0] == '-') return false;
-  for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 void PlanBuilder::Build(const ast::PlanDecl& decl, Plan* out) {
   LowerArtifacts(decl, out);

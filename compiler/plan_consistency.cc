@@ -103,7 +103,21 @@ bool CheckGroups(const Plan& plan, const StepIndex& steps,
 
 }  // namespace
 
+bool IsStepName(const std::string& s) {
+  if (s.empty() || (s[0] >= '0' && s[0] <= '9') || s[0] == '-') return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 bool CheckPlanConsistency(const Plan& plan, std::string* err) {
+  if (!IsStepName(plan.name)) {
+    *err = "plan name `" + plan.name + "` is not letters, digits, `_` and `-`";
+    return false;
+  }
   std::unordered_set<std::string_view> artifacts;
   for (const Artifact& a : plan.artifacts) {
     if (!artifacts.insert(a.name).second) {

@@ -14,4 +14,8 @@ namespace asmplan {
 /// naming the step (or group, artifact) in `err` otherwise.
 bool CheckPlanConsistency(const Plan& plan, std::string* err);
 
+/// A step or plan name: letters, digits, `_` and `-`, not starting with a digit or `-`. A plan's
+/// name names its default state directory (.asmplan/<name>), so it can never be a path.
+bool IsStepName(const std::string& s);
+
 }  // namespace asmplan

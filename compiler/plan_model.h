@@ -30,10 +30,10 @@ enum class GuardKind {
 /// A typed predicate over the cluster. Fields that a kind does not use stay empty.
 struct Guard {
   GuardKind kind = GuardKind::kPodsAllReady;
-  std::string ns;    ///< namespace, for the pod, deployment and sidecar kinds
-  std::string name;  ///< deployment, context, clusterrolebinding name, or a version
-  int ready = 0;     ///< kPodsAllShow: READY containers per pod
-  int total = 0;     ///< kPodsAllShow: TOTAL containers per pod
+  std::string ns;                 ///< namespace, for the pod, deployment and sidecar kinds
+  std::string name;               ///< deployment, context, clusterrolebinding name, or a version
+  int ready = 0;                  ///< kPodsAllShow: READY containers per pod
+  int total = 0;                  ///< kPodsAllShow: TOTAL containers per pod
   std::vector<std::string> argv;  ///< kCommandSucceeds
   std::vector<Guard> operands;    ///< kAnd/kOr: two or more; kNot: exactly one
 };
@@ -55,21 +55,21 @@ struct WaitUntil {
 
 /// One step, fully resolved: every parameter substituted except those marked secret.
 struct Step {
-  std::string id;                ///< unique, e.g. "restart_sidecars[payments]"
-  std::string group;             ///< the `for` group it was expanded from, or ""
-  std::string source;            ///< where it was declared, "plans/asm-downgrade.asmplan:42"
+  std::string id;                  ///< unique, e.g. "restart_sidecars[payments]"
+  std::string group;               ///< the `for` group it was expanded from, or ""
+  std::string source;              ///< where it was declared, "plans/asm-downgrade.asmplan:42"
   std::vector<std::string> after;  ///< ids of direct dependencies, each earlier in Plan::steps
   std::vector<Guard> require;      ///< all must hold before anything runs, else the step fails
   std::vector<Guard> skip_if;      ///< if any holds before anything runs, the step is skipped
   std::string fetch;               ///< artifact name to fetch first, or ""
   std::vector<std::vector<std::string>> run;  ///< argv lists, run in order, never via a shell
-  Millis timeout_ms = 0;           ///< per attempt, for the commands; 0 = no limit
-  int retries = 0;                 ///< extra attempts after a failed one
-  Millis backoff_ms = 0;           ///< delay before retry k is backoff_ms * 2^(k-1)
-  std::vector<WaitUntil> wait_until;  ///< polled in order after the commands
-  std::vector<Guard> verify;          ///< all must hold last; also settle an interrupted step
-  bool idempotent = false;            ///< safe to run again after an interruption
-  std::string confirm;                ///< text of a confirmation gate, or "" for none
+  Millis timeout_ms = 0;                      ///< per attempt, for the commands; 0 = no limit
+  int retries = 0;                            ///< extra attempts after a failed one
+  Millis backoff_ms = 0;                      ///< delay before retry k is backoff_ms * 2^(k-1)
+  std::vector<WaitUntil> wait_until;          ///< polled in order after the commands
+  std::vector<Guard> verify;  ///< all must hold last; also settle an interrupted step
+  bool idempotent = false;    ///< safe to run again after an interruption
+  std::string confirm;        ///< text of a confirmation gate, or "" for none
 };
 
 /// A `for` group after expansion.
@@ -94,9 +94,9 @@ struct Artifact {
 /// A parameter's resolved value, and where it came from.
 struct ParamValue {
   std::string name;
-  std::string type;    ///< "string", "int", "bool", "duration", "list<string>"
-  std::string value;   ///< canonical text: a JSON string, number, bool or array; "" when secret
-  std::string source;  ///< "default", "plans/envs/prod.asmplan:3", "--set", "values.yaml:4"
+  std::string type;     ///< "string", "int", "bool", "duration", "list<string>"
+  std::string value;    ///< canonical text: a JSON string, number, bool or array; "" when secret
+  std::string source;   ///< "default", "plans/envs/prod.asmplan:3", "--set", "values.yaml:4"
   bool secret = false;  ///< value supplied at run time (ASMPLAN_SECRET_<NAME>), never stored
 };
 

@@ -278,6 +278,20 @@ TEST(CompiledPlanIoTest, MalformedBodiesNameTheLine) {
   }
 }
 
+// The plan's name names its default state directory: a hand-edited one that is a path is refused
+// even with a matching hash.
+TEST(CompiledPlanIoTest, APlanNameThatIsAPathIsRefused) {
+  Plan plan = FullPlan();
+  plan.name = "../../escaped";
+  std::string text = WriteCompiledPlan(&plan);
+  Plan read;
+  std::string err;
+  EXPECT_FALSE(ReadCompiledPlan(text, &read, &err));
+  EXPECT_EQ(err,
+            "compiled plan is inconsistent: plan name `../../escaped` is not letters, digits, `_` "
+            "and `-`");
+}
+
 TEST(CompiledPlanIoTest, AnInconsistentPlanIsRefusedEvenWithAMatchingHash) {
   Plan plan = FullPlan();
   std::string text = WriteCompiledPlan(&plan);
@@ -305,6 +319,7 @@ TEST(CompiledPlanIoTest, AMissingHashLineIsNamed) {
 
 TEST(CompiledPlanIoTest, AnEmptyPlanRoundTrips) {
   Plan plan;
+  plan.name = "empty";
   const std::string text = WriteCompiledPlan(&plan);
   EXPECT_NE(text.find("\nsteps: []\n"), std::string::npos) << text;
   Plan read;
