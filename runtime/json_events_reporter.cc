@@ -33,7 +33,10 @@ std::string EventJson(const ExecEvent& e) {
   j["step"] = e.step;
   j["time_ms"] = e.wall_ms;
   j["elapsed_ms"] = e.elapsed_ms;
-  j["attempt"] = e.attempt;
+  // run_started carries the plan's step count in `attempt`; it is written as "steps".
+  bool started = e.type == ExecEvent::Type::kRunStarted;
+  j["attempt"] = started ? 0 : e.attempt;
+  if (started) j["steps"] = e.attempt;
   j["exit_code"] = e.exit_code;
   j["message"] = e.message;
   j["details"] = e.details;

@@ -24,6 +24,29 @@ const char* ColorOf(ExecEvent::Type t) {
   }
 }
 
+}  // namespace
+
+std::string Printable(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '\t') {
+      out += ' ';
+    } else if ((u < 0x20 && c != '\n') || u == 0x7f) {
+      static const char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
 class LineReporter : public ProgressReporter {
  public:
   LineReporter(std::FILE* out, bool color) : out_(out), color_(color) {}
@@ -42,7 +65,7 @@ class LineReporter : public ProgressReporter {
     word.resize(std::max<size_t>(word.size(), 8), ' ');
     const char* color = color_ ? ColorOf(e.type) : "";
     line += *color ? std::string(color) + word + "\x1b[0m" : word;
-    line += " " + Body(e);
+    line += " " + Printable(Body(e));
     std::fprintf(out_, "%s\n", line.c_str());
     std::fflush(out_);
   }

@@ -17,6 +17,10 @@ namespace asmplan {
 /// Writes to `out` (not owned); colors only when `color` (a terminal without NO_COLOR).
 std::unique_ptr<ProgressReporter> NewLineReporter(std::FILE* out, bool color);
 
+/// `text` safe to print on a terminal: control bytes (a command's `\r` or color codes in a guard's
+/// message) as `\xNN`, tabs as spaces; newlines kept.
+std::string Printable(const std::string& text);
+
 /// "HH:MM:SS" of a wall time in local time.
 std::string ClockText(Millis wall_ms);
 

@@ -87,9 +87,16 @@ class TtyReporter : public ProgressReporter {
     }
   }
 
-  std::string Fit(std::string s) const {
-    if (static_cast<int>(s.size()) > width_ - 1) s = s.substr(0, width_ - 2) + "~";
-    return s;
+  /// One screen line: control bytes escaped, cut to the width at a UTF-8 character boundary.
+  std::string Fit(const std::string& text) const {
+    std::string s = Printable(text);
+    for (char& c : s) {
+      if (c == '\n') c = ' ';
+    }
+    if (static_cast<int>(s.size()) <= width_ - 1) return s;
+    size_t cut = static_cast<size_t>(width_ - 2);
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    return s.substr(0, cut) + "~";
   }
 
   void Draw() {

@@ -142,6 +142,25 @@ TEST(TtyReporterTest, DrawsRunningStepsAndErasesThemAsLinesScrollAbove) {
   EXPECT_EQ(third.find("> "), std::string::npos) << third;
 }
 
+// What commands and guards say reaches the terminal with its control bytes escaped (a `\r` or a
+// color code would corrupt the view), and a line cut to the width never splits a character.
+TEST(TtyReporterTest, ControlBytesAreEscapedAndCutsKeepWholeCharacters) {
+  MemoryStream lines;
+  NewLineReporter(lines.file(), false)
+      ->OnEvent(Event(ExecEvent::Type::kNote, "s", "50%\rdone \x1b[31mred\x1b[0m\tend"));
+  EXPECT_EQ(WithoutClock(lines.Text()), "note     s: 50%\\x0ddone \\x1b[31mred\\x1b[0m end\n");
+  MemoryStream out;
+  auto r = NewTtyReporter(out.file(), 30, false);
+  ExecEvent waiting = Event(ExecEvent::Type::kWaiting, "s", "\x1b[2Jé\r", {"ééééééééééééééééééé"});
+  r->OnEvent(Event(ExecEvent::Type::kStepStarted, "s"));
+  r->OnEvent(waiting);
+  std::string text = out.Text();
+  EXPECT_NE(text.find("waiting: \\x1b[2Jé"), std::string::npos) << text;
+  EXPECT_EQ(text.find("\x1b[2J"), std::string::npos) << text;
+  // "    " and 12 two-byte characters fit in 28 bytes; the 13th would be cut in half.
+  EXPECT_NE(text.find("    " + std::string("éééééééééééé") + "~\n"), std::string::npos) << text;
+}
+
 TEST(TtyReporterTest, TicksUpdateElapsedTimeAndPauseHidesTheBlock) {
   MemoryStream out;
   auto r = NewTtyReporter(out.file(), 80, true);
@@ -189,6 +208,11 @@ TEST(JsonEventsReporterTest, EveryEventIsOneJsonObjectPerLine) {
   EXPECT_EQ(lines[0]["log"], "/state/logs/b.log");
   EXPECT_EQ(lines[1]["event"], "note");
   EXPECT_EQ(lines[1]["message"], "bad \xEF\xBF\xBD utf-8");  // replaced, not thrown
+  ExecEvent started = Event(ExecEvent::Type::kRunStarted, "", "run");
+  started.attempt = 12;  // the plan's steps
+  nlohmann::json j = nlohmann::json::parse(EventJson(started));
+  EXPECT_EQ(j["steps"], 12);
+  EXPECT_EQ(j["attempt"], 0);
 }
 
 TEST(JsonEventsReporterTest, AppendsAndRefusesAnUnwritablePath) {
