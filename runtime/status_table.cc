@@ -23,14 +23,27 @@ std::string Header(const Plan& plan, const Checkpoint& cp) {
          "), last session: " + session + ", " + outcome + "\n";
 }
 
-Row RowOf(const std::string& id, const StepRecord* rec, Millis now) {
+/// When the last session ended (its finish record), or -1 while it runs or after it was killed.
+Millis SessionEnd(const Checkpoint& cp) {
+  Millis end = -1;
+  for (const JournalRecord& r : cp.history) {
+    if (r.kind == JournalRecord::Kind::kSession) end = -1;
+    if (r.kind == JournalRecord::Kind::kFinish) end = r.wall_ms;
+  }
+  return end;
+}
+
+Row RowOf(const std::string& id, const StepRecord* rec, Millis now, Millis session_end) {
   if (!rec) return {id, "pending", "0", "", ""};
   std::string duration;
+  bool running = rec->state == StepState::kRunning;
   if (rec->started_ms > 0) {
-    Millis end = rec->state == StepState::kRunning ? now : rec->ended_ms;
+    // A step still `running` after its session ended (interrupted) stopped with it.
+    Millis end = !running ? rec->ended_ms : session_end >= 0 ? session_end : now;
     if (end >= rec->started_ms) duration = FormatDuration(end - rec->started_ms);
   }
   std::string note = rec->message.substr(0, rec->message.find('\n'));
+  if (note.empty() && running && session_end >= 0) note = "stopped when its run ended";
   if (note.empty() && rec->state == StepState::kFailed) note = "see " + rec->log_path;
   return {id, StepStateName(rec->state), std::to_string(rec->attempts), duration, note};
 }
@@ -39,9 +52,10 @@ Row RowOf(const std::string& id, const StepRecord* rec, Millis now) {
 
 std::string StatusTable(const Plan& plan, const Checkpoint& cp, Millis now) {
   std::vector<Row> rows = {{"STEP", "STATE", "ATTEMPTS", "DURATION", "NOTE"}};
+  Millis session_end = SessionEnd(cp);
   for (const Step& s : plan.steps) {
     auto it = cp.steps.find(s.id);
-    rows.push_back(RowOf(s.id, it == cp.steps.end() ? nullptr : &it->second, now));
+    rows.push_back(RowOf(s.id, it == cp.steps.end() ? nullptr : &it->second, now, session_end));
   }
   std::vector<size_t> width(5, 0);
   for (const Row& r : rows) {

@@ -13,7 +13,8 @@
 namespace asmplan {
 
 /// Renders `checkpoint` against `plan` (steps without a record show as pending). `now_wall_ms`
-/// gives running steps their duration so far.
+/// gives running steps their duration so far; a step left `running` by a session that ended
+/// (interrupted) is timed to that end and noted so.
 std::string StatusTable(const Plan& plan, const Checkpoint& checkpoint, Millis now_wall_ms);
 
 }  // namespace asmplan

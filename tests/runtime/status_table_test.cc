@@ -1,0 +1,58 @@
+// `asmplan status`: the checkpoint as a table.
+#include "runtime/status_table.h"
+
+#include <gmock/gmock.h>
+
+namespace asmplan {
+namespace {
+
+using ::testing::HasSubstr;
+
+JournalRecord Session(Millis at) {
+  JournalRecord r;
+  r.kind = JournalRecord::Kind::kSession;
+  r.wall_ms = at;
+  r.text = "run";
+  r.number = 42;
+  r.host = "h";
+  return r;
+}
+
+Checkpoint WithRunningStep() {
+  Checkpoint cp;
+  cp.plan_sha256 = std::string(64, 'a');
+  StepRecord running;
+  running.state = StepState::kRunning;
+  running.attempts = 1;
+  running.started_ms = 10'000;
+  cp.steps["a"] = running;
+  cp.history.push_back(Session(9'000));
+  return cp;
+}
+
+Plan OneStep() {
+  Plan plan;
+  plan.name = "p";
+  Step a;
+  a.id = "a";
+  plan.steps = {a};
+  return plan;
+}
+
+// A step whose session was interrupted stopped with it: its duration does not grow with the time
+// `status` is asked; a step of a session that may still run counts up to now.
+TEST(StatusTableTest, AStepOfAnEndedSessionIsTimedToItsEnd) {
+  Checkpoint cp = WithRunningStep();
+  EXPECT_THAT(StatusTable(OneStep(), cp, 70'000), HasSubstr("a     running  1         1m\n"));
+  JournalRecord finish;
+  finish.kind = JournalRecord::Kind::kFinish;
+  finish.wall_ms = 12'000;
+  finish.text = "interrupted";
+  cp.history.push_back(finish);
+  std::string table = StatusTable(OneStep(), cp, 3'600'000);
+  EXPECT_THAT(table, HasSubstr("last session: run by pid 42 on h, interrupted"));
+  EXPECT_THAT(table, HasSubstr("a     running  1         2s        stopped when its run ended\n"));
+}
+
+}  // namespace
+}  // namespace asmplan
