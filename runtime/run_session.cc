@@ -56,6 +56,23 @@ bool CheckApprovals(const Plan& plan, const std::set<std::string>& approved, Ses
   return true;
 }
 
+/// Every step `--rerun` and `--mark-done` name is in `plan`, checked before anything is journaled
+/// (a typo must not leave an accepted plan change behind).
+bool CheckStepNames(const Plan& plan, const ResumeRequest& req, Session* s) {
+  std::vector<std::pair<const char*, std::string>> named;
+  for (const std::string& id : req.rerun) named.emplace_back("--rerun", id);
+  if (!req.mark_done.empty()) named.emplace_back("--mark-done", req.mark_done);
+  for (const auto& [option, id] : named) {
+    if (std::none_of(plan.steps.begin(), plan.steps.end(),
+                     [&](const Step& st) { return st.id == id; })) {
+      s->result = Error(SessionStatus::kInvalid,
+                        std::string(option) + ": the plan has no step `" + id + "`");
+      return false;
+    }
+  }
+  return CheckApprovals(plan, req.approved, s);
+}
+
 bool Lock(const std::string& dir, Session* s) {
   std::string err;
   if (!MakeDirectories(dir, &err)) {
@@ -294,11 +311,12 @@ SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
   if (!LoadStoredPlan(req.state_dir, cp.plan_sha256, &plan, &s.result)) return s.result;
   s.journal = JournalWriter::OpenForAppend(journal, cp.valid_bytes, &err);
   if (!s.journal) return Error(SessionStatus::kFailed, err);
-  if (req.plan && req.plan->sha256 != plan.sha256 && !AcceptChanges(req, svc, cp, &plan, &s)) {
+  bool changed = req.plan && req.plan->sha256 != plan.sha256;
+  if (!CheckStepNames(changed ? *req.plan : plan, req, &s)) return s.result;
+  if (changed && !AcceptChanges(req, svc, cp, &plan, &s)) {
     return s.result;
   }
   if (!s.secrets.Load(plan, svc.getenv, &err)) return Error(SessionStatus::kInvalid, err);
-  if (!CheckApprovals(plan, req.approved, &s)) return s.result;
   if (!Rerun(req, svc, plan, &cp, &s)) return s.result;
   if (!req.mark_done.empty() && !MarkDone(req, svc, plan, &cp, &s)) return s.result;
   if (!s.journal->Sync(&err)) return Error(SessionStatus::kFailed, err);

@@ -224,6 +224,13 @@ TEST(CheckpointResumeTest, AcceptChangesWhenOnlyNeverStartedStepsChanged) {
   EXPECT_THAT(r.message, HasSubstr("steps that differ: c (changed), d (added); none of them has "
                                    "started: pass --accept-changes"));
   req.accept_changes = true;
+  // A typo in a step name of the new plan is refused before the change is accepted.
+  req.rerun = {"dd"};
+  r = h.Resume(req);
+  EXPECT_EQ(r.status, SessionStatus::kInvalid);
+  EXPECT_EQ(r.message, "--rerun: the plan has no step `dd`");
+  EXPECT_NE(h.Load().plan_sha256, changed.sha256);
+  req.rerun.clear();
   r = h.Resume(req);
   EXPECT_EQ(r.status, SessionStatus::kSucceeded) << r.message;
   EXPECT_EQ(r.note, "continuing with the changed plan; changed steps: c (changed), d (added)");
