@@ -176,7 +176,11 @@ bool AcceptChanges(const ResumeRequest& req, const SessionServices& svc, const C
   std::string started;
   for (const StepChange& c : changes) {
     auto it = cp.steps.find(c.step);
-    if (it != cp.steps.end() && it->second.state != StepState::kPending) {
+    // Started: a command ran, or its outcome is recorded. A step stopped at its confirm gate or
+    // by its `require` ran nothing, and may change.
+    StepState state = it == cp.steps.end() ? StepState::kPending : it->second.state;
+    if (it != cp.steps.end() && (it->second.attempts > 0 || state == StepState::kRunning ||
+                                 state == StepState::kSucceeded || state == StepState::kSkipped)) {
       started +=
           (started.empty() ? "" : ", ") + c.step + " (" + StepStateName(it->second.state) + ")";
     }

@@ -241,6 +241,25 @@ TEST(CheckpointResumeTest, AcceptChangesWhenOnlyNeverStartedStepsChanged) {
   EXPECT_EQ(h.Resume({}).status, SessionStatus::kSucceeded);
 }
 
+// A step stopped at its confirm gate ran nothing: a plan that changes it (its confirmation text,
+// here) may be accepted.
+TEST(CheckpointResumeTest, AStepAtItsConfirmGateHasNotStarted) {
+  SessionHarness h;
+  Plan plan = Abc();
+  plan.steps[1].confirm = "Go?";
+  EXPECT_EQ(h.Start(plan).status, SessionStatus::kAwaiting);
+  Plan changed = plan;
+  changed.steps[1].confirm = "Checked the dashboards? Go?";
+  WriteCompiledPlan(&changed);
+  ResumeRequest req;
+  req.plan = &changed;
+  req.accept_changes = true;
+  req.approved = {"b"};
+  SessionResult r = h.Resume(req);
+  EXPECT_EQ(r.status, SessionStatus::kSucceeded) << r.message;
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a", "do b", "do c"));
+}
+
 TEST(CheckpointResumeTest, MissingSecretIsInvalid) {
   SessionHarness h;
   Plan plan = Abc();
