@@ -12,25 +12,29 @@
 namespace asmplan {
 namespace {
 
-sigset_t WatchedSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);  // the terminal closed: the steps' own process groups never see it
-  return set;
+bool Ignored(int sig) {
+  struct sigaction current {};
+  return ::sigaction(sig, nullptr, &current) == 0 && current.sa_handler == SIG_IGN;
 }
 
 }  // namespace
 
 SignalWatcher::SignalWatcher(std::function<void(int, bool)> on_signal)
     : on_signal_(std::move(on_signal)) {
-  sigset_t set = WatchedSignals();
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  // A parent may have left them ignored (a shell's background job ignores SIGINT); an ignored
-  // signal is discarded, so take the default action back: blocked, it only reaches our signalfd.
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, SIG_DFL);
-  signal_fd_ = ::signalfd(-1, &set, SFD_CLOEXEC);
+  sigemptyset(&watched_);
+  sigaddset(&watched_, SIGINT);
+  sigaddset(&watched_, SIGTERM);
+  // The terminal closed: the steps' own process groups never see it, so the run stops them. Not
+  // when SIGHUP is ignored: `nohup asmplan run ...` asked for the run to outlive the terminal.
+  bool hup = !Ignored(SIGHUP);
+  if (hup) sigaddset(&watched_, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &watched_, nullptr);
+  // A parent may have left SIGINT or SIGTERM ignored (a shell's background job ignores SIGINT);
+  // an ignored signal is discarded, so take the default action back: blocked, it only reaches
+  // our signalfd.
+  ::signal(SIGINT, SIG_DFL);
+  ::signal(SIGTERM, SIG_DFL);
+  signal_fd_ = ::signalfd(-1, &watched_, SFD_CLOEXEC);
   stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
   thread_ = std::thread([this] { Loop(); });
 }
@@ -48,16 +52,14 @@ SignalWatcher::~SignalWatcher() {
   if (stop_fd_ >= 0) ::close(stop_fd_);
   // Signals that arrived after the run ended stay pending and take effect when unblocked, which
   // is what the operator asked for.
-  sigset_t set = WatchedSignals();
-  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  pthread_sigmask(SIG_UNBLOCK, &watched_, nullptr);
 }
 
 int SignalWatcher::Next() {
   if (signal_fd_ < 0 || stop_fd_ < 0) {
     // Without the descriptors (out of them): poll for stop_ every 100ms.
-    sigset_t set = WatchedSignals();
     timespec slice{0, 100 * 1000 * 1000};
-    return sigtimedwait(&set, nullptr, &slice);
+    return sigtimedwait(&watched_, nullptr, &slice);
   }
   pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
   // Stopping wins: a signal left unread stays pending for when the mask is restored.

@@ -3,6 +3,8 @@
 // can happen) and the handler may lock, log and call into the executor.
 #pragma once
 
+#include <signal.h>
+
 #include <atomic>
 #include <functional>
 #include <thread>
@@ -30,6 +32,7 @@ class SignalWatcher {
   std::function<void(int, bool)> on_signal_;
   std::atomic<bool> stop_{false};
   std::atomic<int> first_{0};
+  sigset_t watched_;    ///< SIGINT, SIGTERM, and SIGHUP unless it was ignored (nohup)
   int signal_fd_ = -1;  ///< reads the watched signals
   int stop_fd_ = -1;    ///< an eventfd written by the destructor to wake the thread
   std::thread thread_;

@@ -94,6 +94,31 @@ TEST(ExecutorSignalTest, SighupStopsTheRunAndItsCommands) {
   EXPECT_NE(out.find("interrupted by SIGHUP"), std::string::npos) << out;
 }
 
+// `nohup asmplan run ...`: SIGHUP ignored by the parent stays ignored; the run outlives the
+// terminal.
+TEST(ExecutorSignalTest, UnderNohupSighupIsIgnored) {
+  TempDir dir;
+  Plan plan;
+  plan.name = "nohup";
+  Step a;
+  a.id = "a";
+  a.run = {{"sleep", "0.5"}};
+  Step b;
+  b.id = "b";
+  b.after = {"a"};
+  b.run = {{"touch", dir / "b-ran"}};
+  plan.steps = {a, b};
+  ASSERT_TRUE(testing::WritePlanFile(plan, dir / "plan.yaml"));
+  std::string state = dir / "state";
+  ::signal(SIGHUP, SIG_IGN);  // inherited by the child, as nohup does
+  testing::AsmplanProcess run({"run", dir / "plan.yaml", "--state-dir", state}, dir.path());
+  ::signal(SIGHUP, SIG_DFL);
+  ASSERT_TRUE(WaitForState(state + "/journal", "a", StepState::kRunning));
+  run.Signal(SIGHUP);
+  EXPECT_EQ(run.Wait(), 0);
+  EXPECT_EQ(::access((dir / "b-ran").c_str(), F_OK), 0);
+}
+
 // `asmplan run ... | head -1`: the reader goes away, the run does not die of SIGPIPE between a
 // command's start and its record; it goes on to the end with its checkpoint.
 TEST(ExecutorSignalTest, AClosedOutputPipeDoesNotKillTheRun) {
