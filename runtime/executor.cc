@@ -21,8 +21,6 @@ namespace {
 constexpr Millis kTickMs = 1000;
 // Sleeping on the Clock happens in slices so an interrupt is noticed soon.
 constexpr Millis kSleepSliceMs = 200;
-// Guard ticks that may be out at once: one slow query leaves the others to later ticks.
-constexpr int kGuardThreads = 4;
 
 const char* SignalName(int sig) {
   return sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "SIGINT";
@@ -72,7 +70,7 @@ std::string Executor::LogPathFor(const std::string& step) {
     name.resize(kMaxName);
     exact = false;
   }
-  if (!exact) name += "-" + Sha256Hex(step).substr(0, 12);
+  if (!exact) name += "~" + Sha256Hex(step).substr(0, 12);
   return "logs/" + name + ".log";
 }
 
@@ -105,7 +103,7 @@ RunResult Executor::Impl::Run(const std::unordered_map<std::string, StepRecord>&
   Initialize(initial);
   StartSession();
   pool_ = std::make_unique<WorkerPool>(std::max(1, opt_.jobs));
-  guard_pool_ = std::make_unique<WorkerPool>(kGuardThreads);
+  guard_pool_ = std::make_unique<WorkerPool>(1);
   last_tick_ms_ = anchor_ms_ = env_.clock->NowMs();
   for (;;) {
     Drain();
@@ -240,7 +238,8 @@ Millis Executor::Impl::NextDeadline() const {
   Millis deadline = -1;
   for (int i : live_) {
     const StepRun& r = runs_[i];
-    if (r.phase == Phase::kBackoff || (IsGuardPhase(r.phase) && !r.querying)) {
+    // While a tick is out, guards wait for it: its completion wakes the loop.
+    if (r.phase == Phase::kBackoff || (IsGuardPhase(r.phase) && !tick_out_)) {
       if (deadline < 0 || r.due_ms < deadline) deadline = r.due_ms;
     }
   }

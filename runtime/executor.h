@@ -81,8 +81,8 @@ class Executor {
 
   /// The log path of `step`, relative to the state directory, distinct for distinct steps:
   /// "logs/<step>.log" with '[' as '.' and ']' dropped ("logs/restart.payments.log"); a name with
-  /// other characters (replaced by '_') or longer than 120 gets "-" and 12 hex digits of its
-  /// SHA-256 ("logs/w.a_b-5f0c…log").
+  /// other characters (replaced by '_') or longer than 120 gets "~" and 12 hex digits of its
+  /// SHA-256 ("logs/w.a_b~5f0c…log").
   static std::string LogPathFor(const std::string& step);
 
  private:

@@ -48,7 +48,6 @@ class Executor::Impl {
     Millis started_ms = 0;  ///< monotonic, when it started this session
     Millis due_ms = 0;      ///< monotonic, when its guards are polled or its backoff ends
     Millis wait_started_ms = 0;
-    bool querying = false;                     ///< its guards are out in a tick on the guard pool
     std::unique_ptr<FlightRecorder> recorder;  ///< of the current wait
     std::vector<Guard> guards;  ///< the guards of the current guard phase, secrets substituted
     std::string status;         ///< what it is doing, for the live view
@@ -126,9 +125,11 @@ class Executor::Impl {
   Scheduler sched_;
   std::vector<StepRun> runs_;
   std::unique_ptr<WorkerPool> pool_;
-  /// Runs the guard ticks, so a slow query holds up neither other steps nor the journal.
+  /// Runs the guard ticks, one at a time, so a slow query holds up no completion, start or
+  /// journal write (only the next tick).
   std::unique_ptr<WorkerPool> guard_pool_;
-  Millis anchor_ms_ = 0;  ///< monotonic, the run's start: the origin of the poll grid
+  bool tick_out_ = false;  ///< a tick is on guard_pool_: guards due meanwhile go in the next
+  Millis anchor_ms_ = 0;   ///< monotonic, the run's start: the origin of the poll grid
   /// (step, job): posted after the next journal sync, dropped if it fails
   std::vector<std::pair<int, std::function<Completion()>>> to_post_;
   int in_flight_ = 0;

@@ -12,19 +12,7 @@
 namespace asmplan {
 namespace {
 
-std::string WithDetails(std::string message, const GuardObservation& o) {
-  for (const std::string& d : o.details) message += "\n  " + d;
-  return message;
-}
-
 std::string Quoted(const Guard& g) { return "`" + CanonicalText(g) + "`"; }
-
-/// "verify `G` does not hold: why", or "cannot evaluate verify `G`: why" when its query failed.
-std::string Unmet(const std::string& what, const Guard& g, const GuardObservation& o) {
-  return WithDetails(o.error ? "cannot evaluate " + what + " " + Quoted(g) + ": " + o.summary
-                             : what + " " + Quoted(g) + " does not hold: " + o.summary,
-                     o);
-}
 
 }  // namespace
 
@@ -110,19 +98,20 @@ void Executor::Impl::GuardTick() {
   std::vector<int> live(live_.begin(), live_.end());
   for (int i : live) {
     StepRun& run = runs_[i];
-    if (run.due_ms > now || run.querying) continue;
+    if (run.due_ms > now) continue;
     if (run.phase == Phase::kBackoff) {
       StartAttempt(i);
-    } else if (IsGuardPhase(run.phase)) {
+    } else if (IsGuardPhase(run.phase) && !tick_out_) {
       guards->insert(guards->end(), run.guards.begin(), run.guards.end());
       tick.owners.emplace_back(i, run.guards.size());
-      run.querying = true;
     }
   }
   if (tick.owners.empty()) return;
-  // One call for every due guard (the evaluator shares one query per resource kind), on the guard
-  // pool: this thread goes on applying completions, starting steps and journaling meanwhile.
+  // One call for every due guard (the evaluator shares one query per resource kind), on a thread
+  // of its own: this one goes on applying completions, starting steps and journaling meanwhile.
+  // One tick at a time, as kubectl's load is: guards due while it is out go in the next one.
   ++in_flight_;
+  tick_out_ = true;
   guard_pool_->Post([this, guards, tick = std::move(tick)]() mutable {
     std::vector<const Guard*> asked;
     for (const Guard& g : *guards) asked.push_back(&g);
@@ -143,14 +132,13 @@ void Executor::Impl::OnGuards(const Completion& c) {
   // loop turn handles the interrupt and ends these steps as they are (Interrupt() sets signal_
   // before it stops anything).
   bool stopped = signal_.load() != 0;
+  tick_out_ = false;
   size_t at = 0;
   for (auto [i, count] : c.owners) {
     std::vector<GuardObservation> mine(c.observations.begin() + at,
                                        c.observations.begin() + at + count);
     at += count;
-    StepRun& run = runs_[i];
-    run.querying = false;
-    if (!stopped && IsGuardPhase(run.phase)) ApplyObservations(i, mine);
+    if (!stopped && IsGuardPhase(runs_[i].phase)) ApplyObservations(i, mine);
   }
 }
 
@@ -174,7 +162,7 @@ void Executor::Impl::ApplyObservations(int i, const std::vector<GuardObservation
       return ApplyWait(i, obs[0]);
     case Phase::kVerify:
       for (size_t k = 0; k < obs.size(); ++k) {
-        if (!obs[k].holds) return Fail(i, Unmet("verify", step.verify[k], obs[k]));
+        if (!obs[k].holds) return Fail(i, UnmetGuardText("verify", step.verify[k], obs[k]));
       }
       return Succeed(i, StepState::kSucceeded, "");
     default:
@@ -208,11 +196,11 @@ void Executor::Impl::ApplyCheck(int i, const std::vector<GuardObservation>& obs)
   const Step& step = plan_.steps[i];
   size_t n = step.require.size();
   for (size_t k = 0; k < n; ++k) {
-    if (!obs[k].holds) return Fail(i, Unmet("require", step.require[k], obs[k]));
+    if (!obs[k].holds) return Fail(i, UnmetGuardText("require", step.require[k], obs[k]));
   }
   for (size_t k = n; k < obs.size(); ++k) {
     const Guard& g = step.skip_if[k - n];
-    if (obs[k].error) return Fail(i, Unmet("skip if", g, obs[k]));
+    if (obs[k].error) return Fail(i, UnmetGuardText("skip if", g, obs[k]));
     if (obs[k].holds) return Succeed(i, StepState::kSkipped, "skip if " + Quoted(g) + " holds");
   }
   Enter(i, Phase::kConfirm);

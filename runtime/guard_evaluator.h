@@ -19,6 +19,17 @@ struct GuardObservation {
   std::vector<std::string> details;
 };
 
+/// "verify `G` does not hold: why" (`what` is "verify", "require", ...), or "cannot evaluate
+/// verify `G`: why" when its query failed; then the observation's details, indented.
+inline std::string UnmetGuardText(const std::string& what, const Guard& g,
+                                  const GuardObservation& o) {
+  std::string quoted = "`" + CanonicalText(g) + "`";
+  std::string text = o.error ? "cannot evaluate " + what + " " + quoted + ": " + o.summary
+                             : what + " " + quoted + " does not hold: " + o.summary;
+  for (const std::string& d : o.details) text += "\n  " + d;
+  return text;
+}
+
 class GuardEvaluator {
  public:
   virtual ~GuardEvaluator() = default;

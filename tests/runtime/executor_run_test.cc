@@ -253,7 +253,6 @@ TEST(ExecutorRunTest, VerifyThatDoesNotHoldFailsTheStep) {
   EXPECT_EQ(log, "== verify `command [\"check\", \"v\"] succeeds` does not hold: exit 1\n");
 }
 
-// A log the runner could not write is said as a warning; the step's outcome is its command's.
 // A guard whose query failed was not answered: the message says it could not be evaluated, and
 // a wait on a secret names it as written, `${token}`, as every other message does.
 TEST(ExecutorRunTest, AFailedQueryCannotBeEvaluatedAndSecretsKeepTheirNames) {
@@ -279,6 +278,7 @@ TEST(ExecutorRunTest, AFailedQueryCannotBeEvaluatedAndSecretsKeepTheirNames) {
               HasSubstr("waiting until command [\"check\", \"${token}\"] succeeds\n"));
 }
 
+// A log the runner could not write is said as a warning; the step's outcome is its command's.
 TEST(ExecutorRunTest, ALogWriteErrorIsAWarning) {
   ExecutorHarness h;
   CommandResult unlogged = FakeCommandRunner::Exit(0);
@@ -325,6 +325,10 @@ TEST(ExecutorRunTest, WaitsThatBeganAtDifferentTimesArePolledTogether) {
   h.guards.Script(CanonicalText(PodsReady("n2")),
                   {FakeGuardEvaluator::Not("no"), FakeGuardEvaluator::Holds()});
   HookedRunner hooked(h.runner, [&h](const CommandSpec&, CommandResult*) {
+    // a's first look (at 0 s, on the guard thread) comes before c ends, as in a real run.
+    for (int waited = 0; waited < 5'000 && h.guards.calls().empty(); ++waited) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     h.clock.Advance(3'000);  // the command c takes 3 s
     return true;
   });
@@ -497,7 +501,11 @@ TEST(ExecutorRunTest, LogPathsAreReadableAndDistinct) {
     EXPECT_TRUE(paths.insert(path).second) << id << " shares " << path;
     EXPECT_LE(fs::path(path).filename().string().size(), 255u) << id;
   }
-  EXPECT_EQ(Executor::LogPathFor("w[a/b]").rfind("logs/w.a_b-", 0), 0u);
+  EXPECT_EQ(Executor::LogPathFor("w[a/b]").rfind("logs/w.a_b~", 0), 0u);
+  // A plain name cannot take a hashed one's path: the hash follows a `~`.
+  std::string hashed = Executor::LogPathFor("w[a/b]");
+  std::string digits = hashed.substr(hashed.find('~') + 1, 12);
+  EXPECT_NE(Executor::LogPathFor("w[a_b-" + digits + "]"), hashed);
 }
 
 // The fdatasync a worker makes before starting a command fails (the journal's descriptor now
