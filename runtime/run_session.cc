@@ -222,15 +222,9 @@ bool AcceptChanges(const ResumeRequest& req, const SessionServices& svc, const C
   return true;
 }
 
-bool Rerun(const ResumeRequest& req, const SessionServices& svc, const Plan& plan, Checkpoint* cp,
-           Session* s) {
+/// Journals --rerun (its step names checked by CheckStepNames).
+void Rerun(const ResumeRequest& req, const SessionServices& svc, Checkpoint* cp, Session* s) {
   for (const std::string& id : req.rerun) {
-    auto it = std::find_if(plan.steps.begin(), plan.steps.end(),
-                           [&](const Step& st) { return st.id == id; });
-    if (it == plan.steps.end()) {
-      s->result = Error(SessionStatus::kInvalid, "--rerun: the plan has no step `" + id + "`");
-      return false;
-    }
     s->journal->Append(Rec(JournalRecord::Kind::kRerun, svc.env.clock, id));
     StepRecord& rec = cp->steps[id];
     rec.state = StepState::kPending;
@@ -239,7 +233,6 @@ bool Rerun(const ResumeRequest& req, const SessionServices& svc, const Plan& pla
     r.record = rec;
     s->journal->Append(r);
   }
-  return true;
 }
 
 std::string VerifyProblem(const Step& step, const SessionServices& svc, const Secrets& secrets) {
@@ -249,33 +242,30 @@ std::string VerifyProblem(const Step& step, const SessionServices& svc, const Se
   std::vector<const Guard*> ptrs;
   for (const Guard& g : guards) ptrs.push_back(&g);
   std::vector<GuardObservation> obs = svc.env.guards->Evaluate(ptrs);
+  if (obs.size() != step.verify.size()) return "the guard evaluator gave no answer";
   for (size_t i = 0; i < step.verify.size(); ++i) {
-    if (i < obs.size() && obs[i].holds) continue;
-    std::string why = "verify `" + CanonicalText(step.verify[i]) + "` does not hold";
-    if (i < obs.size()) {
-      why += ": " + obs[i].summary;
-      for (const std::string& d : obs[i].details) why += "\n  " + d;
-    }
-    return secrets.Redact(why);
+    if (!obs[i].holds) return secrets.Redact(UnmetGuardText("verify", step.verify[i], obs[i]));
   }
   return "";
 }
 
-bool MarkDone(const ResumeRequest& req, const SessionServices& svc, const Plan& plan,
-              Checkpoint* cp, Session* s) {
-  const std::string& id = req.mark_done;
+/// --mark-done without --force is refused, before anything is journaled, unless the step's verify
+/// holds now (its name checked by CheckStepNames).
+bool MarkDoneAllowed(const Plan& plan, const ResumeRequest& req, const SessionServices& svc,
+                     Session* s) {
+  if (req.mark_done.empty() || req.force) return true;
   auto it = std::find_if(plan.steps.begin(), plan.steps.end(),
-                         [&](const Step& st) { return st.id == id; });
-  if (it == plan.steps.end()) {
-    s->result = Error(SessionStatus::kInvalid, "--mark-done: the plan has no step `" + id + "`");
-    return false;
-  }
-  std::string problem = req.force ? "" : VerifyProblem(*it, svc, s->secrets);
-  if (!problem.empty()) {
-    s->result = Error(SessionStatus::kFailed, "cannot mark `" + id + "` done: " + problem +
-                                                  "\npass --force to mark it done anyway");
-    return false;
-  }
+                         [&](const Step& st) { return st.id == req.mark_done; });
+  std::string problem = VerifyProblem(*it, svc, s->secrets);
+  if (problem.empty()) return true;
+  s->result = Error(SessionStatus::kFailed, "cannot mark `" + req.mark_done + "` done: " + problem +
+                                                "\npass --force to mark it done anyway");
+  return false;
+}
+
+/// Journals --mark-done (allowed by MarkDoneAllowed).
+void MarkDone(const ResumeRequest& req, const SessionServices& svc, Checkpoint* cp, Session* s) {
+  const std::string& id = req.mark_done;
   JournalRecord m = Rec(JournalRecord::Kind::kMarkDone, svc.env.clock, id);
   m.text = s->secrets.Redact(req.reason);
   m.number = req.force ? 1 : 0;
@@ -287,7 +277,6 @@ bool MarkDone(const ResumeRequest& req, const SessionServices& svc, const Plan& 
   JournalRecord r = Rec(JournalRecord::Kind::kStep, svc.env.clock, id);
   r.record = rec;
   s->journal->Append(r);
-  return true;
 }
 
 }  // namespace
@@ -315,14 +304,16 @@ SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
   if (!LoadStoredPlan(req.state_dir, cp.plan_sha256, &plan, &s.result)) return s.result;
   s.journal = JournalWriter::OpenForAppend(journal, cp.valid_bytes, &err);
   if (!s.journal) return Error(SessionStatus::kFailed, err);
+  // Everything that can refuse this resume is checked against the plan it would run before
+  // anything is journaled: a refusal leaves no accepted plan change behind.
   bool changed = req.plan && req.plan->sha256 != plan.sha256;
-  if (!CheckStepNames(changed ? *req.plan : plan, req, &s)) return s.result;
-  if (changed && !AcceptChanges(req, svc, cp, &plan, &s)) {
-    return s.result;
-  }
-  if (!s.secrets.Load(plan, svc.getenv, &err)) return Error(SessionStatus::kInvalid, err);
-  if (!Rerun(req, svc, plan, &cp, &s)) return s.result;
-  if (!req.mark_done.empty() && !MarkDone(req, svc, plan, &cp, &s)) return s.result;
+  const Plan& target = changed ? *req.plan : plan;
+  if (!CheckStepNames(target, req, &s)) return s.result;
+  if (!s.secrets.Load(target, svc.getenv, &err)) return Error(SessionStatus::kInvalid, err);
+  if (!MarkDoneAllowed(target, req, svc, &s)) return s.result;
+  if (changed && !AcceptChanges(req, svc, cp, &plan, &s)) return s.result;
+  Rerun(req, svc, &cp, &s);
+  if (!req.mark_done.empty()) MarkDone(req, svc, &cp, &s);
   if (!s.journal->Sync(&err)) return Error(SessionStatus::kFailed, err);
   return Execute(plan, req, svc, &s, cp.steps, "resume");
 }

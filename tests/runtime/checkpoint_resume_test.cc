@@ -231,6 +231,14 @@ TEST(CheckpointResumeTest, AcceptChangesWhenOnlyNeverStartedStepsChanged) {
   EXPECT_EQ(r.message, "--rerun: the plan has no step `dd`");
   EXPECT_NE(h.Load().plan_sha256, changed.sha256);
   req.rerun.clear();
+  // So is a --mark-done whose verify does not hold (a has none).
+  req.mark_done = "a";
+  req.reason = "checked by hand";
+  r = h.Resume(req);
+  EXPECT_EQ(r.status, SessionStatus::kFailed);
+  EXPECT_THAT(r.message, HasSubstr("cannot mark `a` done: it has no verify guard"));
+  EXPECT_NE(h.Load().plan_sha256, changed.sha256);
+  req.mark_done.clear();
   r = h.Resume(req);
   EXPECT_EQ(r.status, SessionStatus::kSucceeded) << r.message;
   EXPECT_EQ(r.note, "continuing with the changed plan; changed steps: c (changed), d (added)");
