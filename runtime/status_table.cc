@@ -23,27 +23,30 @@ std::string Header(const Plan& plan, const Checkpoint& cp) {
          "), last session: " + session + ", " + outcome + "\n";
 }
 
-/// When the last session ended (its finish record), or -1 while it runs or after it was killed.
-Millis SessionEnd(const Checkpoint& cp) {
-  Millis end = -1;
+/// When sessions ended (their finish records), in order.
+std::vector<Millis> SessionEnds(const Checkpoint& cp) {
+  std::vector<Millis> ends;
   for (const JournalRecord& r : cp.history) {
-    if (r.kind == JournalRecord::Kind::kSession) end = -1;
-    if (r.kind == JournalRecord::Kind::kFinish) end = r.wall_ms;
+    if (r.kind == JournalRecord::Kind::kFinish) ends.push_back(r.wall_ms);
   }
-  return end;
+  return ends;
 }
 
-Row RowOf(const std::string& id, const StepRecord* rec, Millis now, Millis session_end) {
+Row RowOf(const std::string& id, const StepRecord* rec, Millis now,
+          const std::vector<Millis>& session_ends) {
   if (!rec) return {id, "pending", "0", "", ""};
   std::string duration;
   bool running = rec->state == StepState::kRunning;
+  // A step still `running` when a session ended after it started (interrupted) stopped then.
+  auto stopped = std::find_if(session_ends.begin(), session_ends.end(),
+                              [&](Millis end) { return end >= rec->started_ms; });
+  bool ended = running && rec->started_ms > 0 && stopped != session_ends.end();
   if (rec->started_ms > 0) {
-    // A step still `running` after its session ended (interrupted) stopped with it.
-    Millis end = !running ? rec->ended_ms : session_end >= 0 ? session_end : now;
+    Millis end = !running ? rec->ended_ms : ended ? *stopped : now;
     if (end >= rec->started_ms) duration = FormatDuration(end - rec->started_ms);
   }
   std::string note = rec->message.substr(0, rec->message.find('\n'));
-  if (note.empty() && running && session_end >= 0) note = "stopped when its run ended";
+  if (note.empty() && ended) note = "stopped when its run ended";
   if (note.empty() && rec->state == StepState::kFailed) note = "see " + rec->log_path;
   return {id, StepStateName(rec->state), std::to_string(rec->attempts), duration, note};
 }
@@ -52,10 +55,10 @@ Row RowOf(const std::string& id, const StepRecord* rec, Millis now, Millis sessi
 
 std::string StatusTable(const Plan& plan, const Checkpoint& cp, Millis now) {
   std::vector<Row> rows = {{"STEP", "STATE", "ATTEMPTS", "DURATION", "NOTE"}};
-  Millis session_end = SessionEnd(cp);
+  std::vector<Millis> session_ends = SessionEnds(cp);
   for (const Step& s : plan.steps) {
     auto it = cp.steps.find(s.id);
-    rows.push_back(RowOf(s.id, it == cp.steps.end() ? nullptr : &it->second, now, session_end));
+    rows.push_back(RowOf(s.id, it == cp.steps.end() ? nullptr : &it->second, now, session_ends));
   }
   std::vector<size_t> width(5, 0);
   for (const Row& r : rows) {

@@ -52,6 +52,12 @@ TEST(StatusTableTest, AStepOfAnEndedSessionIsTimedToItsEnd) {
   std::string table = StatusTable(OneStep(), cp, 3'600'000);
   EXPECT_THAT(table, HasSubstr("last session: run by pid 42 on h, interrupted"));
   EXPECT_THAT(table, HasSubstr("a     running  1         2s        stopped when its run ended\n"));
+  // A later session that ended without settling it does not stretch it to that end.
+  cp.history.push_back(Session(100'000));
+  finish.wall_ms = 200'000;
+  cp.history.push_back(finish);
+  EXPECT_THAT(StatusTable(OneStep(), cp, 3'600'000),
+              HasSubstr("a     running  1         2s        stopped when its run ended\n"));
 }
 
 }  // namespace
