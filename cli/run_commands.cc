@@ -18,6 +18,7 @@
 #include "runtime/dry_run.h"
 #include "runtime/durable_file.h"
 #include "runtime/kubectl_guard_evaluator.h"
+#include "runtime/line_reporter.h"
 #include "runtime/posix_command_runner.h"
 #include "runtime/run_session.h"
 #include "runtime/signal_watcher.h"
@@ -113,8 +114,9 @@ int WithServices(const RunOptions& o, Start start) {
   SessionResult r = start(svc);
   if (!r.note.empty()) std::fprintf(stderr, "note: %s\n", r.note.c_str());
   if (!r.message.empty()) {
-    std::fprintf(stderr, "%s%s",
-                 r.status == SessionStatus::kSucceeded ? "" : "error: ", r.message.c_str());
+    // What commands and guards said, with its control bytes escaped for the terminal.
+    std::fprintf(stderr, "%s%s", r.status == SessionStatus::kSucceeded ? "" : "error: ",
+                 Printable(r.message).c_str());
     if (r.message.back() != '\n') std::fputc('\n', stderr);
   }
   return ExitCodeOf(r.status);

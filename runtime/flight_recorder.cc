@@ -16,13 +16,18 @@ bool SameState(const GuardObservation& x, const GuardObservation& y) {
   return x.holds == y.holds && x.error == y.error && x.summary == y.summary;
 }
 
+/// An observation's summary, "[query failed]" after it when its query failed.
+std::string SummaryText(const GuardObservation& o) {
+  std::string text = o.summary.empty() ? (o.holds ? "holds" : "does not hold") : o.summary;
+  return o.error ? text + " [query failed]" : text;
+}
+
 /// "  label (time): summary" and, when asked, the entry's details one level deeper.
 void AppendEntry(const std::string& label, const FlightRecorder::Entry& e, bool with_details,
                  std::string* out) {
   const GuardObservation& o = e.observation;
   *out += "\n  " + label + " (" + HumanDuration(e.at_ms) + "): ";
-  *out += o.summary.empty() ? (o.holds ? "holds" : "does not hold") : o.summary;
-  if (o.error) *out += " [query failed]";
+  *out += SummaryText(o);
   if (!with_details) return;
   for (const auto& d : o.details) *out += "\n    " + d;
   if (e.details_dropped > 0) *out += "\n    ... and " + std::to_string(e.details_dropped) + " more";
@@ -36,8 +41,7 @@ void AppendChange(const FlightRecorder::Entry& e, std::string* out) {
   *out += "(" + HumanDuration(e.at_ms);
   if (e.times > 1) *out += " to " + HumanDuration(e.until_ms);
   *out += "): ";
-  *out += o.summary.empty() ? (o.holds ? "holds" : "does not hold") : o.summary;
-  if (o.error) *out += " [query failed]";
+  *out += SummaryText(o);
   auto absent = [](const std::vector<std::string>& in, const std::string& line) {
     return std::find(in.begin(), in.end(), line) == in.end();
   };

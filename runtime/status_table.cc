@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "compiler/duration_text.h"
+#include "runtime/line_reporter.h"
 
 namespace asmplan {
 namespace {
@@ -45,7 +46,7 @@ Row RowOf(const std::string& id, const StepRecord* rec, Millis now,
     Millis end = !running ? rec->ended_ms : ended ? *stopped : now;
     if (end >= rec->started_ms) duration = FormatDuration(end - rec->started_ms);
   }
-  std::string note = rec->message.substr(0, rec->message.find('\n'));
+  std::string note = Printable(rec->message.substr(0, rec->message.find('\n')));
   if (note.empty() && ended) note = "stopped when its run ended";
   if (note.empty() && rec->state == StepState::kFailed) note = "see " + rec->log_path;
   return {id, StepStateName(rec->state), std::to_string(rec->attempts), duration, note};

@@ -50,6 +50,29 @@ TEST(RunCliTest, RepeatableOptionsTakeOneValueEach) {
   EXPECT_EQ(cp.steps["after"].attempts, 2);
 }
 
+// What a command said reaches the operator's terminal with its control bytes escaped: in the
+// event lines and in the final summary alike.
+TEST(RunCliTest, ControlBytesInMessagesAreEscaped) {
+  TempDir dir;
+  Plan plan;
+  plan.name = "escapes";
+  Step a;
+  a.id = "a";
+  a.run = {{"true"}};
+  Guard g;
+  g.kind = GuardKind::kCommandSucceeds;
+  g.argv = {"sh", "-c", "printf '\\033[2Jcleared\\n' >&2; exit 1"};
+  a.verify = {g};
+  plan.steps = {a};
+  ASSERT_TRUE(testing::WritePlanFile(plan, dir / "plan.yaml"));
+  testing::AsmplanProcess run({"run", dir / "plan.yaml", "--state-dir", dir / "state"}, dir.path());
+  EXPECT_EQ(run.Wait(), 1);
+  std::string out = Output(dir);
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_NE(out.find("error: step `a` failed: verify"), std::string::npos) << out;
+  EXPECT_NE(out.find("\\x1b[2Jcleared"), std::string::npos) << out;
+}
+
 TEST(RunCliTest, ReasonAndForceNeedMarkDone) {
   TempDir dir;
   for (const char* option : {"--reason", "--force"}) {
