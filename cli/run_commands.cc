@@ -179,11 +179,23 @@ int DoStatus(RunOptions o) {
     std::fprintf(stderr, "error: no run in %s (it has no journal)\n", o.state_dir.c_str());
     return kExitInvalid;
   }
+  // A checkpoint that cannot be read is bad input (exit 2), not a failed step.
   if (!LoadJournal(o.state_dir + "/journal", &cp, &err) ||
       !ReadWholeFile(o.state_dir + "/plan.yaml", &text, &err) ||
       !ReadCompiledPlan(text, &plan, &err)) {
     std::fprintf(stderr, "error: %s\n", err.c_str());
-    return kExitFailure;
+    return kExitInvalid;
+  }
+  if (plan.sha256 != cp.plan_sha256) {
+    std::fprintf(stderr, "error: %s/plan.yaml (%s) is not the plan its journal is bound to (%s)\n",
+                 o.state_dir.c_str(), plan.sha256.substr(0, 12).c_str(),
+                 cp.plan_sha256.substr(0, 12).c_str());
+    return kExitInvalid;
+  }
+  if (cp.torn_tail) {
+    std::fprintf(stderr,
+                 "note: the journal ends in a torn record (the executor was killed writing it); "
+                 "resume cuts it off\n");
   }
   std::fputs(StatusTable(plan, cp, SystemClock().WallMs()).c_str(), stdout);
   return kExitOk;

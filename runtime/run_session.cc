@@ -295,7 +295,8 @@ SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
                                               " (it has no journal); start one with `asmplan run`");
   }
   Checkpoint cp;
-  if (!LoadJournal(journal, &cp, &err)) return Error(SessionStatus::kFailed, err);
+  // A checkpoint that cannot be read is bad input (exit 2), not a failed step.
+  if (!LoadJournal(journal, &cp, &err)) return Error(SessionStatus::kInvalid, err);
   if (cp.torn_tail) {
     s.result.note += std::string(s.result.note.empty() ? "" : "; ") +
                      "ignored a torn last journal record (the executor was killed writing it)";

@@ -73,6 +73,32 @@ TEST(RunCliTest, ControlBytesInMessagesAreEscaped) {
   EXPECT_NE(out.find("\\x1b[2Jcleared"), std::string::npos) << out;
 }
 
+// A corrupt journal is bad input for `status` and `resume` (exit 2), not a failed step (exit 1);
+// a torn tail is noted by `status`.
+TEST(RunCliTest, ACorruptJournalIsInvalidInput) {
+  TempDir dir;
+  ASSERT_TRUE(testing::WritePlanFile(GatedPlan(), dir / "plan.yaml"));
+  std::string state = dir / "state";
+  testing::AsmplanProcess run({"run", "--yes", dir / "plan.yaml", "--state-dir", state},
+                              dir.path());
+  ASSERT_EQ(run.Wait(), 0) << Output(dir);
+  Output(dir);
+  std::string bytes, err;
+  ASSERT_TRUE(ReadWholeFile(state + "/journal", &bytes, &err)) << err;
+  ASSERT_TRUE(WriteFileAtomic(state + "/journal", bytes + "\x05\x00\x00", &err)) << err;
+  testing::AsmplanProcess torn({"status", "--state-dir", state}, dir.path());
+  EXPECT_EQ(torn.Wait(), 0);
+  EXPECT_NE(Output(dir).find("note: the journal ends in a torn record"), std::string::npos);
+  size_t header = bytes.find('\n') + 1;
+  bytes[header + 10] ^= 0x04;  // inside the first record
+  ASSERT_TRUE(WriteFileAtomic(state + "/journal", bytes, &err)) << err;
+  for (const char* command : {"status", "resume"}) {
+    testing::AsmplanProcess p({command, "--state-dir", state}, dir.path());
+    EXPECT_EQ(p.Wait(), 2) << command;
+    EXPECT_NE(Output(dir).find("checkpoint journal is corrupt"), std::string::npos) << command;
+  }
+}
+
 TEST(RunCliTest, ReasonAndForceNeedMarkDone) {
   TempDir dir;
   for (const char* option : {"--reason", "--force"}) {
