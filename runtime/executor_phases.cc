@@ -92,9 +92,8 @@ void Executor::Impl::Enter(int i, Phase phase) {
 
 void Executor::Impl::GuardTick() {
   Millis now = env_.clock->NowMs();
-  auto guards = std::make_shared<std::vector<Guard>>();
-  Completion tick;
-  tick.kind = Completion::Kind::kGuards;
+  std::vector<Guard> guards;  // copies: the steps may move on while the tick is out
+  std::vector<std::pair<int, size_t>> owners;
   std::vector<int> live(live_.begin(), live_.end());
   for (int i : live) {
     StepRun& run = runs_[i];
@@ -102,28 +101,32 @@ void Executor::Impl::GuardTick() {
     if (run.phase == Phase::kBackoff) {
       StartAttempt(i);
     } else if (IsGuardPhase(run.phase) && !tick_out_) {
-      guards->insert(guards->end(), run.guards.begin(), run.guards.end());
-      tick.owners.emplace_back(i, run.guards.size());
+      guards.insert(guards.end(), run.guards.begin(), run.guards.end());
+      owners.emplace_back(i, run.guards.size());
     }
   }
-  if (tick.owners.empty()) return;
+  if (owners.empty()) return;
   // One call for every due guard (the evaluator shares one query per resource kind), on a thread
   // of its own: this one goes on applying completions, starting steps and journaling meanwhile.
   // One tick at a time, as kubectl's load is: guards due while it is out go in the next one.
   ++in_flight_;
   tick_out_ = true;
-  guard_pool_->Post([this, guards, tick = std::move(tick)]() mutable {
+  auto tick = std::make_shared<Completion>();
+  tick->kind = Completion::Kind::kGuards;
+  tick->owners = std::move(owners);
+  auto asked_guards = std::make_shared<std::vector<Guard>>(std::move(guards));
+  guard_pool_->Post([this, tick, asked_guards] {
     std::vector<const Guard*> asked;
-    for (const Guard& g : *guards) asked.push_back(&g);
-    tick.observations = env_.guards->Evaluate(asked);
-    if (tick.observations.size() != asked.size()) {
+    for (const Guard& g : *asked_guards) asked.push_back(&g);
+    tick->observations = env_.guards->Evaluate(asked);
+    if (tick->observations.size() != asked.size()) {
       GuardObservation bad;
       bad.error = true;
-      bad.summary = "the guard evaluator returned " + std::to_string(tick.observations.size()) +
+      bad.summary = "the guard evaluator returned " + std::to_string(tick->observations.size()) +
                     " results for " + std::to_string(asked.size()) + " guards";
-      tick.observations.assign(asked.size(), bad);
+      tick->observations.assign(asked.size(), bad);
     }
-    Complete(std::move(tick));
+    Complete(std::move(*tick));
   });
 }
 
