@@ -41,15 +41,20 @@ struct Session {
   SessionResult result;
 };
 
+/// The step of `plan` named `id`, or nullptr.
+const Step* FindStep(const Plan& plan, const std::string& id) {
+  auto it = std::find_if(plan.steps.begin(), plan.steps.end(),
+                         [&](const Step& st) { return st.id == id; });
+  return it == plan.steps.end() ? nullptr : &*it;
+}
+
 /// --approve names a step of the plan that has a confirm gate; a typo must not pass silently.
 bool CheckApprovals(const Plan& plan, const std::set<std::string>& approved, Session* s) {
   for (const std::string& id : approved) {
-    auto it = std::find_if(plan.steps.begin(), plan.steps.end(),
-                           [&](const Step& st) { return st.id == id; });
-    if (it == plan.steps.end() || it->confirm.empty()) {
-      s->result = Error(SessionStatus::kInvalid,
-                        "--approve: the plan has no step `" + id + "`" +
-                            (it == plan.steps.end() ? "" : " with a confirm gate"));
+    const Step* step = FindStep(plan, id);
+    if (!step || step->confirm.empty()) {
+      s->result = Error(SessionStatus::kInvalid, "--approve: the plan has no step `" + id + "`" +
+                                                     (step ? " with a confirm gate" : ""));
       return false;
     }
   }
@@ -63,8 +68,7 @@ bool CheckStepNames(const Plan& plan, const ResumeRequest& req, Session* s) {
   for (const std::string& id : req.rerun) named.emplace_back("--rerun", id);
   if (!req.mark_done.empty()) named.emplace_back("--mark-done", req.mark_done);
   for (const auto& [option, id] : named) {
-    if (std::none_of(plan.steps.begin(), plan.steps.end(),
-                     [&](const Step& st) { return st.id == id; })) {
+    if (!FindStep(plan, id)) {
       s->result = Error(SessionStatus::kInvalid,
                         std::string(option) + ": the plan has no step `" + id + "`");
       return false;
@@ -254,9 +258,7 @@ std::string VerifyProblem(const Step& step, const SessionServices& svc, const Se
 bool MarkDoneAllowed(const Plan& plan, const ResumeRequest& req, const SessionServices& svc,
                      Session* s) {
   if (req.mark_done.empty() || req.force) return true;
-  auto it = std::find_if(plan.steps.begin(), plan.steps.end(),
-                         [&](const Step& st) { return st.id == req.mark_done; });
-  std::string problem = VerifyProblem(*it, svc, s->secrets);
+  std::string problem = VerifyProblem(*FindStep(plan, req.mark_done), svc, s->secrets);
   if (problem.empty()) return true;
   s->result = Error(SessionStatus::kFailed, "cannot mark `" + req.mark_done + "` done: " + problem +
                                                 "\npass --force to mark it done anyway");
