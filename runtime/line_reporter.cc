@@ -29,15 +29,23 @@ const char* ColorOf(ExecEvent::Type t) {
 std::string Printable(const std::string& text) {
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
+  static const char kHex[] = "0123456789abcdef";
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
     auto u = static_cast<unsigned char>(c);
+    auto next = static_cast<unsigned char>(i + 1 < text.size() ? text[i + 1] : 0);
     if (c == '\t') {
       out += ' ';
     } else if ((u < 0x20 && c != '\n') || u == 0x7f) {
-      static const char kHex[] = "0123456789abcdef";
       out += "\\x";
       out += kHex[u >> 4];
       out += kHex[u & 15];
+    } else if (u == 0xc2 && next >= 0x80 && next <= 0x9f) {
+      // A C1 control (U+0080..U+009F) in UTF-8: U+009B is a CSI to many terminals.
+      out += "\\u00";
+      out += kHex[next >> 4];
+      out += kHex[next & 15];
+      ++i;
     } else {
       out += c;
     }

@@ -18,7 +18,7 @@ namespace asmplan {
 std::unique_ptr<ProgressReporter> NewLineReporter(std::FILE* out, bool color);
 
 /// `text` safe to print on a terminal: control bytes (a command's `\r` or color codes in a guard's
-/// message) as `\xNN`, tabs as spaces; newlines kept.
+/// message) as `\xNN`, C1 controls (U+0080..U+009F) as `\u00NN`, tabs as spaces; newlines kept.
 std::string Printable(const std::string& text);
 
 /// "HH:MM:SS" of a wall time in local time.
