@@ -110,8 +110,10 @@ std::unique_ptr<ProgressReporter> MakeReporter(const std::string& events_path, s
   bool color = tty && !(no_color && *no_color);
   std::vector<std::unique_ptr<ProgressReporter>> all;
   if (tty) {
-    winsize ws{};
-    int width = ::ioctl(1, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 80;
+    auto width = [] {
+      winsize ws{};
+      return ::ioctl(1, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 80;
+    };
     all.push_back(NewTtyReporter(stdout, width, color));
   } else {
     all.push_back(NewLineReporter(stdout, false));

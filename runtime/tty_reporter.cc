@@ -1,5 +1,6 @@
 #include "runtime/tty_reporter.h"
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -13,9 +14,9 @@ namespace {
 
 class TtyReporter : public ProgressReporter {
  public:
-  TtyReporter(std::FILE* out, int width, bool color)
+  TtyReporter(std::FILE* out, std::function<int()> width, bool color)
       : out_(out),
-        width_(width < 20 ? 80 : width),
+        width_of_(std::move(width)),
         color_(color),
         lines_(NewLineReporter(out, color)) {}
 
@@ -102,6 +103,8 @@ class TtyReporter : public ProgressReporter {
   void Draw() {
     if (paused_) return;
     drawn_ = 0;
+    int width = width_of_();  // asked at every draw: the terminal may have been resized
+    width_ = width < 20 ? 80 : width;
     for (const auto& [step, l] : live_) {
       std::string head =
           "> " + step + "  " + FormatDuration((now_ms_ - l.started_ms) / 1000 * 1000);
@@ -125,7 +128,8 @@ class TtyReporter : public ProgressReporter {
 
   std::mutex mu_;
   std::FILE* out_;
-  int width_;
+  std::function<int()> width_of_;
+  int width_ = 80;
   bool color_;
   std::unique_ptr<ProgressReporter> lines_;
   std::map<std::string, Live> live_;
@@ -136,8 +140,9 @@ class TtyReporter : public ProgressReporter {
 
 }  // namespace
 
-std::unique_ptr<ProgressReporter> NewTtyReporter(std::FILE* out, int width, bool color) {
-  return std::make_unique<TtyReporter>(out, width, color);
+std::unique_ptr<ProgressReporter> NewTtyReporter(std::FILE* out, std::function<int()> width,
+                                                 bool color) {
+  return std::make_unique<TtyReporter>(out, std::move(width), color);
 }
 
 }  // namespace asmplan

@@ -48,6 +48,11 @@ ExecEvent Event(ExecEvent::Type type, const std::string& step, const std::string
   return e;
 }
 
+/// A terminal that stays `columns` wide.
+std::function<int()> Width(int columns) {
+  return [columns] { return columns; };
+}
+
 /// Drops the "HH:MM:SS " prefix of every line that has one (local time, so not compared).
 std::string WithoutClock(const std::string& text) {
   std::string out;
@@ -113,7 +118,7 @@ TEST(LineReporterTest, ColorsOnlyWhenAsked) {
 
 TEST(TtyReporterTest, DrawsRunningStepsAndErasesThemAsLinesScrollAbove) {
   MemoryStream out;
-  auto r = NewTtyReporter(out.file(), 60, false);
+  auto r = NewTtyReporter(out.file(), Width(60), false);
   ExecEvent started = Event(ExecEvent::Type::kStepStarted, "restart[payments]");
   r->OnEvent(started);
   // Started events do not scroll: only the live block, one line.
@@ -147,10 +152,12 @@ TEST(TtyReporterTest, DrawsRunningStepsAndErasesThemAsLinesScrollAbove) {
 TEST(TtyReporterTest, ControlBytesAreEscapedAndCutsKeepWholeCharacters) {
   MemoryStream lines;
   NewLineReporter(lines.file(), false)
-      ->OnEvent(Event(ExecEvent::Type::kNote, "s", "50%\rdone \x1b[31mred\x1b[0m\tend"));
-  EXPECT_EQ(WithoutClock(lines.Text()), "note     s: 50%\\x0ddone \\x1b[31mred\\x1b[0m end\n");
+      ->OnEvent(
+          Event(ExecEvent::Type::kNote, "s", "50%\rdone \x1b[31mred\x1b[0m\tend \u009b2J \u00a0"));
+  EXPECT_EQ(WithoutClock(lines.Text()),
+            "note     s: 50%\\x0ddone \\x1b[31mred\\x1b[0m end \\u009b2J \u00a0\n");
   MemoryStream out;
-  auto r = NewTtyReporter(out.file(), 30, false);
+  auto r = NewTtyReporter(out.file(), Width(30), false);
   ExecEvent waiting = Event(ExecEvent::Type::kWaiting, "s", "\x1b[2Jé\r", {"ééééééééééééééééééé"});
   r->OnEvent(Event(ExecEvent::Type::kStepStarted, "s"));
   r->OnEvent(waiting);
@@ -163,7 +170,7 @@ TEST(TtyReporterTest, ControlBytesAreEscapedAndCutsKeepWholeCharacters) {
 
 TEST(TtyReporterTest, TicksUpdateElapsedTimeAndPauseHidesTheBlock) {
   MemoryStream out;
-  auto r = NewTtyReporter(out.file(), 80, true);
+  auto r = NewTtyReporter(out.file(), Width(80), true);
   r->OnEvent(Event(ExecEvent::Type::kStepStarted, "gate"));
   size_t before = out.Text().size();
   r->OnTick(kWall + 3'000);
@@ -176,6 +183,24 @@ TEST(TtyReporterTest, TicksUpdateElapsedTimeAndPauseHidesTheBlock) {
   EXPECT_EQ(out.Text().substr(before), "");  // a prompt owns the terminal
   r->Resume();
   EXPECT_NE(out.Text().substr(before).find("> gate"), std::string::npos);
+}
+
+// A resized terminal: the next draw cuts lines to the new width.
+TEST(TtyReporterTest, ADrawAfterAResizeFitsTheNewWidth) {
+  MemoryStream out;
+  int columns = 80;
+  auto r = NewTtyReporter(
+      out.file(), [&columns] { return columns; }, false);
+  r->OnEvent(Event(ExecEvent::Type::kStepStarted, "restart_sidecars_in_payments"));
+  r->OnEvent(Event(ExecEvent::Type::kWaiting, "restart_sidecars_in_payments",
+                   "pods in ns \"payments\" all show 2/2"));
+  EXPECT_NE(out.Text().find("all show 2/2\n"), std::string::npos) << out.Text();
+  columns = 40;
+  size_t before = out.Text().size();
+  r->OnTick(kWall + 1'000);
+  std::string redrawn = out.Text().substr(before);
+  EXPECT_NE(redrawn.find("> restart_sidecars_in_payments  1s  wa~\n"), std::string::npos)
+      << redrawn;
 }
 
 TEST(JsonEventsReporterTest, EveryEventIsOneJsonObjectPerLine) {
