@@ -88,10 +88,11 @@ std::string EnvValue(const std::vector<std::string>& env, const std::string& nam
   return "";
 }
 
-/// Finds `program` on `path_var` the way execvp would, but on the CHILD's PATH (posix_spawnp
-/// would search the parent's). Names containing '/' are used as they are.
-bool ResolveProgram(const std::string& program, const std::string& path_var, std::string* resolved,
-                    std::string* err) {
+/// Finds `program` on `path_var` the way execvp in the child would: on the CHILD's PATH
+/// (posix_spawnp would search the parent's), a relative entry (or an empty one, ".") relative to
+/// the child's working directory `cwd` ("" = ours). Names containing '/' are used as they are.
+bool ResolveProgram(const std::string& program, const std::string& path_var, const std::string& cwd,
+                    std::string* resolved, std::string* err) {
   if (program.find('/') != std::string::npos) {
     *resolved = program;
     return true;
@@ -103,7 +104,9 @@ bool ResolveProgram(const std::string& program, const std::string& path_var, std
     size_t end = path.find(':', start);
     if (end == std::string::npos) end = path.size();
     std::string dir = path.substr(start, end - start);
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+    if (dir.empty()) dir = ".";
+    if (dir[0] != '/' && !cwd.empty()) dir = cwd + "/" + dir;
+    std::string candidate = dir + "/" + program;
     struct stat st;
     if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
       if (access(candidate.c_str(), X_OK) == 0) {
@@ -342,7 +345,7 @@ bool PosixCommandRunner::Spawn(const CommandSpec& spec, Child* child, CommandRes
   std::vector<std::string> env = BuildEnvironment(spec.env);
   std::string program;
   Fd child_out;
-  if (!ResolveProgram(spec.argv[0], EnvValue(env, "PATH"), &program, &result->error) ||
+  if (!ResolveProgram(spec.argv[0], EnvValue(env, "PATH"), spec.cwd, &program, &result->error) ||
       !OpenOutput(&child_out, &child->capture, &result->error))
     return false;
   std::vector<std::string> args = spec.argv;

@@ -175,6 +175,19 @@ TEST_F(PosixCommandRunnerTest, LooksTheProgramUpOnTheCommandsOwnPath) {
   EXPECT_EQ(r.output, "mytool ran\n") << r.error;
 }
 
+// A relative PATH entry is relative to the command's working directory, where execvp would look.
+TEST_F(PosixCommandRunnerTest, ARelativePathEntryIsLookedUpInTheWorkingDirectory) {
+  fs::create_directories(dir_ / "work" / "bin");
+  std::ofstream(dir_ / "work" / "bin" / "mytool") << "#!/bin/sh\necho from work/bin\n";
+  fs::permissions(dir_ / "work" / "bin" / "mytool", fs::perms::owner_all);
+  CommandSpec spec;
+  spec.argv = {"mytool"};
+  spec.cwd = (dir_ / "work").string();
+  spec.env = {{"PATH", "bin:/usr/bin:/bin"}};
+  CommandResult r = runner_->Run(spec);
+  EXPECT_EQ(r.output, "from work/bin\n") << r.error;
+}
+
 TEST_F(PosixCommandRunnerTest, RunsInTheWorkingDirectory) {
   CommandSpec spec;
   spec.argv = {"pwd"};
