@@ -1,15 +1,16 @@
 // asmplan check | compile | graph: the compiler's commands. Thin: options in, CompilePlan, out.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <cstdio>
-#include <fstream>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "compiler/compiled_plan_io.h"
 #include "compiler/compiler.h"
 #include "compiler/plan_graph_dot.h"
+#include "runtime/durable_file.h"
 
 namespace asmplan::cli {
 namespace {
@@ -42,23 +43,31 @@ int Compile(const CompileOptions& o, Plan* plan) {
   return kExitInvalid;
 }
 
-/// Writes `text` to `path` through a temporary file and a rename: never a half-written file.
-bool WriteAtomically(const std::string& path, const std::string& text, std::string* err) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      *err = "cannot write " + tmp;
-      std::remove(tmp.c_str());
+/// Where `compile -o PATH` writes: PATH, or the file a symlink at PATH points to (so the link
+/// stays a link). Refused, with the reason in `err`: anything but a regular file (a directory, a
+/// device such as /dev/null, which a rename would replace), and any of the plan's own sources.
+bool OutputTarget(const std::string& path, const Plan& plan, std::string* target,
+                  std::string* err) {
+  *target = path;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return true;  // a new file (a dangling link is replaced)
+  if (!S_ISREG(st.st_mode)) {
+    *err = "cannot write " + path + ": not a regular file; -o takes a file path";
+    return false;
+  }
+  for (const SourceDigest& source : plan.sources) {
+    struct stat src {};
+    if (::stat(source.path.c_str(), &src) == 0 && src.st_dev == st.st_dev &&
+        src.st_ino == st.st_ino) {
+      *err = "refusing to write the compiled plan over " + path +
+             ", a source of this plan (-o names the compiled plan's own file)";
       return false;
     }
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    *err = "cannot rename " + tmp + " to " + path;
-    std::remove(tmp.c_str());
-    return false;
+  char* real = ::realpath(path.c_str(), nullptr);
+  if (real != nullptr) {
+    *target = real;
+    std::free(real);
   }
   return true;
 }
@@ -84,8 +93,12 @@ void RunCompile(const CompileOptions& o) {
     std::cout << text;
     return;
   }
-  std::string err;
-  if (!WriteAtomically(o.output, text, &err)) {
+  std::string err, target;
+  if (!OutputTarget(o.output, plan, &target, &err)) {
+    std::cerr << "asmplan: error: " << err << "\n";
+    Finish(kExitInvalid);
+  }
+  if (!WriteFileAtomic(target, text, &err)) {
     std::cerr << "asmplan: error: " << err << "\n";
     Finish(kExitFailure);
   }
@@ -107,7 +120,8 @@ void RegisterCompilerCommands(CLI::App& app) {
 
   CLI::App* compile = app.add_subcommand("compile", "compile a plan to reviewed, hashed YAML");
   AddInputOptions(compile, o.get());
-  compile->add_option("-o,--output", o->output, "write here (temp file + rename); default stdout");
+  compile->add_option("-o,--output", o->output,
+                      "write here (a temporary file, synced, renamed over it); default stdout");
   compile->callback([o] { RunCompile(*o); });
 
   CLI::App* graph = app.add_subcommand("graph", "print the step graph as Graphviz DOT");

@@ -1,9 +1,33 @@
 // asmplan: compile, review and run operational plans. Thin: parsing and dispatch only.
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "cli/commands.h"
+
+namespace {
+
+/// A command whose product is its output (check, compile, graph, show, status, sandbox) must not
+/// exit 0 when that output was lost: `asmplan compile plan > out.yaml` on a full disk would leave
+/// half a plan. `run` and `resume` keep their code: their record is the checkpoint, and a reader
+/// that went away (`| head`) must not turn a finished run into a failure.
+int WithOutputWritten(const CLI::App& app, int code) {
+  if (code != asmplan::cli::kExitOk || app.got_subcommand("run") || app.got_subcommand("resume"))
+    return code;
+  std::cout.flush();
+  errno = 0;
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return code;
+  if (errno != EPIPE) {  // a reader that stopped reading (`| head`) wanted no more
+    std::cerr << "asmplan: error: cannot write to standard output"
+              << (errno != 0 ? std::string(": ") + std::strerror(errno) : "") << "\n";
+  }
+  return asmplan::cli::kExitFailure;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // A reader that goes away (`asmplan run ... | head`) must not kill a run between a command's
@@ -40,10 +64,10 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::RuntimeError& e) {
     // Subcommand callbacks end with `throw CLI::RuntimeError(code)` after printing their message.
-    return e.get_exit_code();
+    return WithOutputWritten(app, e.get_exit_code());
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return asmplan::cli::kExitInvalid;
   }
-  return asmplan::cli::kExitOk;
+  return WithOutputWritten(app, asmplan::cli::kExitOk);
 }

@@ -71,10 +71,13 @@ bool WriteFileAtomic(const std::string& path, const std::string& content, std::s
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
-    *err = "cannot write " + tmp + ": " + Reason();
+    *err = "cannot write " + path + ": " + Reason();
     return false;
   }
-  bool ok = WriteAll(fd, content) && ::fsync(fd) == 0;
+  // A file replaced keeps its permissions (a 0600 file must not become readable by all).
+  struct stat old {};
+  bool ok = (::stat(path.c_str(), &old) != 0 || ::fchmod(fd, old.st_mode & 07777) == 0) &&
+            WriteAll(fd, content) && ::fsync(fd) == 0;
   std::string reason = Reason();
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {

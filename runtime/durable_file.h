@@ -9,7 +9,8 @@ namespace asmplan {
 bool ReadWholeFile(const std::string& path, std::string* out, std::string* err);
 
 /// Replaces `path` with `content` atomically: writes PATH.tmp.PID, fsyncs it, renames it over
-/// `path` and fsyncs the directory. A crash leaves either the old or the new file, never a mix.
+/// `path` and fsyncs the directory. A crash leaves either the old or the new file, never a mix. A
+/// replaced file's permissions are kept; a new file gets 0644 (less the umask).
 bool WriteFileAtomic(const std::string& path, const std::string& content, std::string* err);
 
 /// fsyncs the directory `dir` so that names created or renamed in it are durable.

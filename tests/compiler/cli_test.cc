@@ -1,5 +1,6 @@
 // `asmplan check | compile | graph` through the built binary: exit codes, -o, stdin, DOT.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,6 +61,55 @@ TEST_F(CliTest, CompileWritesOutputAtomically) {
   EXPECT_EQ(Run("compile p.asmplan -o plan.yaml"), 2);
   EXPECT_EQ(Read("plan.yaml"), plan);
   EXPECT_EQ(Run("compile p.asmplan --set ns=x -o no-such-dir/plan.yaml"), 1);
+}
+
+// -o never destroys what it should not: the plan's own sources and devices are refused (exit 2),
+// a symlink stays a link to the new content, a private file stays private.
+TEST_F(CliTest, CompileOutputRefusesSourcesAndDevicesAndKeepsLinksAndModes) {
+  Write("p.asmplan", kPlan);
+  Write("values.yaml", "ns: payments\n");
+  EXPECT_EQ(Run("compile p.asmplan --values values.yaml -o p.asmplan"), 2);
+  EXPECT_EQ(Read("p.asmplan"), kPlan);
+  EXPECT_NE(Read("err.txt").find("refusing to write the compiled plan over p.asmplan, a source"),
+            std::string::npos)
+      << Read("err.txt");
+  EXPECT_EQ(Run("compile p.asmplan --values values.yaml -o ./values.yaml"), 2);
+  EXPECT_EQ(Read("values.yaml"), "ns: payments\n");
+  // A named pipe stands for a device here (a test must never risk replacing /dev/null).
+  ASSERT_EQ(::mkfifo(dir_.File("pipe").c_str(), 0600), 0);
+  EXPECT_EQ(Run("compile p.asmplan --set ns=x -o pipe"), 2);
+  EXPECT_NE(Read("err.txt").find("cannot write pipe: not a regular file"), std::string::npos)
+      << Read("err.txt");
+  struct stat pipe {};
+  ASSERT_EQ(::lstat(dir_.File("pipe").c_str(), &pipe), 0);
+  EXPECT_TRUE(S_ISFIFO(pipe.st_mode));
+  EXPECT_EQ(Run("compile p.asmplan --set ns=x -o ."), 2);
+
+  Write("private.yaml", "old\n");
+  ASSERT_EQ(::chmod(dir_.File("private.yaml").c_str(), 0600), 0);
+  ASSERT_EQ(::symlink("private.yaml", dir_.File("link.yaml").c_str()), 0);
+  ASSERT_EQ(Run("compile p.asmplan --set ns=x -o link.yaml"), 0) << Read("err.txt");
+  struct stat link {
+  }, file{};
+  ASSERT_EQ(::lstat(dir_.File("link.yaml").c_str(), &link), 0);
+  EXPECT_TRUE(S_ISLNK(link.st_mode));
+  ASSERT_EQ(::stat(dir_.File("private.yaml").c_str(), &file), 0);
+  EXPECT_EQ(file.st_mode & 0777, 0600u);
+  EXPECT_NE(Read("private.yaml").find("plan: \"p\""), std::string::npos);
+}
+
+// Output that cannot be written is a failure, not exit 0 with half a plan.
+TEST_F(CliTest, AnUnwritableStandardOutputIsAFailure) {
+  struct stat full {};
+  if (::stat("/dev/full", &full) != 0 || !S_ISCHR(full.st_mode)) GTEST_SKIP() << "no /dev/full";
+  Write("p.asmplan", kPlan);
+  std::string cmd = "cd " + dir_.path() + " && " + ASMPLAN_BIN_DIR +
+                    "/asmplan compile p.asmplan --set ns=x >/dev/full 2>err.txt";
+  int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_NE(Read("err.txt").find("cannot write to standard output"), std::string::npos)
+      << Read("err.txt");
 }
 
 TEST_F(CliTest, ReadsStandardInput) {
