@@ -110,11 +110,11 @@ bool ConvertValue(const std::string& type, const RawValue& raw, std::string* sca
   }
   if (type == "duration") {
     Millis ms = 0;
-    if (!ParseDuration(raw.scalar, &ms) || ms == 0) {
+    bool parsed = ParseDuration(raw.scalar, &ms);
+    if (!parsed || ms <= 0) {
       *diag_name = "invalid-duration";
-      *message =
-          (ms == 0 && ParseDuration(raw.scalar, &ms) ? "zero duration " : "invalid duration ") +
-          Code(raw.scalar);
+      *message = std::string(!parsed ? "invalid" : ms == 0 ? "zero" : "negative") + " duration " +
+                 Code(raw.scalar);
       return false;
     }
     *scalar = FormatDuration(ms);

@@ -155,8 +155,9 @@ bool PlanBuilder::Duration(const ast::Text& text, const Scope& scope, Millis* ou
                   {"write a number with units, largest first: `10s`, `5m`, `1h30m`, `500ms`"});
     return false;
   }
-  if (ms == 0) {
-    diags_->Error("invalid-duration", text.loc, "duration must be greater than zero");
+  if (ms <= 0) {
+    diags_->Error("invalid-duration", text.loc,
+                  "duration must be greater than zero, got " + Code(value));
     return false;
   }
   *out = ms;
