@@ -84,6 +84,14 @@ bool FromSetValue(const std::string& type, const std::string& text, RawValue* ra
 
 bool ConvertValue(const std::string& type, const RawValue& raw, std::string* scalar,
                   std::vector<std::string>* list, std::string* diag_name, std::string* message) {
+  // A NUL would cut a command's argument short: the reviewed command would not be the one run.
+  bool nul = raw.scalar.find('\0') != std::string::npos;
+  for (const std::string& item : raw.items) nul = nul || item.find('\0') != std::string::npos;
+  if (nul) {
+    *diag_name = "invalid-value";
+    *message = "a value cannot contain a NUL character (\\u0000)";
+    return false;
+  }
   *diag_name = "type-mismatch";
   if (type == "list<string>") {
     if (!raw.is_list) *message = "expected a list like `[\"a\", \"b\"]`, got " + Describe(raw);
@@ -113,8 +121,10 @@ bool ConvertValue(const std::string& type, const RawValue& raw, std::string* sca
     bool parsed = ParseDuration(raw.scalar, &ms);
     if (!parsed || ms <= 0) {
       *diag_name = "invalid-duration";
-      *message = std::string(!parsed ? "invalid" : ms == 0 ? "zero" : "negative") + " duration " +
-                 Code(raw.scalar);
+      *message = std::string(!parsed   ? "invalid"
+                             : ms == 0 ? "zero"
+                                       : "negative") +
+                 " duration " + Code(raw.scalar);
       return false;
     }
     *scalar = FormatDuration(ms);

@@ -70,6 +70,7 @@ size_t Unescape(const std::string& body, std::string* out) {
     } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
       return i - 5;
     }
+    if (cp == 0) return i - 5;  // a NUL would cut a command's argument short
     AppendUtf8(cp, out);
   }
   return std::string::npos;
@@ -393,8 +394,13 @@ ast::Text ParseTreeBuilder::TokenText(antlr4::Token* token) {
     ast::Loc at = text.loc;
     at.column += static_cast<int>(bad) + 1;
     at.length = 2;
-    diags_->Error("invalid-escape", at, "invalid escape sequence in string",
-                  {"strings use JSON escapes: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX"});
+    if (raw.compare(bad + 1, 6, "\\u0000") == 0) {
+      diags_->Error("invalid-escape", at, "a string cannot contain a NUL character (\\u0000)",
+                    {"a command would receive its argument cut short at the NUL"});
+    } else {
+      diags_->Error("invalid-escape", at, "invalid escape sequence in string",
+                    {"strings use JSON escapes: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX"});
+    }
   }
   return text;
 }

@@ -113,7 +113,7 @@ TEST(GoldenTest, EveryDiagnosticNameIsCovered) {
       "duplicate-binding",  "invalid-values",      "invalid-set",           "shadowed-param",
       "invalid-number",     "invalid-name",        "empty-command",         "invalid-guard",
       "missing-url",        "invalid-sha256",      "invalid-path",          "invalid-public-key",
-      "conflicting-verify", "missing-public-key",  "duplicate-artifact"};
+      "conflicting-verify", "missing-public-key",  "duplicate-artifact",    "invalid-value"};
   for (const char* name : kAll)
     EXPECT_TRUE(seen.count(name)) << "no golden covers [" << name << "]";
 }
