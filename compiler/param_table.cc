@@ -155,9 +155,10 @@ void ParamTable::Declare(const ast::PlanDecl& plan, const std::string& plan_path
     params_.push_back(p);
     if (!decl.default_value) continue;
     if (decl.secret) {
-      diags->Error("secret-in-source", decl.default_value->loc,
-                   "secret parameter " + Code(p.name) + " cannot have a default",
-                   {"its value comes at run time from `ASMPLAN_SECRET_" + p.name + "`"});
+      diags->Error(
+          "secret-in-source", decl.default_value->loc,
+          "secret parameter " + Code(p.name) + " cannot have a default",
+          {"its value comes at run time from `" + SecretEnvironmentVariable(p.name) + "`"});
       continue;
     }
     Assign(&params_.back(), FromAst(*decl.default_value), "default", plan_path,
@@ -176,7 +177,7 @@ ResolvedParam* ParamTable::FindForBinding(const std::string& name, const ast::Lo
   } else if (p->secret) {
     d.name = "secret-in-source";
     d.message = "secret parameter " + Code(name) + " cannot be bound here";
-    d.notes = {"its value comes at run time from `ASMPLAN_SECRET_" + name + "`"};
+    d.notes = {"its value comes at run time from `" + SecretEnvironmentVariable(name) + "`"};
   } else {
     return p;
   }
@@ -313,7 +314,8 @@ std::vector<std::string> ParamTable::Names() const {
 std::vector<ParamValue> ParamTable::ToModel() const {
   std::vector<ParamValue> out;
   for (const ResolvedParam& p : params_) {
-    ParamValue v{p.name, p.type, "", p.secret ? "ASMPLAN_SECRET_" + p.name : p.source, p.secret};
+    ParamValue v{p.name, p.type, "", p.secret ? SecretEnvironmentVariable(p.name) : p.source,
+                 p.secret};
     auto dump = [](const nlohmann::json& j) {
       return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     };

@@ -15,4 +15,10 @@ std::string CanonicalText(const Guard& guard) {
   return text;
 }
 
+std::string SecretEnvironmentVariable(std::string_view name) {
+  std::string var = "ASMPLAN_SECRET_";
+  for (char c : name) var += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  return var;
+}
+
 }  // namespace asmplan

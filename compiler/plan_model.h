@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace asmplan {
@@ -120,5 +121,9 @@ struct Plan {
   std::vector<SourceDigest> sources;
   std::string sha256;  ///< hex SHA-256 over the canonical content without this field
 };
+
+/// The environment variable that supplies the secret parameter `name` at run time:
+/// ASMPLAN_SECRET_ and the name upper-cased.
+std::string SecretEnvironmentVariable(std::string_view name);
 
 }  // namespace asmplan

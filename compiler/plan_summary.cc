@@ -140,12 +140,6 @@ std::string DisplayWord(std::string_view arg) {
   return json;
 }
 
-std::string SecretEnvironmentVariable(std::string_view name) {
-  std::string var = "ASMPLAN_SECRET_";
-  for (char c : name) var += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-  return var;
-}
-
 std::string RenderPlanSummary(const Plan& plan) {
   std::string out;
   out.reserve(1024 + plan.steps.size() * 200);

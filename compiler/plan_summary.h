@@ -18,8 +18,4 @@ std::string RenderPlanSummary(const Plan& plan);
 /// quotes when that is exact, else JSON-quoted. For display only: asmplan never runs a shell.
 std::string DisplayWord(std::string_view arg);
 
-/// The environment variable that supplies the secret parameter `name` at run time:
-/// ASMPLAN_SECRET_ and the name upper-cased.
-std::string SecretEnvironmentVariable(std::string_view name);
-
 }  // namespace asmplan

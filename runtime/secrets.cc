@@ -1,7 +1,6 @@
 #include "runtime/secrets.h"
 
 #include <algorithm>
-#include <cctype>
 
 namespace asmplan {
 namespace {
@@ -25,17 +24,11 @@ std::string ReplaceAll(std::string text, const std::string& from, const std::str
 
 }  // namespace
 
-std::string SecretEnvName(const std::string& name) {
-  std::string env = "ASMPLAN_SECRET_";
-  for (char c : name) env.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  return env;
-}
-
 bool Secrets::Load(const Plan& plan, const std::function<const char*(const char*)>& getenv,
                    std::string* err) {
   for (const ParamValue& p : plan.params) {
     if (!p.secret) continue;
-    std::string env = SecretEnvName(p.name);
+    std::string env = SecretEnvironmentVariable(p.name);
     const char* value = getenv(env.c_str());
     if (!value || !*value) {
       *err = "secret parameter `" + p.name + "` has no value: set " + env;

@@ -34,7 +34,4 @@ class Secrets {
   std::vector<std::pair<std::string, std::string>> values_;  ///< ("${NAME}", value)
 };
 
-/// ASMPLAN_SECRET_ followed by `name` in upper case.
-std::string SecretEnvName(const std::string& name);
-
 }  // namespace asmplan
