@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <climits>
 
+#include "compiler/quoted_string.h"
+
 namespace asmplan {
 namespace {
 
@@ -45,13 +47,16 @@ std::string SourceSnippet(std::string_view line, int column, int length) {
     prefix = "...";
   }
   std::string_view shown = line.substr(from, kMaxShownLine);
-  std::string out = "  " + prefix + std::string(shown) +
+  // Control and invisible characters are shown escaped, the caret still under its column.
+  const size_t split = std::min(at - from, shown.size());
+  std::string before = VisibleText(shown.substr(0, split));
+  std::string out = "  " + prefix + before + VisibleText(shown.substr(split)) +
                     (from + shown.size() < line.size() ? "..." : "") + "\n  ";
   // The caret line copies tabs so it lines up under the source.
   std::string pad = prefix;
-  for (size_t i = from; i < at && i < line.size(); ++i) {
-    if (IsContinuation(line[i])) continue;
-    pad += line[i] == '\t' ? '\t' : ' ';
+  for (char c : before) {
+    if (IsContinuation(c)) continue;
+    pad += c == '\t' ? '\t' : ' ';
   }
   out += pad + "^" + std::string(std::max(0, std::min(length, kMaxShownLine) - 1), '~') + "\n";
   return out;
@@ -92,17 +97,17 @@ std::string Diagnostics::RenderOne(const Diagnostic& d) const {
   std::string out;
   bool in_file = d.loc.file >= 0 && d.loc.file < static_cast<int>(files_.size());
   if (in_file) {
-    out = files_[d.loc.file].path + ":" + std::to_string(d.loc.line) + ":" +
+    out = VisibleText(files_[d.loc.file].path) + ":" + std::to_string(d.loc.line) + ":" +
           std::to_string(d.loc.column) + ": ";
   } else if (!d.origin.empty()) {
-    out = d.origin + ": ";
+    out = VisibleText(d.origin) + ": ";
   }
   out += d.severity == Severity::kError ? "error: " : "warning: ";
-  out += d.message + " [" + d.name + "]\n";
+  out += VisibleText(d.message) + " [" + d.name + "]\n";
   if (in_file && d.loc.line > 0) {
     out += SourceSnippet(LineOf(files_[d.loc.file].text, d.loc.line), d.loc.column, d.loc.length);
   }
-  for (const std::string& note : d.notes) out += "note: " + note + "\n";
+  for (const std::string& note : d.notes) out += "note: " + VisibleText(note) + "\n";
   return out;
 }
 

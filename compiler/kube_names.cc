@@ -1,5 +1,9 @@
 #include "compiler/kube_names.h"
 
+#include <cstdio>
+
+#include "compiler/quoted_string.h"
+
 namespace asmplan {
 namespace {
 
@@ -44,11 +48,17 @@ std::string CheckRbacName(const std::string& name) {
 
 std::string CheckContextName(const std::string& name) {
   if (name.empty()) return "it is empty";
-  if (name.size() > 253) return "it is longer than 253 characters";
+  if (name.size() > 253) return "it is longer than 253 bytes";
   for (char c : name) {
     if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
       return "it may not hold whitespace or control characters";
     }
+  }
+  if (std::uint32_t cp = FirstInvisible(name)) {
+    char code[16];
+    std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
+    return std::string("it holds the invisible character ") + code +
+           " (a Unicode space, zero-width or bidirectional control)";
   }
   return "";
 }

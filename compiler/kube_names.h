@@ -17,7 +17,8 @@ std::string CheckRbacName(const std::string& name);
 
 /// Kubeconfig context names are free-form keys (GKE's `gke_project_zone_cluster`, OpenShift's
 /// `ns/api-host:6443/user`), so the check is what kubectl and a shell can carry safely: not
-/// empty, at most 253 characters, no whitespace or control characters.
+/// empty, at most 253 bytes, no whitespace or control characters, nothing invisible (a no-break
+/// space or a zero-width character would make `context is` never match what the reviewer read).
 std::string CheckContextName(const std::string& name);
 
 }  // namespace asmplan

@@ -118,6 +118,14 @@ bool PreScan(int file, const std::string& text, Diagnostics* diags) {
     diags->Error("invalid-utf8", where, "source file is not valid UTF-8");
     return false;
   }
+  for (ast::Loc at : BidiControls(text)) {
+    at.file = file;
+    diags->Error(
+        "bidi-control", at,
+        "bidirectional control character: the text around it reads differently from "
+        "what it is",
+        {"remove it; where it is really meant, write it as an escape (\\u202e) in a string"});
+  }
   if (!ParenNestingWithin(text, kMaxGuardNesting, &where)) {
     where.file = file;
     diags->Error("nesting-too-deep", where,

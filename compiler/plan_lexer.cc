@@ -58,7 +58,11 @@ bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0
 }  // namespace
 
 PlanLexer::PlanLexer(std::string_view text, ErrorSink on_error)
-    : text_(text), on_error_(std::move(on_error)) {}
+    : text_(text), on_error_(std::move(on_error)) {
+  // A byte order mark, as some editors save UTF-8, is not part of the plan (it still counts as
+  // line 1's first column, as the source snippets of diagnostics show it).
+  if (text_.substr(0, 3) == "\xEF\xBB\xBF") Advance(3);
+}
 
 antlr4::TokenFactory<antlr4::CommonToken>* PlanLexer::getTokenFactory() {
   return antlr4::CommonTokenFactory::DEFAULT.get();

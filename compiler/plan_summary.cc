@@ -148,7 +148,9 @@ std::string RenderPlanSummary(const Plan& plan) {
   Artifacts(plan, &out);
   Groups(plan, &out);
   Steps(plan, &out);
-  return out;
+  // Strings are quoted with their invisible characters escaped; this covers the rest (a title,
+  // a URL, a step id from a `for` list), so a reviewer's terminal shows what is there.
+  return VisibleText(out);
 }
 
 }  // namespace asmplan

@@ -32,9 +32,9 @@ size_t DecodeUtf8(std::string_view s, size_t i, std::uint32_t* cp) {
   return len;
 }
 
-bool YamlNeedsEscape(std::uint32_t cp) {
-  return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 || cp == 0xfeff ||
-         cp == 0xfffe || cp == 0xffff;
+/// Not allowed raw in YAML, or invisible to a reader (see IsInvisibleCodePoint).
+bool NeedsEscape(std::uint32_t cp) {
+  return IsInvisibleCodePoint(cp) || cp == 0xfffe || cp == 0xffff;
 }
 
 void AppendAsciiEscape(char c, std::string* out) {
@@ -157,6 +157,55 @@ bool ParseEscape(std::string_view text, size_t* pos, std::string* out) {
 
 }  // namespace
 
+bool IsInvisibleCodePoint(std::uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0xa0) || cp == 0xad || cp == 0x34f || cp == 0x61c || cp == 0x115f ||
+         cp == 0x1160 || cp == 0x1680 || cp == 0x180e || (cp >= 0x2000 && cp <= 0x200f) ||
+         (cp >= 0x2028 && cp <= 0x202f) || (cp >= 0x205f && cp <= 0x206f) || cp == 0x3000 ||
+         cp == 0x3164 || cp == 0xfeff || cp == 0xffa0 || (cp >= 0xfff9 && cp <= 0xfffb) ||
+         (cp >= 0xe0000 && cp <= 0xe007f);
+}
+
+bool IsBidiControl(std::uint32_t cp) {
+  return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+std::uint32_t FirstInvisible(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    std::uint32_t cp = 0;
+    if (static_cast<unsigned char>(s[i]) >= 0x80 && DecodeUtf8(s, i, &cp) > 1 &&
+        IsInvisibleCodePoint(cp))
+      return cp;
+  }
+  return 0;
+}
+
+std::string VisibleText(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if ((b >= 0x20 && b < 0x7f) || b == '\n' || b == '\t') {
+      out += s[i++];
+      continue;
+    }
+    std::uint32_t cp = 0;
+    const size_t len = b >= 0x80 ? DecodeUtf8(s, i, &cp) : 1;
+    if (len == 0) {
+      out += "\\x";
+      out += kHex[b >> 4];
+      out += kHex[b & 0xf];
+      i += 1;
+    } else if (len == 1 || IsInvisibleCodePoint(cp)) {
+      AppendEscapedCodePoint(len == 1 ? b : cp, &out);
+      i += len;
+    } else {
+      out.append(s, i, len);
+      i += len;
+    }
+  }
+  return out;
+}
+
 void AppendQuoted(std::string_view s, std::string* out) {
   out->reserve(out->size() + s.size() + 2);
   *out += '"';
@@ -169,7 +218,7 @@ void AppendQuoted(std::string_view s, std::string* out) {
     }
     std::uint32_t cp = 0;
     const size_t len = b >= 0x80 ? DecodeUtf8(s, i, &cp) : 1;
-    if (len > 1 && !YamlNeedsEscape(cp)) {
+    if (len > 1 && !NeedsEscape(cp)) {
       i += len;
       continue;
     }

@@ -3,15 +3,32 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace asmplan {
 
+/// Code points a reader cannot see or tell from a space, or that reorder the text around them:
+/// C1 controls, U+00A0 and the other Unicode spaces, zero-width and bidirectional controls
+/// (Trojan Source), U+FEFF, tag characters. Escaped wherever asmplan shows or writes text.
+bool IsInvisibleCodePoint(std::uint32_t cp);
+
+/// U+202A..U+202E and U+2066..U+2069: they make source text read differently from what it is.
+bool IsBidiControl(std::uint32_t cp);
+
+/// The first invisible code point (IsInvisibleCodePoint) in `s`, or 0.
+std::uint32_t FirstInvisible(std::string_view s);
+
+/// `s` safe and honest on a terminal: control characters but `\n` and `\t` and invisible code
+/// points as \uXXXX, bytes that are not UTF-8 as \xNN, the rest as it is. For display only.
+std::string VisibleText(std::string_view s);
+
 /// Appends `s` to `out` as a double-quoted string. `"` and `\` are escaped, control characters
 /// become \b \f \n \r \t or \u00XX, and code points YAML does not allow raw (U+0080..U+009F,
-/// U+2028, U+2029, U+FEFF, U+FFFE, U+FFFF) become \uXXXX; other UTF-8 stays as it is, so unicode
-/// text reads naturally. Bytes that are not valid UTF-8 become \ufffd (the only lossy case).
+/// U+2028, U+2029, U+FEFF, U+FFFE, U+FFFF) or a reader cannot see (IsInvisibleCodePoint) become
+/// \uXXXX; other UTF-8 stays as it is, so unicode text reads naturally. Bytes that are not valid
+/// UTF-8 become \ufffd (the only lossy case).
 void AppendQuoted(std::string_view s, std::string* out);
 
 /// `s` double-quoted as by AppendQuoted.

@@ -47,6 +47,22 @@ size_t SequenceLength(std::string_view text, size_t i) {
 
 }  // namespace
 
+std::vector<ast::Loc> BidiControls(std::string_view text) {
+  std::vector<ast::Loc> found;
+  Cursor cur;
+  for (size_t i = 0; i < text.size(); ++i) {
+    // U+202A..U+202E are E2 80 AA..AE; U+2066..U+2069 are E2 81 A6..A9.
+    if (text[i] == '\xE2' && i + 2 < text.size()) {
+      auto b1 = static_cast<unsigned char>(text[i + 1]),
+           b2 = static_cast<unsigned char>(text[i + 2]);
+      if ((b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9))
+        found.push_back(cur.Here());
+    }
+    cur.Advance(text[i]);
+  }
+  return found;
+}
+
 bool IsValidUtf8(std::string_view text, ast::Loc* where) {
   Cursor cur;
   for (size_t i = 0; i < text.size();) {

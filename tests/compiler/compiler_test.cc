@@ -153,6 +153,18 @@ TEST_F(CompilerTest, CompilingTwiceGivesIdenticalBytes) {
   EXPECT_EQ(WriteCompiledPlan(&plan_), first);
 }
 
+// Some editors save UTF-8 with a byte order mark: the plan is the same plan.
+TEST_F(CompilerTest, AByteOrderMarkIsNotPartOfThePlan) {
+  const std::string text = "plan demo {\n  step a { run echo a }\n}\n";
+  files_.files["p.asmplan"] = text;
+  ASSERT_TRUE(Compile("p.asmplan")) << rendered_;
+  Plan plain = plan_;
+  files_.files["p.asmplan"] = "\xEF\xBB\xBF" + text;
+  ASSERT_TRUE(Compile("p.asmplan")) << rendered_;
+  EXPECT_EQ(plan_.steps.size(), plain.steps.size());
+  EXPECT_EQ(plan_.steps[0].run, plain.steps[0].run);
+}
+
 TEST_F(CompilerTest, ReportsEveryErrorNotJustTheFirst) {
   files_.files["p.asmplan"] = R"(plan demo {
   step a after nope { timeout 0s }

@@ -54,6 +54,22 @@ TEST(PlanSummaryTest, ASecretValueIsNeverWrittenOrShown) {
   EXPECT_EQ(RenderPlanSummary(plan).find("hunter2"), std::string::npos);
 }
 
+// A title or a step id (from a `for` list) holding control or invisible characters reaches the
+// reviewer's terminal escaped, never as a terminal command or a hidden difference.
+TEST(PlanSummaryTest, ControlAndInvisibleCharactersAreShownEscaped) {
+  Plan plan = testing::FullPlan();
+  plan.title = "a\x1b]0;pwned\x07\x1b[31mred";
+  plan.steps.back().id = "restart_sidecars[pay\u00a0ments]";
+  WriteCompiledPlan(&plan);
+  const std::string text = RenderPlanSummary(plan);
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  EXPECT_EQ(text.find('\x07'), std::string::npos);
+  EXPECT_NE(text.find("plan asm_downgrade: a\\u001b]0;pwned\\u0007\\u001b[31mred\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("restart_sidecars[pay\\u00a0ments]"), std::string::npos) << text;
+}
+
 TEST(PlanSummaryTest, DisplayWordQuotesOnlyWhatNeedsIt) {
   EXPECT_EQ(DisplayWord("--set=profile=asm-multicloud"), "--set=profile=asm-multicloud");
   EXPECT_EQ(DisplayWord("${secret}"), "${secret}");

@@ -26,6 +26,20 @@ TEST(QuotedStringTest, EscapesWhatJsonAndYamlNeed) {
             R"("bad \ufffd \ufffd\ufffd \ufffd\ufffd\ufffd")");
 }
 
+// What a reviewer could not see, or would read wrongly, is written as an escape: a no-break space,
+// a zero-width space, a right-to-left override (Trojan Source), a soft hyphen.
+TEST(QuotedStringTest, EscapesInvisibleAndBidiCharacters) {
+  EXPECT_EQ(Quoted("admin\u00a0"), R"("admin\u00a0")");
+  EXPECT_EQ(Quoted("a\u200bb \u202e c\u2066 \u00ad"), R"("a\u200bb \u202e c\u2066 \u00ad")");
+  EXPECT_TRUE(IsBidiControl(0x202e));
+  EXPECT_FALSE(IsBidiControl(0x200b));
+  EXPECT_EQ(FirstInvisible("prod-admin"), 0u);
+  EXPECT_EQ(FirstInvisible("ünï ✓ prod\u3000"), 0x3000u);
+  // For a terminal: newlines and tabs stay, the rest is shown escaped; `"` and `\` as they are.
+  EXPECT_EQ(VisibleText("t\x1b]0;x\x07 \"q\" \\ é\u202e\tz\n\xff"),
+            "t\\u001b]0;x\\u0007 \"q\" \\ é\\u202e\tz\n\\xff");
+}
+
 TEST(QuotedStringTest, RoundTripsValidUtf8) {
   const std::string samples[] = {
       "", "x", "a\"b\\c\n\t", std::string("\0\x1f", 2), "ünï ✓ 🚀 \xc2\x85", "${secret} 'q'"};
