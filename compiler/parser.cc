@@ -174,6 +174,45 @@ bool IsSeparator(size_t type) {
 
 // A plan is parsed item by item and each item's parse tree freed once it is in the AST: ANTLR
 // keeps every node until told otherwise, several hundred bytes per token.
+bool StartsPlanItem(size_t type) {
+  return type == AsmPlanParser::TITLE || type == AsmPlanParser::PARAM ||
+         type == AsmPlanParser::ARTIFACT || type == AsmPlanParser::STEP ||
+         type == AsmPlanParser::FOR;
+}
+
+// Consumes tokens to the end of the current line, over any braces opened on the way.
+void SkipLine(antlr4::CommonTokenStream* tokens) {
+  int depth = 0;
+  for (size_t type = tokens->LA(1); type != antlr4::Token::EOF; type = tokens->LA(1)) {
+    if (depth <= 0 && IsSeparator(type)) return;
+    depth += type == AsmPlanParser::LBRACE ? 1 : type == AsmPlanParser::RBRACE ? -1 : 0;
+    tokens->consume();
+    if (depth == 0 && type == AsmPlanParser::RBRACE) return;
+  }
+}
+
+// After a plan item with a syntax error (however far ANTLR's recovery went), moves to where the
+// next item starts, so that every item's errors are reported at once without a cascade: past the
+// failed item (from its start, over its braces), then past lines that start no item (the body of
+// a step whose `{` was missing) and a stray `}` that does not close the plan.
+void SkipToNextItem(antlr4::CommonTokenStream* tokens, size_t item_start) {
+  tokens->seek(item_start);
+  SkipLine(tokens);
+  for (;;) {
+    while (IsSeparator(tokens->LA(1))) tokens->consume();
+    size_t type = tokens->LA(1);
+    if (type == antlr4::Token::EOF || StartsPlanItem(type)) return;
+    if (type == AsmPlanParser::RBRACE) {
+      size_t after = tokens->index() + 1;
+      while (after < tokens->size() && IsSeparator(tokens->get(after)->getType())) ++after;
+      if (after >= tokens->size() || tokens->get(after)->getType() == antlr4::Token::EOF) return;
+      tokens->consume();  // a stray `}`: more follows it, so it did not close the plan
+      continue;
+    }
+    SkipLine(tokens);
+  }
+}
+
 void ParsePlan(AsmPlanParser* parser, antlr4::CommonTokenStream* tokens, ErrorCollector* errors,
                ParseTreeBuilder* builder, ast::PlanDecl* plan) {
   auto* head = TwoStage(parser, tokens, errors, &AsmPlanParser::planHead);
@@ -183,14 +222,16 @@ void ParsePlan(AsmPlanParser* parser, antlr4::CommonTokenStream* tokens, ErrorCo
     while (IsSeparator(tokens->LA(1))) tokens->consume();
     size_t next = tokens->LA(1);
     if (next == AsmPlanParser::RBRACE || next == antlr4::Token::EOF) break;
+    const size_t item_start = tokens->index();
     auto* item = TwoStage(parser, tokens, errors, &AsmPlanParser::planItem);
     if (item && errors->count() == 0) builder->PlanItem(item, plan);
     parser->getTreeTracker().reset();
     next = tokens->LA(1);
-    if (!IsSeparator(next) && next != AsmPlanParser::RBRACE && next != antlr4::Token::EOF) {
-      if (errors->count() == 0) errors->Expected(tokens->LT(1), "a new line before it");
-      return;
+    if (item && !IsSeparator(next) && next != AsmPlanParser::RBRACE && next != antlr4::Token::EOF) {
+      errors->Expected(tokens->LT(1), "a new line before it");
     }
+    // After an error, go on with the next item, so every item's errors are reported at once.
+    if (!item || !IsSeparator(tokens->LA(1))) SkipToNextItem(tokens, item_start);
   }
   if (tokens->LA(1) != AsmPlanParser::RBRACE) {
     if (errors->count() == 0) errors->Expected(tokens->LT(1), "`}` to close the plan");
@@ -238,6 +279,9 @@ bool ParseSourceFile(int file, Diagnostics* diags, ast::File* out) {
     }
     if (errors.count() > 0) return false;
   } catch (const TooManySyntaxErrors&) {
+    diags->ErrorAt(diags->files()[file].path, "syntax-error",
+                   "stopped after " + std::to_string(kMaxSyntaxErrors) +
+                       " syntax errors in this file; fix these and check again");
     return false;
   } catch (const std::exception& e) {
     diags->Error("syntax-error", ast::Loc{file, 1, 1, 1},

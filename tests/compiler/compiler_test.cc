@@ -175,6 +175,29 @@ TEST_F(CompilerTest, ReportsEveryErrorNotJustTheFirst) {
             (std::vector<std::string>{"invalid-duration", "unknown-artifact", "unknown-step"}));
 }
 
+// A syntax error in one item does not hide the next one's: each is reported, and the lines of a
+// step whose `{` is missing do not add errors of their own.
+TEST_F(CompilerTest, ReportsASyntaxErrorInEveryItem) {
+  files_.files["p.asmplan"] = R"(plan p {
+  titel "x"
+  step s0 { rn true }
+  step s1 after s0
+    run true
+  }
+  step s2 {
+    run true
+    retri 3
+  }
+  step s3 { run true }
+})";
+  EXPECT_FALSE(Compile("p.asmplan"));
+  std::vector<int> lines;
+  for (size_t at = rendered_.find("p.asmplan:"); at != std::string::npos;
+       at = rendered_.find("p.asmplan:", at + 1))
+    lines.push_back(std::stoi(rendered_.substr(at + 10)));
+  EXPECT_EQ(lines, (std::vector<int>{2, 3, 4, 9})) << rendered_;
+}
+
 TEST_F(CompilerTest, ReportsCyclePath) {
   files_.files["p.asmplan"] = "plan p {\n step a after b { }\n step b after a { }\n}\n";
   EXPECT_FALSE(Compile("p.asmplan"));
