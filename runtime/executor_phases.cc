@@ -25,7 +25,15 @@ void Executor::Impl::Begin(int i) {
   run.started_ms = env_.clock->NowMs();
   live_.insert(i);
   Emit(ExecEvent::Type::kStepStarted, i, "");
-  Enter(i, run.initial == StepState::kRunning ? Phase::kSettle : Phase::kCheck);
+  if (run.initial != StepState::kRunning) return Enter(i, Phase::kCheck);
+  // Its commands had completed (their success is journaled before the waits): the run stopped
+  // while it waited or verified, so it goes on from there, with its waits' full timeouts.
+  if (run.record.exit_code == 0 && !plan_.steps[i].run.empty()) {
+    Emit(ExecEvent::Type::kNote, i,
+         "was waiting when the run stopped (its commands had completed); waiting again");
+    return Enter(i, Phase::kWait);
+  }
+  Enter(i, Phase::kSettle);
 }
 
 void Executor::Impl::Enter(int i, Phase phase) {
@@ -39,9 +47,12 @@ void Executor::Impl::Enter(int i, Phase phase) {
   };
   switch (phase) {
     case Phase::kSettle:
+      // Settled only if it is done the way a finished run would have left it: its verify and
+      // its waits hold (a rollout's new image can be in place while its pods are not ready).
       add(step.verify);
-      run.status = "settling: checking verify";
-      if (run.guards.empty()) ApplySettle(i, {});
+      if (run.guards.empty()) return ApplySettle(i, {});
+      for (const WaitUntil& w : step.wait_until) run.guards.push_back(secrets_.Substitute(w.guard));
+      run.status = "settling: checking verify and waits";
       return;
     case Phase::kCheck:
       add(step.require);
@@ -179,9 +190,14 @@ void Executor::Impl::ApplySettle(int i, const std::vector<GuardObservation>& obs
                                            [](const GuardObservation& o) { return o.holds; });
   if (holds) {
     return Succeed(i, StepState::kSucceeded,
-                   "settled: it was running when the run stopped and its verify holds");
+                   step.wait_until.empty()
+                       ? "settled: it was running when the run stopped and its verify holds"
+                       : "settled: it was running when the run stopped and its verify and waits "
+                         "hold");
   }
-  std::string why = obs.empty() ? "it has no verify guard" : "its verify does not hold";
+  std::string why = obs.empty()               ? "it has no verify guard"
+                    : step.wait_until.empty() ? "its verify does not hold"
+                                              : "its verify and waits do not all hold";
   if (step.retries > 0 || step.idempotent) {
     Emit(ExecEvent::Type::kNote, i,
          "was running when the run stopped and " + why + "; running it again (" +
@@ -266,6 +282,7 @@ void Executor::Impl::StartAttempt(int i) {
   ++run.session_attempts;
   ++run.record.attempts;
   run.record.state = StepState::kRunning;
+  run.record.exit_code = -1;  // 0 only once this attempt's commands succeed
   run.status = "running attempt " + std::to_string(run.session_attempts);
   // Journaled before the command is posted: the loop syncs the journal, then posts the job.
   Record(i);
@@ -290,7 +307,11 @@ void Executor::Impl::OnAttempt(int i, const Completion& c) {
   StepRun& run = runs_[i];
   run.record.exit_code = c.result.exit_code;
   if (!c.detail.empty()) Emit(ExecEvent::Type::kNote, i, "WARNING: " + c.detail);
-  if (c.ok) return Enter(i, Phase::kWait);
+  if (c.ok) {
+    // Journaled when guards follow: a resume then goes on waiting instead of settling.
+    if (!step.wait_until.empty() || !step.verify.empty()) Record(i);
+    return Enter(i, Phase::kWait);
+  }
   if (c.result.interrupted || stopping_) return Abandon(i);
   if (run.session_attempts <= step.retries && !journal_broken_) {
     Millis delay = step.backoff_ms;  // doubled per attempt, at most the largest duration

@@ -87,16 +87,18 @@ void Executor::Impl::Await(int i, StepState state, const std::string& message) {
 
 void Executor::Impl::Abandon(int i) {
   // The journal keeps the step's last record: pending or failed if nothing ran this session,
-  // running if a command did (resume settles it by its verify guards).
+  // running if a command did (resume waits again if its commands had completed, else settles it
+  // by its verify guards).
   StepRun& run = runs_[i];
   run.phase = Phase::kEnded;
   live_.erase(i);
   sched_.Finish(i, false);
-  const char* what = !run.ran_commands ? "not started"
-                     : !plan_.steps[i].verify.empty()
-                         ? "stopped; resume settles it by its verify guards"
-                         : "stopped; resume runs it again if it is idempotent "
-                           "or retried, and asks otherwise";
+  const char* what =
+      !run.ran_commands           ? "not started"
+      : run.record.exit_code == 0 ? "stopped after its commands; resume waits and verifies again"
+      : !plan_.steps[i].verify.empty() ? "stopped; resume settles it by its verify guards"
+                                       : "stopped; resume runs it again if it is idempotent "
+                                         "or retried, and asks otherwise";
   Emit(ExecEvent::Type::kNote, i, what);
 }
 

@@ -1,6 +1,7 @@
 // Starting from a checkpoint (settle, rerun of failed steps), confirm gates, secrets, interrupts.
 #include <gmock/gmock.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include "runtime/durable_file.h"
@@ -69,6 +70,62 @@ TEST(ExecutorResumeTest, InterruptedIdempotentStepWithoutVerifyRunsAgain) {
   RunResult r = h.Run(plan, {{"a", With(StepState::kSucceeded)}, {"b", With(StepState::kRunning)}});
   EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded);
   EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do b", "do c"));
+}
+
+// A step whose commands had completed when the run stopped (it was waiting for pods) goes on
+// waiting on resume: its commands do not run again, and its waits are not skipped.
+TEST(ExecutorResumeTest, AStepStoppedWhileWaitingWaitsAgainWithoutRunningItsCommands) {
+  ExecutorHarness h;
+  Plan plan = ThreeSteps();
+  plan.steps[1].wait_until = {{PodsReady("ns1"), 60'000, 10'000}};
+  plan.steps[1].verify = {CommandGuard("b-done")};
+  h.guards.Script(CanonicalText(PodsReady("ns1")),
+                  {FakeGuardEvaluator::Not("ns1/api: 1/2 ready"), FakeGuardEvaluator::Holds()});
+  StepRecord waiting = With(StepState::kRunning);
+  waiting.exit_code = 0;
+  RunResult r = h.Run(plan, {{"a", With(StepState::kSucceeded)}, {"b", waiting}});
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded) << r.summary;
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do c"));
+  int looks = 0;
+  for (const auto& call : h.guards.calls())
+    looks +=
+        static_cast<int>(std::count(call.begin(), call.end(), CanonicalText(PodsReady("ns1"))));
+  EXPECT_EQ(looks, 2);
+  EXPECT_EQ(h.Load().steps["b"].state, StepState::kSucceeded);
+}
+
+// Settling asks for what a finished run would have seen: the verify and the waits. A rollout's
+// new image can be in place (verify) while its pods are not ready (wait).
+TEST(ExecutorResumeTest, AStepIsSettledOnlyWhenItsWaitsHoldToo) {
+  ExecutorHarness h;
+  Plan plan = ThreeSteps();
+  plan.steps[1].wait_until = {{PodsReady("ns1"), 60'000, 10'000}};
+  plan.steps[1].verify = {CommandGuard("b-done")};
+  h.guards.Script(CanonicalText(PodsReady("ns1")), {FakeGuardEvaluator::Not("1/2 ready")});
+  RunResult r = h.Run(plan, {{"a", With(StepState::kSucceeded)}, {"b", With(StepState::kRunning)}});
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kAwaiting);
+  EXPECT_TRUE(h.runner.commands_ran().empty());
+  EXPECT_THAT(r.summary, HasSubstr("its verify and waits do not all hold"));
+}
+
+// What makes the above possible: a step whose commands succeeded is journaled so before its
+// waits, and a run stopped then says what resume will do.
+TEST(ExecutorResumeTest, AStepInterruptedWhileWaitingIsJournaledWithItsCommandsDone) {
+  ExecutorHarness h;
+  h.guards.Script(CanonicalText(PodsReady("ns1")), {FakeGuardEvaluator::Not("1/2 ready")});
+  h.guards.OnEvaluate([&h](const Guard&) { h.executor->Interrupt(SIGINT, false); });
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  plan.steps[0].wait_until = {{PodsReady("ns1"), 60'000, 10'000}};
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kInterrupted) << r.summary;
+  Checkpoint cp = h.Load();
+  EXPECT_EQ(cp.steps["a"].state, StepState::kRunning);
+  EXPECT_EQ(cp.steps["a"].exit_code, 0);
+  bool noted = false;
+  for (const ExecEvent& e : h.reporter.events)
+    noted |= e.message == "stopped after its commands; resume waits and verifies again";
+  EXPECT_TRUE(noted);
 }
 
 TEST(ExecutorResumeTest, InterruptedUnsafeStepStopsAndAsks) {
