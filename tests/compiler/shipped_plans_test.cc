@@ -76,6 +76,30 @@ TEST(ShippedPlansTest, ExpressesTheSeedProcedure) {
   EXPECT_EQ(plan.steps.back().confirm.empty(), false);
 }
 
+// Every step that changes the cluster checks kubectl's context right before it acts, in every
+// environment: a resume can come after someone switched kubectl to the admin cluster.
+TEST(ShippedPlansTest, EveryStepThatChangesTheClusterRequiresItsContext) {
+  for (const std::string& env : Environments()) {
+    Plan plan;
+    CompileToText(env, &plan);
+    std::string context;
+    for (const ParamValue& p : plan.params) {
+      if (p.name == "context") context = p.value;
+    }
+    ASSERT_FALSE(context.empty()) << env;
+    int checked = 0;
+    for (const Step& s : plan.steps) {
+      if (s.run.empty() || s.id == "use_context") continue;  // it sets the context
+      bool requires = false;
+      for (const Guard& g : s.require)
+      requires |= g.kind == GuardKind::kContextIs && "\"" + g.name + "\"" == context;
+      EXPECT_TRUE(requires) << env << ": " << s.id << " does not require context " << context;
+      ++checked;
+    }
+    EXPECT_GE(checked, 4) << env;
+  }
+}
+
 TEST(ShippedPlansTest, WindowsArchiveAndInstallFlagsFromTheCommandLine) {
   SourceTreeReader reader;
   Plan plan;
