@@ -45,6 +45,7 @@ class Executor::Impl {
     bool ran_commands = false;  ///< an attempt was started this session
     int session_attempts = 0;
     size_t wait_index = 0;
+    int query_retries = 0;  ///< failed guard queries retried in the current check phase
     Millis started_ms = 0;  ///< monotonic, when it started this session
     Millis due_ms = 0;      ///< monotonic, when its guards are polled or its backoff ends
     Millis wait_started_ms = 0;
@@ -94,6 +95,7 @@ class Executor::Impl {
   Millis NextPoll(Millis at, Millis every) const;
   void ApplyObservations(int i, const std::vector<GuardObservation>& obs);
   void ApplySettle(int i, const std::vector<GuardObservation>& obs);
+  bool RetryFailedQueries(int i, const std::vector<GuardObservation>& obs);
   void ApplyCheck(int i, const std::vector<GuardObservation>& obs);
   void ApplyWait(int i, const GuardObservation& obs);
   void ConfirmGate(int i);

@@ -42,6 +42,7 @@ void Executor::Impl::Enter(int i, Phase phase) {
   run.phase = phase;
   run.due_ms = env_.clock->NowMs();
   run.guards.clear();
+  run.query_retries = 0;
   auto add = [&](const std::vector<Guard>& gs) {
     for (const Guard& g : gs) run.guards.push_back(secrets_.Substitute(g));
   };
@@ -167,6 +168,9 @@ Millis Executor::Impl::NextPoll(Millis at, Millis every) const {
 
 void Executor::Impl::ApplyObservations(int i, const std::vector<GuardObservation>& obs) {
   const Step& step = plan_.steps[i];
+  // A wait polls on; the checks made once (require, skip if, verify, settle) ask again a few
+  // times when a query failed, so one API error does not fail a step whose work is done.
+  if (runs_[i].phase != Phase::kWait && RetryFailedQueries(i, obs)) return;
   switch (runs_[i].phase) {
     case Phase::kSettle:
       return ApplySettle(i, obs);
@@ -182,6 +186,22 @@ void Executor::Impl::ApplyObservations(int i, const std::vector<GuardObservation
     default:
       return;
   }
+}
+
+bool Executor::Impl::RetryFailedQueries(int i, const std::vector<GuardObservation>& obs) {
+  constexpr int kQueryRetries = 3;  // after 2 s, 4 s and 8 s
+  constexpr Millis kFirstDelay = 2'000;
+  StepRun& run = runs_[i];
+  auto failed =
+      std::find_if(obs.begin(), obs.end(), [](const GuardObservation& o) { return o.error; });
+  if (failed == obs.end() || run.query_retries >= kQueryRetries) return false;
+  Millis delay = kFirstDelay << run.query_retries;
+  ++run.query_retries;
+  Emit(ExecEvent::Type::kNote, i,
+       "a guard query failed (" + failed->summary + "); asking again in " + FormatDuration(delay) +
+           " (" + std::to_string(run.query_retries) + " of " + std::to_string(kQueryRetries) + ")");
+  run.due_ms = AddDuration(env_.clock->NowMs(), delay);
+  return true;
 }
 
 void Executor::Impl::ApplySettle(int i, const std::vector<GuardObservation>& obs) {

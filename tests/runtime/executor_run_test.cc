@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -178,6 +179,38 @@ TEST(ExecutorRunTest, SkipIfThatCannotBeEvaluatedFails) {
   plan.steps[0].skip_if = {CommandGuard("done")};
   EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kFailed);
   EXPECT_TRUE(h.runner.commands_ran().empty());
+}
+
+// One failed query (an API server's 500) does not fail a verify whose work is done: the check
+// asks again after 2 s, 4 s and 8 s; a query that keeps failing fails the step after that.
+TEST(ExecutorRunTest, AFailedGuardQueryIsAskedAgainBeforeTheStepFails) {
+  ExecutorHarness h;
+  GuardObservation err = FakeGuardEvaluator::Not("Error from server (InternalError)");
+  err.error = true;
+  h.guards.Script(CanonicalText(CommandGuard("v")), {err, FakeGuardEvaluator::Holds()});
+  h.guards.Script(CanonicalText(CommandGuard("r")), {err});
+  Plan plan;
+  plan.steps = {MakeStep("a"), MakeStep("b", {"a"})};
+  plan.steps[0].verify = {CommandGuard("v")};
+  plan.steps[1].require = {CommandGuard("r")};
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a"));
+  Checkpoint cp = h.Load();
+  EXPECT_EQ(cp.steps["a"].state, StepState::kSucceeded);
+  EXPECT_EQ(cp.steps["b"].state, StepState::kFailed);
+  EXPECT_THAT(cp.steps["b"].message, HasSubstr("Error from server (InternalError)"));
+  int asked = 0;
+  for (const auto& call : h.guards.calls())
+    asked +=
+        static_cast<int>(std::count(call.begin(), call.end(), CanonicalText(CommandGuard("r"))));
+  EXPECT_EQ(asked, 4);
+  bool noted = false;
+  for (const ExecEvent& e : h.reporter.events)
+    noted |= e.step == "a" && e.message ==
+                                  "a guard query failed (Error from server (InternalError)); "
+                                  "asking again in 2s (1 of 3)";
+  EXPECT_TRUE(noted);
 }
 
 TEST(ExecutorRunTest, WaitPollsEveryIntervalUntilItHolds) {
