@@ -314,8 +314,8 @@ RunResult Executor::Impl::Summarize() {
     r.summary = "the checkpoint journal failed: " + journal_error_ + "\n" + r.summary;
   if (stopping_) {
     int sig = signal_.load();
-    r.summary +=
-        std::string("interrupted by ") + SignalName(sig) + "; continue with `asmplan resume`\n";
+    r.summary += std::string("interrupted by ") + SignalName(sig) + "; continue with `" +
+                 opt_.resume_command + "`\n";
   }
   static const char* kOutcome[] = {"succeeded", "failed", "awaiting", "interrupted"};
   JournalRecord fin;

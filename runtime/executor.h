@@ -55,6 +55,8 @@ struct ExecutorOptions {
   std::set<std::string> approved;  ///< --approve STEP
   std::map<std::string, std::string> env;  ///< added to every command's environment
   std::string session = "run";             ///< "run" or "resume": journaled and reported
+  /// How the operator continues this run, in messages: `asmplan resume --state-dir DIR`.
+  std::string resume_command = "asmplan resume";
 };
 
 struct RunResult {

@@ -226,9 +226,9 @@ void Executor::Impl::ApplySettle(int i, const std::vector<GuardObservation>& obs
   }
   Await(i, StepState::kRunning,
         "step `" + step.id + "` was running when the run stopped and " + why +
-            "; it is neither idempotent nor retried, so decide: `asmplan resume --rerun " +
-            step.id + "` to run it again, or `asmplan resume --mark-done " + step.id +
-            " --reason TEXT` if it completed");
+            "; it is neither idempotent nor retried, so decide: `" + opt_.resume_command +
+            " --rerun " + step.id + "` to run it again, or `" + opt_.resume_command +
+            " --mark-done " + step.id + " --reason TEXT` if it completed");
 }
 
 void Executor::Impl::ApplyCheck(int i, const std::vector<GuardObservation>& obs) {
@@ -282,14 +282,12 @@ void Executor::Impl::ConfirmGate(int i) {
     if (yes) return Enter(i, Phase::kFetch);
     if (signal_.load() != 0) return Abandon(i);  // a signal at the prompt: not an answer
     return Await(i, StepState::kAwaitingConfirmation,
-                 "step `" + step.id +
-                     "` was not confirmed at the prompt; continue with `asmplan "
-                     "resume --approve " +
-                     step.id + "` when ready");
+                 "step `" + step.id + "` was not confirmed at the prompt; continue with `" +
+                     opt_.resume_command + " --approve " + step.id + "` when ready");
   }
   Await(i, StepState::kAwaitingConfirmation,
-        "step `" + step.id + "` awaits confirmation: \"" + step.confirm +
-            "\"; continue with `asmplan resume --approve " + step.id + "` (or --yes)");
+        "step `" + step.id + "` awaits confirmation: \"" + step.confirm + "\"; continue with `" +
+            opt_.resume_command + " --approve " + step.id + "` (or --yes)");
 }
 
 void Executor::Impl::StartAttempt(int i) {

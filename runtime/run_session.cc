@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "compiler/compiled_plan_io.h"
+#include "compiler/plan_summary.h"
 #include "runtime/durable_file.h"
 #include "runtime/plan_diff.h"
 #include "runtime/state_lock.h"
@@ -101,6 +102,7 @@ SessionResult Execute(const Plan& plan, const RunRequest& req, const SessionServ
   opt.assume_yes = req.assume_yes;
   opt.approved = req.approved;
   opt.session = session;
+  opt.resume_command = "asmplan resume --state-dir " + DisplayWord(req.state_dir);
   Executor exec(plan, env, opt);
   if (svc.on_executor) svc.on_executor(&exec);
   RunResult r = exec.Run(initial);

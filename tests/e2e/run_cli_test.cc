@@ -50,6 +50,19 @@ TEST(RunCliTest, RepeatableOptionsTakeOneValueEach) {
   EXPECT_EQ(cp.steps["after"].attempts, 2);
 }
 
+// The way to continue names the run's state directory: the hint works when pasted as it is.
+TEST(RunCliTest, TheHintToResumeNamesTheStateDirectory) {
+  TempDir dir;
+  ASSERT_TRUE(testing::WritePlanFile(GatedPlan(), dir / "plan.yaml"));
+  std::string state = dir / "my state";
+  testing::AsmplanProcess run({"run", dir / "plan.yaml", "--state-dir", state}, dir.path());
+  EXPECT_EQ(run.Wait(), 3);
+  std::string out = Output(dir);
+  EXPECT_NE(out.find("continue with `asmplan resume --state-dir '" + state + "' --approve gate`"),
+            std::string::npos)
+      << out;
+}
+
 // What a command said reaches the operator's terminal with its control bytes escaped: in the
 // event lines and in the final summary alike.
 TEST(RunCliTest, ControlBytesInMessagesAreEscaped) {
