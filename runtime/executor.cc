@@ -328,6 +328,8 @@ RunResult Executor::Impl::Summarize() {
   e.type = ExecEvent::Type::kRunFinished;
   e.wall_ms = fin.wall_ms;
   e.message = fin.text;
+  static const int kExitCode[] = {0, 1, 3, 130};  // what asmplan exits with (docs/executor.md)
+  e.exit_code = kExitCode[static_cast<int>(r.outcome)];
   env_.reporter->OnEvent(e);
   if (r.outcome == RunResult::Outcome::kSucceeded) {
     r.summary = "run succeeded: " + std::to_string(plan_.steps.size()) + " steps done\n";

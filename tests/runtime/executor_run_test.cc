@@ -213,6 +213,22 @@ TEST(ExecutorRunTest, AFailedGuardQueryIsAskedAgainBeforeTheStepFails) {
   EXPECT_TRUE(noted);
 }
 
+// The last event of --events says how the run ended, with the code asmplan exits with.
+TEST(ExecutorRunTest, RunFinishedCarriesTheExitCode) {
+  for (auto [exit_code, outcome] :
+       {std::pair{1, RunResult::Outcome::kFailed}, std::pair{0, RunResult::Outcome::kSucceeded}}) {
+    ExecutorHarness h;
+    if (exit_code == 1) h.runner.Expect("do a", FakeCommandRunner::Exit(1));
+    Plan plan;
+    plan.steps = {MakeStep("a")};
+    EXPECT_EQ(h.Run(plan).outcome, outcome);
+    ASSERT_FALSE(h.reporter.events.empty());
+    const ExecEvent& last = h.reporter.events.back();
+    EXPECT_EQ(last.type, ExecEvent::Type::kRunFinished);
+    EXPECT_EQ(last.exit_code, exit_code);
+  }
+}
+
 TEST(ExecutorRunTest, WaitPollsEveryIntervalUntilItHolds) {
   ExecutorHarness h;
   std::string text = CanonicalText(PodsReady("ns1"));
