@@ -22,6 +22,7 @@
 #include "runtime/posix_command_runner.h"
 #include "runtime/run_session.h"
 #include "runtime/signal_watcher.h"
+#include "runtime/state_lock.h"
 #include "runtime/status_table.h"
 
 namespace asmplan::cli {
@@ -197,7 +198,8 @@ int DoStatus(RunOptions o) {
                  "note: the journal ends in a torn record (the executor was killed writing it); "
                  "resume cuts it off\n");
   }
-  std::fputs(StatusTable(plan, cp, SystemClock().WallMs()).c_str(), stdout);
+  std::fputs(StatusTable(plan, cp, SystemClock().WallMs(), LockHolder(o.state_dir)).c_str(),
+             stdout);
   return kExitOk;
 }
 

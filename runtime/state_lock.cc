@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fstream>
 #include <sstream>
 
 namespace asmplan {
@@ -50,6 +52,26 @@ int OpenLockFile(const std::string& path, std::string* err) {
 }
 
 }  // namespace
+
+long LockHolder(const std::string& dir) {
+  struct stat st {};
+  if (::stat((dir + "/lock").c_str(), &st) != 0) return 0;  // never locked
+  std::ifstream locks("/proc/locks");
+  if (!locks) return -1;
+  // "1: FLOCK  ADVISORY  WRITE 1234 08:01:123456 0 EOF": pid, then MAJOR:MINOR:INODE.
+  std::string line;
+  while (std::getline(locks, line)) {
+    std::istringstream in(line);
+    std::string id, type, advisory, mode, device;
+    long pid = 0;
+    if (!(in >> id >> type >> advisory >> mode >> pid >> device) || type != "FLOCK") continue;
+    size_t colon = device.rfind(':');
+    if (colon != std::string::npos &&
+        device.substr(colon + 1) == std::to_string(static_cast<unsigned long>(st.st_ino)))
+      return pid;
+  }
+  return 0;
+}
 
 std::string HostName() {
   char buf[256] = {};

@@ -27,6 +27,11 @@ class StateLock {
   int fd_;
 };
 
+/// The pid of the process holding the lock on `dir` (from /proc/locks, without touching the
+/// lock: a run starting at that instant is never refused because of a look), 0 when no process
+/// holds it, -1 when that cannot be told.
+long LockHolder(const std::string& dir);
+
 /// This machine's host name ("unknown" when it cannot be read).
 std::string HostName();
 

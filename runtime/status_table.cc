@@ -11,12 +11,16 @@ namespace {
 
 using Row = std::vector<std::string>;
 
-std::string Header(const Plan& plan, const Checkpoint& cp) {
-  std::string session = "none", outcome = "running or killed";
+std::string Header(const Plan& plan, const Checkpoint& cp, long lock_holder) {
+  const std::string unfinished =
+      lock_holder > 0    ? "running (pid " + std::to_string(lock_holder) + " holds its lock)"
+      : lock_holder == 0 ? "killed (no process holds its lock; resume continues it)"
+                         : "running or killed";
+  std::string session = "none", outcome = unfinished;
   for (const JournalRecord& r : cp.history) {
     if (r.kind == JournalRecord::Kind::kSession) {
       session = r.text + " by pid " + std::to_string(r.number) + " on " + r.host;
-      outcome = "running or killed";
+      outcome = unfinished;
     }
     if (r.kind == JournalRecord::Kind::kFinish) outcome = r.text;
   }
@@ -54,7 +58,7 @@ Row RowOf(const std::string& id, const StepRecord* rec, Millis now,
 
 }  // namespace
 
-std::string StatusTable(const Plan& plan, const Checkpoint& cp, Millis now) {
+std::string StatusTable(const Plan& plan, const Checkpoint& cp, Millis now, long lock_holder) {
   std::vector<Row> rows = {{"STEP", "STATE", "ATTEMPTS", "DURATION", "NOTE"}};
   std::vector<Millis> session_ends = SessionEnds(cp);
   for (const Step& s : plan.steps) {
@@ -65,7 +69,7 @@ std::string StatusTable(const Plan& plan, const Checkpoint& cp, Millis now) {
   for (const Row& r : rows) {
     for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
   }
-  std::string out = Header(plan, cp);
+  std::string out = Header(plan, cp, lock_holder);
   for (const Row& r : rows) {
     std::string line;
     for (size_t c = 0; c < r.size(); ++c) {

@@ -14,7 +14,9 @@ namespace asmplan {
 
 /// Renders `checkpoint` against `plan` (steps without a record show as pending). `now_wall_ms`
 /// gives running steps their duration so far; a step left `running` by a session that ended
-/// (interrupted) is timed to that end and noted so.
-std::string StatusTable(const Plan& plan, const Checkpoint& checkpoint, Millis now_wall_ms);
+/// (interrupted) is timed to that end and noted so. `lock_holder` (LockHolder) tells a last
+/// session that did not finish apart: still running (a pid) or killed (0); -1: cannot tell.
+std::string StatusTable(const Plan& plan, const Checkpoint& checkpoint, Millis now_wall_ms,
+                        long lock_holder = -1);
 
 }  // namespace asmplan

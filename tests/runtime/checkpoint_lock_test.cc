@@ -38,6 +38,19 @@ TEST(StateLockTest, SecondHolderIsRefusedWithPidAndHost) {
   EXPECT_TRUE(StateLock::Acquire(dir.path(), &other, &note, &err)) << err;
 }
 
+// `status` tells a live run from a killed one by who holds the lock, without taking it.
+TEST(StateLockTest, LockHolderNamesTheLiveHolderOnly) {
+  TempDir dir;
+  EXPECT_EQ(LockHolder(dir.path()), 0);  // never locked
+  bool other = false;
+  std::string note, err;
+  auto lock = StateLock::Acquire(dir.path(), &other, &note, &err);
+  ASSERT_TRUE(lock) << err;
+  EXPECT_EQ(LockHolder(dir.path()), ::getpid());
+  lock.reset();
+  EXPECT_EQ(LockHolder(dir.path()), 0);  // the file stays, naming this pid; nobody holds it
+}
+
 TEST(StateLockTest, StaleFileOfDeadPidIsTakenOver) {
   TempDir dir;
   std::string err, note;

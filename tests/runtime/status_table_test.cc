@@ -39,6 +39,17 @@ Plan OneStep() {
   return plan;
 }
 
+// A session without a finish record is running or was killed: who holds the lock tells which.
+TEST(StatusTableTest, TheLockTellsARunningSessionFromAKilledOne) {
+  Checkpoint cp = WithRunningStep();
+  EXPECT_THAT(StatusTable(OneStep(), cp, 70'000, 4242),
+              HasSubstr("last session: run by pid 42 on h, running (pid 4242 holds its lock)"));
+  EXPECT_THAT(StatusTable(OneStep(), cp, 70'000, 0),
+              HasSubstr("last session: run by pid 42 on h, killed (no process holds its lock; "
+                        "resume continues it)"));
+  EXPECT_THAT(StatusTable(OneStep(), cp, 70'000, -1), HasSubstr(", running or killed"));
+}
+
 // A step whose session was interrupted stopped with it: its duration does not grow with the time
 // `status` is asked; a step of a session that may still run counts up to now.
 TEST(StatusTableTest, AStepOfAnEndedSessionIsTimedToItsEnd) {
