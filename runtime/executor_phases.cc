@@ -301,7 +301,8 @@ void Executor::Impl::StartAttempt(int i) {
   ++run.record.attempts;
   run.record.state = StepState::kRunning;
   run.record.exit_code = -1;  // 0 only once this attempt's commands succeed
-  run.status = "running attempt " + std::to_string(run.session_attempts);
+  // Numbered over every session of the run, as `status` counts them.
+  run.status = "running attempt " + std::to_string(run.record.attempts);
   // Journaled before the command is posted: the loop syncs the journal, then posts the job.
   Record(i);
   std::vector<std::vector<std::string>> argvs = step.run;
@@ -309,7 +310,7 @@ void Executor::Impl::StartAttempt(int i) {
     for (std::string& a : argv) a = secrets_.Substitute(a);
   }
   // What the live view and the log show: "attempt 2: kubectl rollout restart ... (+1 more)".
-  std::string what = "attempt " + std::to_string(run.session_attempts);
+  std::string what = "attempt " + std::to_string(run.record.attempts);
   if (!argvs.empty()) what += ": " + ArgvText(argvs[0]);
   if (argvs.size() > 1) what += " (+" + std::to_string(argvs.size() - 1) + " more)";
   Emit(ExecEvent::Type::kAttemptStarted, i, what);

@@ -34,6 +34,11 @@ TEST(ExecutorResumeTest, SucceededAndSkippedNeverRunFailedRunsAgain) {
   EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded);
   EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do c"));
   EXPECT_EQ(h.Load().steps["c"].attempts, 3);
+  // Attempts are numbered over the whole run, as `status` counts them.
+  bool third = false;
+  for (const ExecEvent& e : h.reporter.events)
+    third |= e.type == ExecEvent::Type::kAttemptStarted && e.message.rfind("attempt 3: ", 0) == 0;
+  EXPECT_TRUE(third);
 }
 
 TEST(ExecutorResumeTest, InterruptedStepWhoseVerifyHoldsIsSettledWithoutRunning) {
