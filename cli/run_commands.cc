@@ -136,11 +136,11 @@ int DoRun(RunOptions o) {
   Plan plan;
   std::string text;
   if (int code = LoadPlanArgument(o.file, o.sets, o.values, &plan, &text)) return code;
+  if (o.state_dir.empty()) o.state_dir = DefaultStateDir(plan);
   if (o.dry_run) {
-    std::fputs(DryRunText(plan).c_str(), stdout);
+    std::fputs(DryRunText(plan, o.state_dir + "/workspace").c_str(), stdout);
     return kExitOk;
   }
-  if (o.state_dir.empty()) o.state_dir = DefaultStateDir(plan);
   RunRequest req = Request(o);
   return WithServices(o,
                       [&](const SessionServices& svc) { return StartRun(plan, text, req, svc); });

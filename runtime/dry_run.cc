@@ -1,6 +1,7 @@
 #include "runtime/dry_run.h"
 
 #include "compiler/duration_text.h"
+#include "compiler/quoted_string.h"
 #include "runtime/argv_text.h"
 
 namespace asmplan {
@@ -22,8 +23,9 @@ std::string Heading(const Step& s) {
 
 }  // namespace
 
-std::string DryRunText(const Plan& plan) {
+std::string DryRunText(const Plan& plan, const std::string& workspace) {
   std::string out = "# plan " + plan.name + " (sha256 " + plan.sha256 + ")\n";
+  out += "# commands run in " + ArgvText({workspace}) + "\n";
   for (const Step& s : plan.steps) {
     out += Heading(s);
     Guards(&out, "require", s.require);
@@ -51,7 +53,7 @@ std::string DryRunText(const Plan& plan) {
     }
     Guards(&out, "verify", s.verify);
   }
-  return out;
+  return VisibleText(out);
 }
 
 }  // namespace asmplan

@@ -1,6 +1,8 @@
 // `asmplan run --dry-run`: every command exactly as it would run, in execution order, one per
 // line (shell-quoted where needed), with the step's guards and gates as `#` comments around
-// them. Secret parameters stay as `${NAME}`. Nothing is executed or written.
+// them, after a line naming the directory the commands would run in (relative paths in them, such
+// as an extracted release's istioctl, are relative to it). Secret parameters stay as `${NAME}`.
+// Control and invisible characters are shown escaped. Nothing is executed or written.
 #pragma once
 
 #include <string>
@@ -9,6 +11,6 @@
 
 namespace asmplan {
 
-std::string DryRunText(const Plan& plan);
+std::string DryRunText(const Plan& plan, const std::string& workspace);
 
 }  // namespace asmplan

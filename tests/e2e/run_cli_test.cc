@@ -1,6 +1,7 @@
 // `asmplan run` and `resume` arguments through the built binary: repeatable options take one
 // value each, options that belong to --mark-done are refused without it.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "runtime/checkpoint_journal.h"
 #include "tests/e2e/executor_process.h"
@@ -61,6 +62,53 @@ TEST(RunCliTest, TheHintToResumeNamesTheStateDirectory) {
   EXPECT_NE(out.find("continue with `asmplan resume --state-dir '" + state + "' --approve gate`"),
             std::string::npos)
       << out;
+}
+
+// --dry-run prints every command exactly as it would run, in execution order, where it would run,
+// with secrets as their references, and changes nothing: no state directory, no command run.
+TEST(RunCliTest, DryRunPrintsEveryCommandInOrderAndChangesNothing) {
+  TempDir dir;
+  Plan plan;
+  plan.name = "dry";
+  ParamValue token{"token", "string", "", "ASMPLAN_SECRET_TOKEN", true};
+  plan.params = {token};
+  Step first;
+  first.id = "first";
+  first.run = {{"touch", dir / "ran"}, {"kubectl", "apply", "--token=${token}", "two words"}};
+  Step second;
+  second.id = "second";
+  second.after = {"first"};
+  second.verify = {[] {
+    Guard g;
+    g.kind = GuardKind::kPodsAllReady;
+    g.ns = "payments";
+    return g;
+  }()};
+  second.run = {{"work/istio/bin/istioctl", "install", "-y"}};
+  plan.steps = {first, second};
+  ASSERT_TRUE(testing::WritePlanFile(plan, dir / "plan.yaml"));
+  std::string state = dir / "state";
+  testing::AsmplanProcess run({"run", dir / "plan.yaml", "--dry-run", "--state-dir", state},
+                              dir.path());
+  EXPECT_EQ(run.Wait(), 0);
+  std::string out = Output(dir);
+  const std::string expected[] = {
+      "# commands run in " + state + "/workspace\n",
+      "# step first\n",
+      "touch " + (dir / "ran") + "\n",
+      "kubectl apply '--token=${token}' 'two words'\n",
+      "# step second (after first)\n",
+      "work/istio/bin/istioctl install -y\n",
+      "#   verify pods in ns \"payments\" all ready\n",
+  };
+  size_t at = 0;
+  for (const std::string& line : expected) {
+    size_t found = out.find(line, at);
+    EXPECT_NE(found, std::string::npos) << line << "\n---\n" << out;
+    if (found != std::string::npos) at = found;
+  }
+  EXPECT_NE(::access((dir / "ran").c_str(), F_OK), 0);
+  EXPECT_NE(::access(state.c_str(), F_OK), 0);
 }
 
 // What a command said reaches the operator's terminal with its control bytes escaped: in the
