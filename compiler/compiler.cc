@@ -127,7 +127,8 @@ bool CompilePlan(const CompileInput& in, Plan* out, Diagnostics* diags) {
       InterpolateOne(*decl.title, Scope{&params, nullptr, nullptr}, TextUse::kScalar, diags,
                      &out->title);
     }
-    if (diags->HasErrors()) return false;
+    // On after parameter errors: the steps' own errors are reported in the same pass (a
+    // reference to a parameter whose value was refused fails quietly, without a cascade).
     PlanBuilder(&params, reader, diags, &out->sources).Build(decl, out);
     if (diags->HasErrors()) return false;
     params.WarnUnused(diags);

@@ -39,6 +39,7 @@ bool Resolve(const ast::Text& text, size_t at, const std::string& name, const Sc
     return false;
   }
   p->used = true;
+  if (p->broken) return false;  // its binding was reported; a reference adds nothing
   if (p->secret) {
     if (use == TextUse::kScalar) {
       diags->Error("secret-not-allowed", loc,

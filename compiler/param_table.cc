@@ -197,6 +197,7 @@ bool ParamTable::Assign(ResolvedParam* p, const RawValue& raw, const std::string
                 origin,
                 {}});
     p->bound = true;
+    p->broken = true;
     return false;
   }
   if (!ConvertValue(p->type, raw, &p->scalar, &p->list, &name, &message)) {
@@ -207,9 +208,11 @@ bool ParamTable::Assign(ResolvedParam* p, const RawValue& raw, const std::string
                 origin,
                 {"`" + p->name + "` is declared as `" + p->type + "`"}});
     p->bound = true;  // reported once: not `missing-param` as well
+    p->broken = true;
     return false;
   }
   p->bound = true;
+  p->broken = false;
   p->source = source;
   p->origin_file = origin_file;
   return true;
@@ -280,9 +283,10 @@ void ParamTable::BindSet(const std::string& assignment, Diagnostics* diags) {
   Assign(p, raw, "--set", "--set", ast::Loc{}, "--set " + name, diags);
 }
 
-void ParamTable::CheckMissing(const ast::Loc& where, Diagnostics* diags) const {
-  for (const ResolvedParam& p : params_) {
+void ParamTable::CheckMissing(const ast::Loc& where, Diagnostics* diags) {
+  for (ResolvedParam& p : params_) {
     if (p.bound || p.secret) continue;
+    p.broken = true;
     ast::Loc at = where.file >= 0 ? where : p.decl->loc;
     diags->Error("missing-param", at, "parameter " + Code(p.name) + " has no value",
                  {"declared at " + diags->files()[p.decl->loc.file].path + ":" +

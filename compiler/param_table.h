@@ -18,6 +18,9 @@ struct ResolvedParam {
   std::string type;  ///< "string", "int", "bool", "duration", "list<string>"
   bool secret = false;
   bool bound = false;
+  /// Its value is unknown: missing, or a binding was refused (already reported). References to it
+  /// fail without a diagnostic of their own, so one bad value does not cascade.
+  bool broken = false;
   std::string scalar;             ///< canonical text of a scalar: `5`, `true`, `1h30m`, `text`
   std::vector<std::string> list;  ///< the elements of a list<string>
   std::string source;             ///< "default", "plans/envs/prod.asmplan:3", "--set", ...
@@ -45,7 +48,7 @@ class ParamTable {
   void BindSet(const std::string& assignment, Diagnostics* diags);
   /// Reports every required parameter without a value, at `where`, or at its declaration
   /// when `where.file` < 0.
-  void CheckMissing(const ast::Loc& where, Diagnostics* diags) const;
+  void CheckMissing(const ast::Loc& where, Diagnostics* diags);
   /// Warns about every declared parameter the plan never referenced.
   void WarnUnused(Diagnostics* diags) const;
 

@@ -254,7 +254,7 @@ bool StartsWithPlan(antlr4::CommonTokenStream* tokens) {
 bool ParseSourceFile(int file, Diagnostics* diags, ast::File* out) {
   const std::string& text = diags->files()[file].text;
   if (!PreScan(file, text, diags)) return false;
-  size_t errors_before = diags->error_count();
+  const size_t reported_before = diags->all().size();
   ErrorCollector errors(file, diags);
   try {
     PlanLexer lexer(text, [&errors](int line, int column, const std::string& ch) {
@@ -288,7 +288,13 @@ bool ParseSourceFile(int file, Diagnostics* diags, ast::File* out) {
                  std::string("the parser gave up: ") + e.what());
     return false;
   }
-  return diags->error_count() == errors_before;
+  // A duplicated statement is reported and the AST keeps the first: the later phases still
+  // serve, and report their own errors in the same pass. Anything else left the AST incomplete.
+  for (size_t i = reported_before; i < diags->all().size(); ++i) {
+    const Diagnostic& d = diags->all()[i];
+    if (d.severity == Severity::kError && d.name != "duplicate-statement") return false;
+  }
+  return true;
 }
 
 }  // namespace asmplan

@@ -58,7 +58,9 @@ bool PlanBuilder::ForValues(const ast::ForDecl& decl, std::vector<std::string>* 
                   "`for` needs a list, " + Code(name) + " is of type `" + p->type + "`");
     return false;
   }
-  *values = p->list;
+  // A list whose binding was refused (reported there) expands to nothing: its groups still
+  // exist, so `after GROUP` elsewhere does not add errors of its own.
+  *values = p->broken ? std::vector<std::string>{} : p->list;
   return true;
 }
 

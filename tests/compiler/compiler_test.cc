@@ -198,6 +198,29 @@ TEST_F(CompilerTest, ReportsASyntaxErrorInEveryItem) {
   EXPECT_EQ(lines, (std::vector<int>{2, 3, 4, 9})) << rendered_;
 }
 
+// A bad parameter value, a duplicated statement and a step's own error come in one pass; a
+// reference to the refused parameter adds no error of its own.
+TEST_F(CompilerTest, ParameterAndStepErrorsComeInOnePass) {
+  files_.files["p.asmplan"] = R"(plan p {
+  param ns : string
+  param every : duration = 5x
+  param nss : list<string> = "a"
+  step a {
+    timeout 1m
+    timeout 2m
+    run kubectl get pods -n ${ns}
+    wait until pods in ns ${ns} all ready every ${every}
+  }
+  for n in nss { step r[${n}] after a { run echo ${n} } }
+  step b after r { run echo ${nope} }
+})";
+  EXPECT_FALSE(Compile("p.asmplan"));
+  EXPECT_EQ(names_,
+            (std::vector<std::string>{"duplicate-statement", "invalid-duration", "type-mismatch",
+                                      "missing-param", "wait-without-timeout", "unknown-param"}))
+      << rendered_;
+}
+
 TEST_F(CompilerTest, ReportsCyclePath) {
   files_.files["p.asmplan"] = "plan p {\n step a after b { }\n step b after a { }\n}\n";
   EXPECT_FALSE(Compile("p.asmplan"));
