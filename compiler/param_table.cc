@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "compiler/did_you_mean.h"
@@ -250,9 +251,16 @@ void ParamTable::BindValuesFile(int file, Diagnostics* diags) {
                    "values file must be a YAML mapping of parameter names to values");
     return;
   }
+  std::map<std::string, int> seen;  // name -> line: YAML would let the last one win silently
   for (const auto& kv : root) {
     YAML::Mark mark = kv.first.Mark();
     ast::Loc loc{file, mark.line + 1, mark.column + 1, static_cast<int>(kv.first.Scalar().size())};
+    auto [first, fresh] = seen.emplace(kv.first.Scalar(), loc.line);
+    if (!fresh) {
+      diags->Error("duplicate-binding", loc, Code(kv.first.Scalar()) + " bound twice",
+                   {"first bound at line " + std::to_string(first->second)});
+      continue;
+    }
     ResolvedParam* p = FindForBinding(kv.first.Scalar(), loc, "", diags);
     if (!p) continue;
     RawValue raw;

@@ -129,6 +129,11 @@ bool PlanBuilder::AddStep(Step step, const ast::Loc& loc) {
                   {"step names are letters, digits, `_` and `-`, not starting with a digit"});
     return false;
   }
+  if (!IsStepId(step.id)) {
+    diags_->Error("invalid-name", loc, "invalid step id " + Code(step.id),
+                  {"an index (a `for` value) holds letters, digits, `_`, `-` and `.`"});
+    return false;
+  }
   auto group = group_index_.find(step.id);
   if (group != group_index_.end() || step_index_.count(step.id)) {
     int line = group != group_index_.end() ? group_locs_[group->second].line

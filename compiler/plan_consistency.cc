@@ -113,6 +113,19 @@ bool IsStepName(const std::string& s) {
   return true;
 }
 
+bool IsStepId(const std::string& s) {
+  size_t open = s.find('[');
+  if (open == std::string::npos) return IsStepName(s);
+  if (!IsStepName(s.substr(0, open)) || s.size() < open + 3 || s.back() != ']') return false;
+  for (size_t i = open + 1; i + 1 < s.size(); ++i) {
+    char c = s[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 bool CheckPlanConsistency(const Plan& plan, std::string* err) {
   if (!IsStepName(plan.name)) {
     *err = "plan name `" + plan.name + "` is not letters, digits, `_` and `-`";

@@ -18,4 +18,8 @@ bool CheckPlanConsistency(const Plan& plan, std::string* err);
 /// name names its default state directory (.asmplan/<name>), so it can never be a path.
 bool IsStepName(const std::string& s);
 
+/// A step id: a step name, optionally with an index of letters, digits, `_`, `-` and `.` (a
+/// namespace, a version): `restart[payments]`. Ids reach file names, logs and terminals.
+bool IsStepId(const std::string& s);
+
 }  // namespace asmplan
