@@ -61,6 +61,13 @@ bool PlanBuilder::ForValues(const ast::ForDecl& decl, std::vector<std::string>* 
   // A list whose binding was refused (reported there) expands to nothing: its groups still
   // exist, so `after GROUP` elsewhere does not add errors of its own.
   *values = p->broken ? std::vector<std::string>{} : p->list;
+  // A required list bound to nothing (`--set namespaces=`) is likely a mistake: the plan would
+  // restart nothing and succeed.
+  if (!p->broken && p->list.empty() && p->decl && !p->decl->default_value) {
+    diags_->Warning("empty-list", text.loc,
+                    Code(name) + " is bound to an empty list (from " + p->source +
+                        "): this `for` makes no steps");
+  }
   return true;
 }
 

@@ -221,6 +221,21 @@ TEST_F(CompilerTest, ParameterAndStepErrorsComeInOnePass) {
       << rendered_;
 }
 
+// A required list bound to nothing makes a plan that does nothing: it compiles, with a warning.
+TEST_F(CompilerTest, ARequiredListBoundToNothingIsWarned) {
+  files_.files["p.asmplan"] = R"(plan p {
+  param nss : list<string>
+  param extra : list<string> = []
+  for ns in nss { step r[${ns}] { run echo ${ns} } }
+  for ns in extra { step x[${ns}] { run echo ${ns} } }
+})";
+  EXPECT_TRUE(Compile("p.asmplan", {"nss="})) << rendered_;
+  EXPECT_EQ(names_, std::vector<std::string>{"empty-list"});
+  EXPECT_NE(rendered_.find("p.asmplan:4:13: warning: `nss` is bound to an empty list (from --set)"),
+            std::string::npos)
+      << rendered_;
+}
+
 TEST_F(CompilerTest, ReportsCyclePath) {
   files_.files["p.asmplan"] = "plan p {\n step a after b { }\n step b after a { }\n}\n";
   EXPECT_FALSE(Compile("p.asmplan"));
