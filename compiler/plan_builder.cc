@@ -195,10 +195,19 @@ void PlanBuilder::ReportUnknownStep(const PendingRef& ref) {
 void PlanBuilder::Order(const std::vector<std::vector<int>>& deps, Plan* out) {
   std::vector<int> order, cycle;
   if (!TopologicalOrder(StepGraph{deps}, &order, &cycle)) {
-    std::string path;
-    for (size_t i = 0; i < cycle.size(); ++i) path += (i ? " -> " : "") + steps_[cycle[i]].id;
-    diags_->Error("dependency-cycle", step_locs_[cycle[0]], "dependency cycle: `" + path + "`",
-                  {"each step runs after the next one in the cycle"});
+    // Every cycle, not just the first: each one found is broken (its first edge dropped) and the
+    // graph searched again, up to the error limit.
+    std::vector<std::vector<int>> rest = deps;
+    do {
+      std::string path;
+      for (size_t i = 0; i < cycle.size(); ++i) path += (i ? " -> " : "") + steps_[cycle[i]].id;
+      diags_->Error("dependency-cycle", step_locs_[cycle[0]], "dependency cycle: `" + path + "`",
+                    {"each step runs after the next one in the cycle"});
+      std::vector<int>& d = rest[cycle[0]];
+      auto edge = std::find(d.begin(), d.end(), cycle[1]);
+      if (edge == d.end()) break;  // not a cycle of these edges: never loop
+      d.erase(edge);
+    } while (diags_->WantsMore() && !TopologicalOrder(StepGraph{rest}, &order, &cycle));
     return;
   }
   for (size_t i = 0; i < steps_.size(); ++i) {
