@@ -311,6 +311,18 @@ bool ReadCompiledPlan(std::string_view text, Plan* plan, std::string* err) {
   if (!FindHashLine(text, &line)) {
     *err = "compiled plan line " + std::to_string(line.number) +
            ": expected `sha256: \"<64 hex digits>\"` after the header comments";
+    // Say what the file is instead, when that is clear.
+    if (text.find("\r\n") != std::string_view::npos) {
+      *err +=
+          " (the file has Windows line ends, CRLF, as git's autocrlf writes them: a compiled "
+          "plan is byte for byte what the compiler wrote; check it out with LF)";
+    } else if (text.find("# compiled by asmplan") == std::string_view::npos &&
+               (text.find("plan ") != std::string_view::npos ||
+                text.find("use \"") != std::string_view::npos)) {
+      *err +=
+          " (this looks like a plan source: compile it with `asmplan compile FILE -o "
+          "PLAN.yaml`, or give it to `asmplan run` as it is)";
+    }
     return false;
   }
   Sha256 sha;

@@ -113,6 +113,12 @@ class ErrorCollector : public antlr4::BaseErrorListener {
 
 bool PreScan(int file, const std::string& text, Diagnostics* diags) {
   ast::Loc where;
+  if (text.rfind("# compiled by asmplan", 0) == 0) {
+    diags->Error(
+        "syntax-error", ast::Loc{file, 1, 1, 1}, "this is a compiled plan, not a plan source",
+        {"`use` and `compile` take .asmplan sources; `run` and `show` take compiled plans"});
+    return false;
+  }
   if (!IsValidUtf8(text, &where)) {
     where.file = file;
     diags->Error("invalid-utf8", where, "source file is not valid UTF-8");

@@ -317,6 +317,18 @@ TEST(CompiledPlanIoTest, AMissingHashLineIsNamed) {
   EXPECT_FALSE(ReadCompiledPlan(std::string("\0\xff\xfe garbage", 12), &read, &err));
 }
 
+// Two files that are not compiled plans in the usual way are named: one checked out with CRLF
+// line ends, and a plan source.
+TEST(CompiledPlanIoTest, ACrlfPlanAndAPlanSourceAreNamedAsSuch) {
+  Plan plan = testing::FullPlan(), read;
+  std::string text = WriteCompiledPlan(&plan), crlf, err;
+  for (char c : text) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  EXPECT_FALSE(ReadCompiledPlan(crlf, &read, &err));
+  EXPECT_NE(err.find("the file has Windows line ends, CRLF"), std::string::npos) << err;
+  EXPECT_FALSE(ReadCompiledPlan("# staging\nuse \"../base.asmplan\" {\n}\n", &read, &err));
+  EXPECT_NE(err.find("this looks like a plan source"), std::string::npos) << err;
+}
+
 TEST(CompiledPlanIoTest, AnEmptyPlanRoundTrips) {
   Plan plan;
   plan.name = "empty";

@@ -236,6 +236,19 @@ TEST_F(CompilerTest, ARequiredListBoundToNothingIsWarned) {
       << rendered_;
 }
 
+// A compiled plan given where a source goes is named as such, not as 20 syntax errors.
+TEST_F(CompilerTest, ACompiledPlanIsNotASource) {
+  files_.files["p.asmplan"] = "plan p {\n  step a { run echo a }\n}\n";
+  ASSERT_TRUE(Compile("p.asmplan")) << rendered_;
+  files_.files["p.yaml"] = WriteCompiledPlan(&plan_);
+  files_.files["env.asmplan"] = "use \"p.yaml\" {\n}\n";
+  EXPECT_FALSE(Compile("env.asmplan"));
+  EXPECT_EQ(names_, std::vector<std::string>{"syntax-error"});
+  EXPECT_NE(rendered_.find("p.yaml:1:1: error: this is a compiled plan, not a plan source"),
+            std::string::npos)
+      << rendered_;
+}
+
 TEST_F(CompilerTest, ReportsCyclePath) {
   files_.files["p.asmplan"] = "plan p {\n step a after b { }\n step b after a { }\n}\n";
   EXPECT_FALSE(Compile("p.asmplan"));
