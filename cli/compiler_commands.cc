@@ -80,7 +80,8 @@ void RunCheck(const CompileOptions& o) {
   Plan plan;
   int code = Compile(o, &plan);
   if (code == kExitOk) {
-    std::cout << o.file << ": ok: plan `" << plan.name << "`, " << plan.steps.size() << " steps\n";
+    std::cout << o.file << ": ok: plan `" << plan.name << "`, " << plan.steps.size()
+              << (plan.steps.size() == 1 ? " step\n" : " steps\n");
   }
   Finish(code);
 }

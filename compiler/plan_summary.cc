@@ -43,7 +43,7 @@ void Line(std::string* out, const char* label, const std::string& text) {
 }
 
 void Header(const Plan& plan, std::string* out) {
-  *out += "plan " + plan.name + ": " + plan.title + "\n";
+  *out += "plan " + plan.name + (plan.title.empty() ? "" : ": " + plan.title) + "\n";
   *out += "sha256 " + plan.sha256 + " (verified)\n";
   *out += "format_version " + std::to_string(plan.format_version) + "\n";
   *out += "\nsources:\n";

@@ -172,7 +172,7 @@ bool PlanBuilder::Count(const ast::Text& text, const Scope& scope, int min, int*
   if (!digits || std::stoi(value) < min) {
     diags_->Error(
         "invalid-number", text.loc,
-        "expected a whole number of at least " + std::to_string(min) + ", got " + Code(value));
+        "expected a whole number from " + std::to_string(min) + " to 999999, got " + Code(value));
     return false;
   }
   *out = std::stoi(value);

@@ -47,6 +47,9 @@ TEST_F(CliTest, CheckReportsAndExitsTwo) {
       << Read("err.txt");
   EXPECT_EQ(Run("check p.asmplan --set ns=payments"), 0) << Read("err.txt");
   EXPECT_EQ(Read("out.txt"), "p.asmplan: ok: plan `p`, 2 steps\n");
+  Write("one.asmplan", "plan one {\n  step a { run true }\n}\n");
+  EXPECT_EQ(Run("check one.asmplan"), 0) << Read("err.txt");
+  EXPECT_EQ(Read("out.txt"), "one.asmplan: ok: plan `one`, 1 step\n");
 }
 
 TEST_F(CliTest, CompileWritesOutputAtomically) {

@@ -70,6 +70,13 @@ TEST(PlanSummaryTest, ControlAndInvisibleCharactersAreShownEscaped) {
   EXPECT_NE(text.find("restart_sidecars[pay\\u00a0ments]"), std::string::npos) << text;
 }
 
+TEST(PlanSummaryTest, APlanWithoutTitleHasABareHeader) {
+  Plan plan = testing::FullPlan();
+  plan.title = "";
+  WriteCompiledPlan(&plan);
+  EXPECT_EQ(RenderPlanSummary(plan).rfind("plan asm_downgrade\nsha256 ", 0), 0u);
+}
+
 TEST(PlanSummaryTest, DisplayWordQuotesOnlyWhatNeedsIt) {
   EXPECT_EQ(DisplayWord("--set=profile=asm-multicloud"), "--set=profile=asm-multicloud");
   EXPECT_EQ(DisplayWord("${secret}"), "${secret}");
