@@ -7,7 +7,14 @@ namespace {
 
 const char kHex[] = "0123456789abcdef";
 
+/// \uXXXX, or a surrogate pair \uD8XX\uDCXX above U+FFFF (as JSON writes it).
 void AppendEscapedCodePoint(std::uint32_t cp, std::string* out) {
+  if (cp > 0xffff) {
+    cp -= 0x10000;
+    AppendEscapedCodePoint(0xd800 + (cp >> 10), out);
+    AppendEscapedCodePoint(0xdc00 + (cp & 0x3ff), out);
+    return;
+  }
   char buf[6] = {
       '\\',          'u', kHex[(cp >> 12) & 0xf], kHex[(cp >> 8) & 0xf], kHex[(cp >> 4) & 0xf],
       kHex[cp & 0xf]};

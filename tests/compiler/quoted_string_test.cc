@@ -30,6 +30,10 @@ TEST(QuotedStringTest, EscapesWhatJsonAndYamlNeed) {
 // a zero-width space, a right-to-left override (Trojan Source), a soft hyphen.
 TEST(QuotedStringTest, EscapesInvisibleAndBidiCharacters) {
   EXPECT_EQ(Quoted("admin\u00a0"), R"("admin\u00a0")");
+  // A tag character (above U+FFFF) is a surrogate pair, and reads back as itself.
+  EXPECT_EQ(Quoted("x\U000E0041y"), R"("x\udb40\udc41y")");
+  std::string err;
+  EXPECT_EQ(Unquote(Quoted("x\U000E0041y"), &err), "x\U000E0041y") << err;
   EXPECT_EQ(Quoted("a\u200bb \u202e c\u2066 \u00ad"), R"("a\u200bb \u202e c\u2066 \u00ad")");
   EXPECT_TRUE(IsBidiControl(0x202e));
   EXPECT_FALSE(IsBidiControl(0x200b));
