@@ -186,6 +186,13 @@ TEST_F(PosixCommandRunnerTest, ARelativePathEntryIsLookedUpInTheWorkingDirectory
   spec.env = {{"PATH", "bin:/usr/bin:/bin"}};
   CommandResult r = runner_->Run(spec);
   EXPECT_EQ(r.output, "from work/bin\n") << r.error;
+  // A relative working directory too (the default state directory is .asmplan/NAME).
+  fs::path here = fs::current_path();
+  fs::current_path(dir_);
+  spec.cwd = "work";
+  r = runner_->Run(spec);
+  fs::current_path(here);
+  EXPECT_EQ(r.output, "from work/bin\n") << r.error;
 }
 
 TEST_F(PosixCommandRunnerTest, RunsInTheWorkingDirectory) {
