@@ -233,11 +233,11 @@ void ParsePlan(AsmPlanParser* parser, antlr4::CommonTokenStream* tokens, ErrorCo
     if (item && errors->count() == 0) builder->PlanItem(item, plan);
     parser->getTreeTracker().reset();
     next = tokens->LA(1);
-    if (item && !IsSeparator(next) && next != AsmPlanParser::RBRACE && next != antlr4::Token::EOF) {
-      errors->Expected(tokens->LT(1), "a new line before it");
-    }
+    const bool trailing =
+        item && !IsSeparator(next) && next != AsmPlanParser::RBRACE && next != antlr4::Token::EOF;
+    if (trailing) errors->Expected(tokens->LT(1), "a new line before it");
     // After an error, go on with the next item, so every item's errors are reported at once.
-    if (!item || !IsSeparator(tokens->LA(1))) SkipToNextItem(tokens, item_start);
+    if (!item || trailing) SkipToNextItem(tokens, item_start);
   }
   if (tokens->LA(1) != AsmPlanParser::RBRACE) {
     if (errors->count() == 0) errors->Expected(tokens->LT(1), "`}` to close the plan");

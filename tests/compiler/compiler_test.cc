@@ -249,6 +249,14 @@ TEST_F(CompilerTest, ACompiledPlanIsNotASource) {
       << rendered_;
 }
 
+// An item may end on the line that closes the plan.
+TEST_F(CompilerTest, AnItemMayEndOnTheClosingLine) {
+  files_.files["p.asmplan"] = "plan p {\n  title \"t\"\n  step a { run echo a } }\n";
+  EXPECT_TRUE(Compile("p.asmplan")) << rendered_;
+  files_.files["p.asmplan"] = "plan p {\n  title \"t\" }\n";
+  EXPECT_TRUE(Compile("p.asmplan")) << rendered_;
+}
+
 TEST_F(CompilerTest, ReportsCyclePath) {
   files_.files["p.asmplan"] = "plan p {\n step a after b { }\n step b after a { }\n}\n";
   EXPECT_FALSE(Compile("p.asmplan"));
