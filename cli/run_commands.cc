@@ -180,6 +180,9 @@ int DoStatus(RunOptions o) {
     std::fprintf(stderr, "error: no run in %s (it has no journal)\n", o.state_dir.c_str());
     return kExitInvalid;
   }
+  // Asked before the journal is read: a run that ends in between shows its finish record, not
+  // "killed".
+  const long lock_holder = LockHolder(o.state_dir);
   // A checkpoint that cannot be read is bad input (exit 2), not a failed step.
   if (!LoadJournal(o.state_dir + "/journal", &cp, &err) ||
       !ReadWholeFile(o.state_dir + "/plan.yaml", &text, &err) ||
@@ -198,8 +201,7 @@ int DoStatus(RunOptions o) {
                  "note: the journal ends in a torn record (the executor was killed writing it); "
                  "resume cuts it off\n");
   }
-  std::fputs(StatusTable(plan, cp, SystemClock().WallMs(), LockHolder(o.state_dir)).c_str(),
-             stdout);
+  std::fputs(StatusTable(plan, cp, SystemClock().WallMs(), lock_holder).c_str(), stdout);
   return kExitOk;
 }
 

@@ -68,7 +68,7 @@ long LockHolder(const std::string& dir) {
     size_t colon = device.rfind(':');
     if (colon != std::string::npos &&
         device.substr(colon + 1) == std::to_string(static_cast<unsigned long>(st.st_ino)))
-      return pid;
+      return pid > 0 ? pid : -1;  // 0: a holder outside this pid namespace
   }
   return 0;
 }
