@@ -69,15 +69,18 @@ bool SyncDirectory(const std::string& dir, std::string* err) {
 
 bool WriteFileAtomic(const std::string& path, const std::string& content, std::string* err) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // A file replaced keeps its permissions (a 0600 file must not become readable by all, not even
+  // as the temporary file): created with them, then set exactly (the umask may have cut some).
+  struct stat old {};
+  const bool replacing = ::stat(path.c_str(), &old) == 0;
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                  replacing ? old.st_mode & 0777 : 0644);
   if (fd < 0) {
     *err = "cannot write " + path + ": " + Reason();
     return false;
   }
-  // A file replaced keeps its permissions (a 0600 file must not become readable by all).
-  struct stat old {};
-  bool ok = (::stat(path.c_str(), &old) != 0 || ::fchmod(fd, old.st_mode & 07777) == 0) &&
-            WriteAll(fd, content) && ::fsync(fd) == 0;
+  bool ok = (!replacing || ::fchmod(fd, old.st_mode & 07777) == 0) && WriteAll(fd, content) &&
+            ::fsync(fd) == 0;
   std::string reason = Reason();
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
