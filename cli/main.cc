@@ -1,4 +1,6 @@
 // asmplan: compile, review and run operational plans. Thin: parsing and dispatch only.
+#include <poll.h>
+
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <csignal>
@@ -20,7 +22,12 @@ int WithOutputWritten(const CLI::App& app, int code) {
   std::cout.flush();
   errno = 0;
   if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return code;
-  if (errno != EPIPE) {  // a reader that stopped reading (`| head`) wanted no more
+  // A reader that stopped reading (`| head`) wanted no more: quiet. The write that failed may
+  // have been an earlier one (errno is then 0 here); a pipe without readers polls as POLLERR.
+  pollfd out{1, POLLOUT, 0};
+  const bool reader_gone =
+      errno == EPIPE || (::poll(&out, 1, 0) == 1 && (out.revents & POLLERR) != 0);
+  if (!reader_gone) {
     std::cerr << "asmplan: error: cannot write to standard output"
               << (errno != 0 ? std::string(": ") + std::strerror(errno) : "") << "\n";
   }

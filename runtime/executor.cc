@@ -332,7 +332,8 @@ RunResult Executor::Impl::Summarize() {
   e.exit_code = kExitCode[static_cast<int>(r.outcome)];
   env_.reporter->OnEvent(e);
   if (r.outcome == RunResult::Outcome::kSucceeded) {
-    r.summary = "run succeeded: " + std::to_string(plan_.steps.size()) + " steps done\n";
+    r.summary = "run succeeded: " + std::to_string(plan_.steps.size()) +
+                (plan_.steps.size() == 1 ? " step done\n" : " steps done\n");
   }
   return r;
 }

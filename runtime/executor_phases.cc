@@ -30,7 +30,7 @@ void Executor::Impl::Begin(int i) {
   // while it waited or verified, so it goes on from there, with its waits' full timeouts.
   if (run.record.exit_code == 0 && !plan_.steps[i].run.empty()) {
     Emit(ExecEvent::Type::kNote, i,
-         "was waiting when the run stopped (its commands had completed); waiting again");
+         "its commands had completed when the run stopped; waiting and verifying again");
     return Enter(i, Phase::kWait);
   }
   Enter(i, Phase::kSettle);

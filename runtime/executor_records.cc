@@ -93,12 +93,14 @@ void Executor::Impl::Abandon(int i) {
   run.phase = Phase::kEnded;
   live_.erase(i);
   sched_.Finish(i, false);
-  const char* what =
-      !run.ran_commands           ? "not started"
-      : run.record.exit_code == 0 ? "stopped after its commands; resume waits and verifies again"
-      : !plan_.steps[i].verify.empty() ? "stopped; resume settles it by its verify guards"
-                                       : "stopped; resume runs it again if it is idempotent "
-                                         "or retried, and asks otherwise";
+  // A step resumed into its waits ran no command this session, but its record says it did.
+  const bool waiting = run.record.state == StepState::kRunning && run.record.exit_code == 0;
+  const char* what = waiting ? "stopped after its commands; resume waits and verifies again"
+                     : !run.ran_commands ? "not started"
+                     : !plan_.steps[i].verify.empty()
+                         ? "stopped; resume settles it by its verify guards"
+                         : "stopped; resume runs it again if it is idempotent "
+                           "or retried, and asks otherwise";
   Emit(ExecEvent::Type::kNote, i, what);
 }
 

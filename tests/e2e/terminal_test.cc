@@ -120,9 +120,10 @@ TEST_F(TerminalTest, NoColorAndARefusedGateStopsResumably) {
   EXPECT_NE(r.screen.find("> warm_up  "), std::string::npos) << r.screen;  // still live
   EXPECT_EQ(r.screen.find("\x1b[3"), std::string::npos) << r.screen;       // but no colors
   EXPECT_NE(r.screen.find("was not confirmed at the prompt; continue with `asmplan resume "
-                          "--approve gate`"),
+                          "--state-dir "),
             std::string::npos)
       << r.screen;
+  EXPECT_NE(r.screen.find(" --approve gate` when ready"), std::string::npos) << r.screen;
   TerminalRun again = RunOnTerminal({"resume", "--state-dir", "state", "--approve", "gate"},
                                     dir_.path(), {"NO_COLOR=1"}, "");
   EXPECT_EQ(again.exit_code, 0) << again.screen;
