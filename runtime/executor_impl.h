@@ -44,6 +44,8 @@ class Executor::Impl {
     StepState initial = StepState::kPending;
     bool ran_commands = false;  ///< an attempt was started this session
     int session_attempts = 0;
+    int fetch_tries = 0;   ///< fetches started this session (a step's `retry` covers them too)
+    bool refetch = false;  ///< in kBackoff: what comes next is a fetch, not a command attempt
     size_t wait_index = 0;
     int query_retries = 0;  ///< failed guard queries retried in the current check phase
     Millis started_ms = 0;  ///< monotonic, when it started this session
@@ -96,6 +98,9 @@ class Executor::Impl {
   void ApplyObservations(int i, const std::vector<GuardObservation>& obs);
   void ApplySettle(int i, const std::vector<GuardObservation>& obs);
   bool RetryFailedQueries(int i, const std::vector<GuardObservation>& obs);
+  /// Backs off before retry number `failures` of a step's commands or fetch, if it has retries
+  /// left: says so and returns true.
+  bool BackOff(int i, int failures, const std::string& error, bool refetch);
   void ApplyCheck(int i, const std::vector<GuardObservation>& obs);
   void ApplyWait(int i, const GuardObservation& obs);
   void ConfirmGate(int i);

@@ -68,6 +68,8 @@ void Executor::Impl::Enter(int i, Phase phase) {
       return ConfirmGate(i);
     case Phase::kFetch:
       if (step.fetch.empty()) return Enter(i, Phase::kCommands);
+      ++run.fetch_tries;
+      if (step.run.empty()) ++run.record.attempts;  // a fetch is a fetch-only step's attempt
       run.status = "fetching " + step.fetch;
       ++in_flight_;
       to_post_.emplace_back(i, [this, i] { return RunFetch(i); });
@@ -110,7 +112,14 @@ void Executor::Impl::GuardTick() {
   for (int i : live) {
     StepRun& run = runs_[i];
     if (run.due_ms > now) continue;
-    if (run.phase == Phase::kBackoff) {
+    if (run.phase == Phase::kBackoff && run.refetch) {
+      run.refetch = false;
+      if (stopping_) {
+        Abandon(i);
+      } else {
+        Enter(i, Phase::kFetch);
+      }
+    } else if (run.phase == Phase::kBackoff) {
       StartAttempt(i);
     } else if (IsGuardPhase(run.phase) && !tick_out_) {
       guards.insert(guards.end(), run.guards.begin(), run.guards.end());
@@ -332,23 +341,30 @@ void Executor::Impl::OnAttempt(int i, const Completion& c) {
     return Enter(i, Phase::kWait);
   }
   if (c.result.interrupted || stopping_) return Abandon(i);
-  if (run.session_attempts <= step.retries && !journal_broken_) {
-    Millis delay = step.backoff_ms;  // doubled per attempt, at most the largest duration
-    for (int k = 1; k < std::min(run.session_attempts, 64); ++k) delay = AddDuration(delay, delay);
-    Emit(ExecEvent::Type::kAttemptFailed, i,
-         c.error + "; retrying in " + FormatDuration(delay) + " (retry " +
-             std::to_string(run.session_attempts) + " of " + std::to_string(step.retries) + ")");
-    run.phase = Phase::kBackoff;
-    run.due_ms = AddDuration(env_.clock->NowMs(), delay);
-    run.status = "retrying in " + FormatDuration(delay);
-    return;
-  }
+  if (BackOff(i, run.session_attempts, c.error, false)) return;
   Fail(i, c.error, c.result.exit_code);
+}
+
+bool Executor::Impl::BackOff(int i, int failures, const std::string& error, bool refetch) {
+  const Step& step = plan_.steps[i];
+  StepRun& run = runs_[i];
+  if (failures > step.retries || journal_broken_) return false;
+  Millis delay = step.backoff_ms;  // doubled per failure, at most the largest duration
+  for (int k = 1; k < std::min(failures, 64); ++k) delay = AddDuration(delay, delay);
+  Emit(ExecEvent::Type::kAttemptFailed, i,
+       error + "; " + (refetch ? "fetching again" : "retrying") + " in " + FormatDuration(delay) +
+           " (retry " + std::to_string(failures) + " of " + std::to_string(step.retries) + ")");
+  run.phase = Phase::kBackoff;
+  run.refetch = refetch;
+  run.due_ms = AddDuration(env_.clock->NowMs(), delay);
+  run.status = "retrying in " + FormatDuration(delay);
+  return true;
 }
 
 void Executor::Impl::OnFetch(int i, const Completion& c) {
   if (c.ok) return Enter(i, Phase::kCommands);
   if (stopping_) return Abandon(i);
+  if (BackOff(i, runs_[i].fetch_tries, c.error, true)) return;
   Fail(i, c.error);
 }
 

@@ -27,7 +27,7 @@ inline bool IsDone(StepState s) { return s == StepState::kSucceeded || s == Step
 /// One step's record. Times are wall-clock milliseconds since the epoch, 0 when unknown.
 struct StepRecord {
   StepState state = StepState::kPending;
-  int attempts = 0;       ///< command attempts over all sessions of the run
+  int attempts = 0;  ///< command attempts (a fetch-only step: fetches) over all sessions of the run
   Millis started_ms = 0;  ///< when the step last started
   Millis ended_ms = 0;    ///< when it last reached a final state
   int exit_code = -1;     ///< of the last command attempt, -1 when none ended normally

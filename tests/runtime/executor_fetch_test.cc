@@ -20,9 +20,11 @@ class ScriptedFetcher : public ArtifactFetcher {
       if (ctx.on_progress) ctx.on_progress(p);
       clock_.Advance(400);
     }
-    if (!ok_) *err = error_;
-    return ok_;
+    bool ok = ok_ && static_cast<int>(fetched.size()) > fail_first;
+    if (!ok) *err = error_;
+    return ok;
   }
+  int fail_first = 0;  ///< the first this many fetches fail even when `ok`
   std::vector<std::string> fetched;
   std::string cache_dir;
 
@@ -144,6 +146,33 @@ TEST(ExecutorFetchTest, ARefusedArtifactFailsTheStepBeforeItsCommands) {
   EXPECT_EQ(cp.steps["get_release"].state, StepState::kFailed);
   EXPECT_EQ(cp.steps.count("install") ? cp.steps["install"].state : StepState::kPending,
             StepState::kPending);
+}
+
+// A step's `retry N backoff D` covers its fetch: a mirror's bad moment does not fail the run.
+// A fetch-only step counts its fetches as attempts.
+TEST(ExecutorFetchTest, AFailedFetchIsRetriedWithTheStepsRetries) {
+  ExecutorHarness h;
+  ScriptedFetcher fetcher(h.clock, {Download(8)}, true, "HTTP 503 from the mirror");
+  fetcher.fail_first = 2;
+  h.fetcher = &fetcher;
+  Plan plan = FetchPlan();
+  plan.steps[0].run.clear();
+  plan.steps[0].retries = 2;
+  plan.steps[0].backoff_ms = 10'000;
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded) << r.summary;
+  EXPECT_EQ(fetcher.fetched.size(), 3u);
+  EXPECT_EQ(h.Load().steps["get_release"].attempts, 3);
+  std::vector<ExecEvent> retried = EventsOf(h.reporter, ExecEvent::Type::kAttemptFailed);
+  ASSERT_EQ(retried.size(), 2u);
+  EXPECT_EQ(retried[0].message, "HTTP 503 from the mirror; fetching again in 10s (retry 1 of 2)");
+  EXPECT_EQ(retried[1].message, "HTTP 503 from the mirror; fetching again in 20s (retry 2 of 2)");
+  // Out of retries, it fails.
+  ExecutorHarness h2;
+  ScriptedFetcher failing(h2.clock, {Download(8)}, false, "HTTP 503 from the mirror");
+  h2.fetcher = &failing;
+  EXPECT_EQ(h2.Run(plan).outcome, RunResult::Outcome::kFailed);
+  EXPECT_EQ(failing.fetched.size(), 3u);
 }
 
 TEST(ExecutorFetchTest, AFetchStepWithoutAFetcherFailsWithAMessage) {
