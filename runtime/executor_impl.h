@@ -28,6 +28,7 @@ class Executor::Impl {
   enum class Phase {
     kIdle,      ///< not started this session
     kSettle,    ///< was running when a previous session died: evaluating `verify`
+    kRecheck,   ///< resumed into its waits: evaluating `require` again first
     kCheck,     ///< evaluating `require` and `skip if`
     kConfirm,   ///< at the confirm gate
     kFetch,     ///< a worker fetches the artifact
@@ -97,6 +98,7 @@ class Executor::Impl {
   Millis NextPoll(Millis at, Millis every) const;
   void ApplyObservations(int i, const std::vector<GuardObservation>& obs);
   void ApplySettle(int i, const std::vector<GuardObservation>& obs);
+  void ApplyRecheck(int i, const std::vector<GuardObservation>& obs);
   bool RetryFailedQueries(int i, const std::vector<GuardObservation>& obs);
   /// Backs off before retry number `failures` of a step's commands or fetch, if it has retries
   /// left: says so and returns true.

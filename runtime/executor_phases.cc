@@ -17,7 +17,8 @@ std::string Quoted(const Guard& g) { return "`" + CanonicalText(g) + "`"; }
 }  // namespace
 
 bool Executor::Impl::IsGuardPhase(Phase p) const {
-  return p == Phase::kSettle || p == Phase::kCheck || p == Phase::kWait || p == Phase::kVerify;
+  return p == Phase::kSettle || p == Phase::kRecheck || p == Phase::kCheck || p == Phase::kWait ||
+         p == Phase::kVerify;
 }
 
 void Executor::Impl::Begin(int i) {
@@ -27,11 +28,12 @@ void Executor::Impl::Begin(int i) {
   Emit(ExecEvent::Type::kStepStarted, i, "");
   if (run.initial != StepState::kRunning) return Enter(i, Phase::kCheck);
   // Its commands had completed (their success is journaled before the waits): the run stopped
-  // while it waited or verified, so it goes on from there, with its waits' full timeouts.
+  // while it waited or verified, so it goes on from there, with its waits' full timeouts, once
+  // its `require` holds again (kubectl may point at another cluster since).
   if (run.record.exit_code == 0 && !plan_.steps[i].run.empty()) {
     Emit(ExecEvent::Type::kNote, i,
          "its commands had completed when the run stopped; waiting and verifying again");
-    return Enter(i, Phase::kWait);
+    return Enter(i, Phase::kRecheck);
   }
   Enter(i, Phase::kSettle);
 }
@@ -54,6 +56,11 @@ void Executor::Impl::Enter(int i, Phase phase) {
       if (run.guards.empty()) return ApplySettle(i, {});
       for (const WaitUntil& w : step.wait_until) run.guards.push_back(secrets_.Substitute(w.guard));
       run.status = "settling: checking verify and waits";
+      return;
+    case Phase::kRecheck:
+      add(step.require);
+      run.status = "checking require again";
+      if (run.guards.empty()) Enter(i, Phase::kWait);
       return;
     case Phase::kCheck:
       add(step.require);
@@ -183,6 +190,8 @@ void Executor::Impl::ApplyObservations(int i, const std::vector<GuardObservation
   switch (runs_[i].phase) {
     case Phase::kSettle:
       return ApplySettle(i, obs);
+    case Phase::kRecheck:
+      return ApplyRecheck(i, obs);
     case Phase::kCheck:
       return ApplyCheck(i, obs);
     case Phase::kWait:
@@ -238,6 +247,20 @@ void Executor::Impl::ApplySettle(int i, const std::vector<GuardObservation>& obs
             "; it is neither idempotent nor retried, so decide: `" + opt_.resume_command +
             " --rerun " + step.id + "` to run it again, or `" + opt_.resume_command +
             " --mark-done " + step.id + " --reason TEXT` if it completed");
+}
+
+void Executor::Impl::ApplyRecheck(int i, const std::vector<GuardObservation>& obs) {
+  const Step& step = plan_.steps[i];
+  for (size_t k = 0; k < obs.size(); ++k) {
+    if (obs[k].holds) continue;
+    // It stays `running` with its commands done: once the cause is fixed (kubectl pointed back at
+    // the right cluster), the next resume goes on waiting without running its commands again.
+    return Await(i, StepState::kRunning,
+                 "step `" + step.id + "` was waiting when the run stopped, but now " +
+                     UnmetGuardText("its require", step.require[k], obs[k]) +
+                     "; put that right and continue with `" + opt_.resume_command + "`");
+  }
+  Enter(i, Phase::kWait);
 }
 
 void Executor::Impl::ApplyCheck(int i, const std::vector<GuardObservation>& obs) {

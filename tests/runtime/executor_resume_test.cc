@@ -99,6 +99,29 @@ TEST(ExecutorResumeTest, AStepStoppedWhileWaitingWaitsAgainWithoutRunningItsComm
   EXPECT_EQ(h.Load().steps["b"].state, StepState::kSucceeded);
 }
 
+// A step resumed into its waits checks its `require` again first: kubectl may point at another
+// cluster now. If it does not hold, the step stays as it was (running, commands done) and the run
+// stops asking to put it right; its commands never run again.
+TEST(ExecutorResumeTest, AStepResumedIntoItsWaitsChecksItsRequireAgain) {
+  ExecutorHarness h;
+  Plan plan = ThreeSteps();
+  plan.steps[1].require = {CommandGuard("right-cluster")};
+  plan.steps[1].wait_until = {{PodsReady("ns1"), 60'000, 10'000}};
+  h.guards.Script(CanonicalText(CommandGuard("right-cluster")),
+                  {FakeGuardEvaluator::Not("current context is admin")});
+  StepRecord waiting = With(StepState::kRunning);
+  waiting.exit_code = 0;
+  RunResult r = h.Run(plan, {{"a", With(StepState::kSucceeded)}, {"b", waiting}});
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kAwaiting) << r.summary;
+  EXPECT_TRUE(h.runner.commands_ran().empty());
+  EXPECT_THAT(r.summary, HasSubstr("step `b` was waiting when the run stopped, but now its require "
+                                   "`command [\"check\", \"right-cluster\"] succeeds` does not "
+                                   "hold: current context is admin"));
+  for (const auto& call : h.guards.calls())
+    EXPECT_EQ(std::count(call.begin(), call.end(), CanonicalText(PodsReady("ns1"))), 0);
+  EXPECT_EQ(h.Load().steps.count("b"), 0u);  // nothing journaled: still running, commands done
+}
+
 // Settling asks for what a finished run would have seen: the verify and the waits. A rollout's
 // new image can be in place (verify) while its pods are not ready (wait).
 TEST(ExecutorResumeTest, AStepIsSettledOnlyWhenItsWaitsHoldToo) {
