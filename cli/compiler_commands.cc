@@ -49,6 +49,12 @@ int Compile(const CompileOptions& o, Plan* plan) {
 bool OutputTarget(const std::string& path, const Plan& plan, std::string* target,
                   std::string* err) {
   *target = path;
+  // Another environment's source, say: a compiled plan is never named like a plan source.
+  if (path.size() >= 8 && path.compare(path.size() - 8, 8, ".asmplan") == 0) {
+    *err = "refusing to write the compiled plan to " + path +
+           ", a plan source's name (-o names a compiled plan, e.g. plans/compiled/NAME.yaml)";
+    return false;
+  }
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return true;  // a new file (a dangling link is replaced)
   if (!S_ISREG(st.st_mode)) {

@@ -138,7 +138,7 @@ int DoRun(RunOptions o) {
   if (int code = LoadPlanArgument(o.file, o.sets, o.values, &plan, &text)) return code;
   if (o.state_dir.empty()) o.state_dir = DefaultStateDir(plan);
   if (o.dry_run) {
-    std::fputs(DryRunText(plan, o.state_dir + "/workspace").c_str(), stdout);
+    std::fputs(DryRunText(plan, AbsolutePath(o.state_dir) + "/workspace").c_str(), stdout);
     return kExitOk;
   }
   RunRequest req = Request(o);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace asmplan {
@@ -105,6 +106,15 @@ bool MakeDirectories(const std::string& dir, std::string* err) {
     return false;
   }
   return true;
+}
+
+std::string AbsolutePath(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  char* here = ::getcwd(nullptr, 0);
+  if (here == nullptr) return path;
+  std::string out = std::string(here) + (path == "." ? "" : "/" + path);
+  std::free(here);
+  return out;
 }
 
 }  // namespace asmplan

@@ -19,6 +19,10 @@ bool SyncDirectory(const std::string& dir, std::string* err);
 /// Creates `dir` and its missing parents (mode 0755). True when it exists afterwards.
 bool MakeDirectories(const std::string& dir, std::string* err);
 
+/// `path` made absolute against the current directory (unchanged when already absolute, or when
+/// the current directory cannot be read). Not normalized.
+std::string AbsolutePath(const std::string& path);
+
 /// The directory part of `path` ("." when there is none).
 std::string DirName(const std::string& path);
 

@@ -102,7 +102,8 @@ SessionResult Execute(const Plan& plan, const RunRequest& req, const SessionServ
   opt.assume_yes = req.assume_yes;
   opt.approved = req.approved;
   opt.session = session;
-  opt.resume_command = "asmplan resume --state-dir " + DisplayWord(req.state_dir);
+  // Absolute, so the hint works pasted in any directory.
+  opt.resume_command = "asmplan resume --state-dir " + DisplayWord(AbsolutePath(req.state_dir));
   Executor exec(plan, env, opt);
   if (svc.on_executor) svc.on_executor(&exec);
   RunResult r = exec.Run(initial);

@@ -76,6 +76,9 @@ TEST_F(CliTest, CompileOutputRefusesSourcesAndDevicesAndKeepsLinksAndModes) {
   EXPECT_NE(Read("err.txt").find("refusing to write the compiled plan over p.asmplan, a source"),
             std::string::npos)
       << Read("err.txt");
+  Write("other.asmplan", kPlan);  // another environment's source: never overwritten either
+  EXPECT_EQ(Run("compile p.asmplan --values values.yaml -o other.asmplan"), 2);
+  EXPECT_EQ(Read("other.asmplan"), kPlan);
   EXPECT_EQ(Run("compile p.asmplan --values values.yaml -o ./values.yaml"), 2);
   EXPECT_EQ(Read("values.yaml"), "ns: payments\n");
   // A named pipe stands for a device here (a test must never risk replacing /dev/null).

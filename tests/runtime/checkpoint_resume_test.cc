@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include "compiler/compiled_plan_io.h"
 #include "runtime/durable_file.h"
 #include "runtime/run_session.h"
@@ -82,6 +84,17 @@ TEST(CheckpointResumeTest, StartRefusesADirectoryHoldingARun) {
   EXPECT_EQ(r.message, "state directory " + h.state() +
                            " holds a run already; continue it with `asmplan resume --state-dir " +
                            h.state() + "`, or start afresh with another --state-dir");
+}
+
+// Hints name the state directory absolutely, so they work pasted in another directory.
+TEST(CheckpointResumeTest, AbsolutePathIsAgainstTheCurrentDirectory) {
+  char* here = ::getcwd(nullptr, 0);
+  ASSERT_NE(here, nullptr);
+  std::string cwd = here;
+  std::free(here);
+  EXPECT_EQ(AbsolutePath(".asmplan/p"), cwd + "/.asmplan/p");
+  EXPECT_EQ(AbsolutePath("."), cwd);
+  EXPECT_EQ(AbsolutePath("/srv/state"), "/srv/state");
 }
 
 TEST(CheckpointResumeTest, LockedDirectoryIsRefused) {
