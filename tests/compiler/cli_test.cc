@@ -73,7 +73,8 @@ TEST_F(CliTest, CompileOutputRefusesSourcesAndDevicesAndKeepsLinksAndModes) {
   Write("values.yaml", "ns: payments\n");
   EXPECT_EQ(Run("compile p.asmplan --values values.yaml -o p.asmplan"), 2);
   EXPECT_EQ(Read("p.asmplan"), kPlan);
-  EXPECT_NE(Read("err.txt").find("refusing to write the compiled plan over p.asmplan, a source"),
+  EXPECT_NE(Read("err.txt").find("refusing to write the compiled plan to p.asmplan, a plan "
+                                 "source's name"),
             std::string::npos)
       << Read("err.txt");
   Write("other.asmplan", kPlan);  // another environment's source: never overwritten either
@@ -81,6 +82,10 @@ TEST_F(CliTest, CompileOutputRefusesSourcesAndDevicesAndKeepsLinksAndModes) {
   EXPECT_EQ(Read("other.asmplan"), kPlan);
   EXPECT_EQ(Run("compile p.asmplan --values values.yaml -o ./values.yaml"), 2);
   EXPECT_EQ(Read("values.yaml"), "ns: payments\n");
+  EXPECT_NE(Read("err.txt").find("refusing to write the compiled plan over ./values.yaml, a source "
+                                 "of this plan"),
+            std::string::npos)
+      << Read("err.txt");
   // A named pipe stands for a device here (a test must never risk replacing /dev/null).
   ASSERT_EQ(::mkfifo(dir_.File("pipe").c_str(), 0600), 0);
   EXPECT_EQ(Run("compile p.asmplan --set ns=x -o pipe"), 2);
