@@ -327,6 +327,7 @@ RunResult Executor::Impl::Summarize() {
   ExecEvent e;
   e.type = ExecEvent::Type::kRunFinished;
   e.wall_ms = fin.wall_ms;
+  e.elapsed_ms = env_.clock->NowMs() - anchor_ms_;  // the session's duration
   e.message = fin.text;
   static const int kExitCode[] = {0, 1, 3, 130};  // what asmplan exits with (docs/executor.md)
   e.exit_code = kExitCode[static_cast<int>(r.outcome)];

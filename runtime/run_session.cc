@@ -104,6 +104,15 @@ SessionResult Execute(const Plan& plan, const RunRequest& req, const SessionServ
   opt.session = session;
   // Absolute, so the hint works pasted in any directory.
   opt.resume_command = "asmplan resume --state-dir " + DisplayWord(AbsolutePath(req.state_dir));
+  // Said when it happens (a lock taken over, changes accepted), not after the run.
+  if (!s->result.note.empty() && env.reporter != nullptr && env.clock != nullptr) {
+    ExecEvent e;
+    e.type = ExecEvent::Type::kNote;
+    e.wall_ms = env.clock->WallMs();
+    e.message = s->result.note;
+    env.reporter->OnEvent(e);
+    s->result.note.clear();
+  }
   Executor exec(plan, env, opt);
   if (svc.on_executor) svc.on_executor(&exec);
   RunResult r = exec.Run(initial);

@@ -252,9 +252,15 @@ TEST(CheckpointResumeTest, AcceptChangesWhenOnlyNeverStartedStepsChanged) {
   EXPECT_THAT(r.message, HasSubstr("cannot mark `a` done: it has no verify guard"));
   EXPECT_NE(h.Load().plan_sha256, changed.sha256);
   req.mark_done.clear();
+  h.reporter.events.clear();
   r = h.Resume(req);
   EXPECT_EQ(r.status, SessionStatus::kSucceeded) << r.message;
-  EXPECT_EQ(r.note, "continuing with the changed plan; changed steps: c (changed), d (added)");
+  // The note is reported when the session starts, as its first event, not after the run.
+  ASSERT_FALSE(h.reporter.events.empty());
+  EXPECT_EQ(h.reporter.events.front().type, ExecEvent::Type::kNote);
+  EXPECT_EQ(h.reporter.events.front().message,
+            "continuing with the changed plan; changed steps: c (changed), d (added)");
+  EXPECT_EQ(r.note, "");
   EXPECT_THAT(h.runner.commands_ran(),
               ElementsAre("do a", "do b", "do b", "do c --better", "do d"));
   EXPECT_EQ(h.Load().plan_sha256, changed.sha256);
