@@ -116,7 +116,8 @@ bool PreScan(int file, const std::string& text, Diagnostics* diags) {
   if (text.rfind("# compiled by asmplan", 0) == 0) {
     diags->Error(
         "syntax-error", ast::Loc{file, 1, 1, 1}, "this is a compiled plan, not a plan source",
-        {"`use` and `compile` take .asmplan sources; `run` and `show` take compiled plans"});
+        {"`use`, `check` and `compile` take .asmplan sources, `show` a compiled plan, `run` "
+         "either"});
     return false;
   }
   if (!IsValidUtf8(text, &where)) {

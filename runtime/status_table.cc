@@ -51,6 +51,9 @@ Row RowOf(const std::string& id, const StepRecord* rec, Millis now,
     if (end >= rec->started_ms) duration = FormatDuration(end - rec->started_ms);
   }
   std::string note = Printable(rec->message.substr(0, rec->message.find('\n')));
+  if (note.empty() && running && rec->exit_code == 0) {
+    note = ended ? "stopped after its commands, while waiting" : "commands done; waiting";
+  }
   if (note.empty() && ended) note = "stopped when its run ended";
   if (note.empty() && rec->state == StepState::kFailed) note = "see " + rec->log_path;
   return {id, StepStateName(rec->state), std::to_string(rec->attempts), duration, note};

@@ -39,6 +39,13 @@ Plan OneStep() {
   return plan;
 }
 
+// A running step whose commands are done is waiting (or verifying): the note says so.
+TEST(StatusTableTest, ARunningStepWhoseCommandsAreDoneIsWaiting) {
+  Checkpoint cp = WithRunningStep();
+  cp.steps["a"].exit_code = 0;
+  EXPECT_THAT(StatusTable(OneStep(), cp, 70'000), HasSubstr("commands done; waiting\n"));
+}
+
 // A session without a finish record is running or was killed: who holds the lock tells which.
 TEST(StatusTableTest, TheLockTellsARunningSessionFromAKilledOne) {
   Checkpoint cp = WithRunningStep();
