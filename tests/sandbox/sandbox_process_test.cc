@@ -167,6 +167,18 @@ TEST_F(SandboxFaultTest, StateReportsMeshAndSidecarVersions) {
   }
 }
 
+// A scenario's faults bite on pods that start later: the stalled scenario's payments pods are
+// 2/2 when the sandbox comes up, and only a restart stalls them.
+TEST(SandboxScenarioFaultTest, AScenarioFaultSparesThePodsItStartsWith) {
+  SandboxProcess sandbox;
+  std::string err;
+  ASSERT_TRUE(sandbox.Start(SandboxProcess::Scenario("stalled"), &err)) << err;
+  ProcessResult r = sandbox.UserKubectl({"get", "pods", "-n", "payments", "--no-headers"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("2/2"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("1/2"), std::string::npos) << r.out;
+}
+
 TEST(SandboxAdminClusterTest, RefusesMeshInstall) {
   SandboxProcess sandbox;
   std::string err;
