@@ -61,6 +61,7 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     std::vector<std::string> notes;
     if (ch == "'") notes.push_back("quote arguments with double quotes");
     if (ch == "\"") notes.push_back("a string must end on the line it starts");
+    if (ch == "\"\"\"") notes.push_back("this `\"\"\"` string is never closed");
     diags_->Error("syntax-error", ast::Loc{file_, line, column, 1},
                   "unexpected character " + Code(ch), std::move(notes));
     Count();

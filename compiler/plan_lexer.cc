@@ -173,6 +173,14 @@ std::unique_ptr<antlr4::Token> PlanLexer::nextToken() {
     size_t type = 0;
     size_t length = Scan(&type);
     if (length > 0) return Make(type, length);
+    // An unclosed `"""` lexes as `""` and then this `"` (as the grammar's lexer does it); it
+    // would take the rest of the file: one error at the `"""`, and nothing after it.
+    if (text_[pos_] == '"' && pos_ >= 2 && text_.compare(pos_ - 2, 2, "\"\"") == 0 &&
+        text_.find("\"\"\"", pos_ + 1) == std::string_view::npos && column_ >= 2) {
+      on_error_(static_cast<int>(line_), static_cast<int>(column_) - 1, "\"\"\"");
+      Advance(text_.size() - pos_);
+      continue;
+    }
     // No token starts here: report the character and go on after it, as ANTLR's lexer does.
     size_t bytes = 1;
     while (pos_ + bytes < text_.size() && IsContinuation(text_[pos_ + bytes])) ++bytes;

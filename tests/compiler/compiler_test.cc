@@ -257,6 +257,20 @@ TEST_F(CompilerTest, AnItemMayEndOnTheClosingLine) {
   EXPECT_TRUE(Compile("p.asmplan")) << rendered_;
 }
 
+// An unclosed `"""` is one error that says so, not a cascade over the rest of the file.
+TEST_F(CompilerTest, AnUnclosedTripleQuoteIsOneError) {
+  files_.files["p.asmplan"] =
+      "plan p {\n  artifact a {\n    public_key \"\"\"\n      -----BEGIN PUBLIC KEY-----\n"
+      "      MFkw\n  }\n  step s { run echo \"x\" }\n}\n";
+  EXPECT_FALSE(Compile("p.asmplan"));
+  EXPECT_NE(rendered_.find("p.asmplan:3:16: error: unexpected character `\"\"\"`"),
+            std::string::npos)
+      << rendered_;
+  EXPECT_NE(rendered_.find("note: this `\"\"\"` string is never closed"), std::string::npos)
+      << rendered_;
+  EXPECT_LE(names_.size(), 2u) << rendered_;
+}
+
 TEST_F(CompilerTest, ReportsCyclePath) {
   files_.files["p.asmplan"] = "plan p {\n step a after b { }\n step b after a { }\n}\n";
   EXPECT_FALSE(Compile("p.asmplan"));
