@@ -25,9 +25,20 @@ void PlanBuilder::Build(const ast::PlanDecl& decl, Plan* out) {
       LowerStep(decl.steps[item.index], scope, "");
     }
   }
+  // The body of a `for` over an empty list is checked too (a typo in it must not wait for the
+  // environment whose list is not empty): expanded once with a sample value, then dropped.
+  const size_t real_steps = steps_.size();
+  for (const auto& [decl, group_of] : unexpanded_) {
+    static const std::string kSample = "sample";
+    std::string origin = "a sample value (the list is empty, so no step comes of it)";
+    Scope sample{params_, &decl->var.value, &kSample, &origin};
+    for (const ast::StepDecl& step : decl->steps) LowerStep(step, sample, "");
+  }
   std::vector<std::vector<int>> deps;
   ResolveDependencies(&deps);
   if (diags_->HasErrors()) return;
+  steps_.resize(real_steps);
+  deps.resize(real_steps);  // no real step depends on a sample one: they are in no group
   Order(deps, out);
   out->groups = std::move(groups_);
 }
@@ -108,9 +119,14 @@ void PlanBuilder::ExpandFor(const ast::ForDecl& decl) {
     group_of[i] = it->second;
   }
   std::string origin = "the list at line " + std::to_string(decl.list.loc.line);
-  if (ResolvedParam* p =
-          decl.list.is_list ? nullptr : params_->Find(LoneReference(decl.list.scalar, true))) {
+  ResolvedParam* p =
+      decl.list.is_list ? nullptr : params_->Find(LoneReference(decl.list.scalar, true));
+  if (p) {
     origin = Code(p->name) + (p->source == "default" ? " (its default)" : ", set at " + p->source);
+  }
+  if (values.empty()) {
+    if (!p || !p->broken) unexpanded_.push_back({&decl, group_of});
+    return;
   }
   // Large expansions: grow the step tables once, not by repeated rehashing.
   size_t expected = steps_.size() + values.size() * decl.steps.size();

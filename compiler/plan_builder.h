@@ -74,6 +74,9 @@ class PlanBuilder {
   std::unordered_map<std::string, int> group_index_;
   std::vector<ast::Loc> group_locs_;
   std::unordered_map<const ast::StepDecl*, std::string> source_of_;
+  /// `for`s over an empty list, with their steps' groups: their bodies are still checked, with a
+  /// sample value, as steps added after all others and dropped before ordering.
+  std::vector<std::pair<const ast::ForDecl*, std::vector<int>>> unexpanded_;
 };
 
 }  // namespace asmplan

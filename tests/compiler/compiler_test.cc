@@ -271,6 +271,29 @@ TEST_F(CompilerTest, AnUnclosedTripleQuoteIsOneError) {
   EXPECT_LE(names_.size(), 2u) << rendered_;
 }
 
+// The body of a `for` over an empty list is checked all the same (with a sample value), and
+// makes no step: a typo in restart_bare_pods must not wait for an environment with bare pods.
+TEST_F(CompilerTest, TheBodyOfAForOverAnEmptyListIsChecked) {
+  files_.files["p.asmplan"] = R"(plan p {
+  param none : list<string> = []
+  for v in none {
+    step s[${v}] after nothere { run echo ${nope} }
+  }
+  step z after s { run true }
+})";
+  EXPECT_FALSE(Compile("p.asmplan"));
+  EXPECT_EQ(names_, (std::vector<std::string>{"unknown-param", "unknown-step"})) << rendered_;
+  files_.files["p.asmplan"] = R"(plan p {
+  param none : list<string> = []
+  for v in none { step s[${v}] { run echo ${v} } }
+  step z after s { run true }
+})";
+  ASSERT_TRUE(Compile("p.asmplan")) << rendered_;
+  EXPECT_EQ(Ids(), std::vector<std::string>{"z"});
+  ASSERT_EQ(plan_.groups.size(), 1u);
+  EXPECT_TRUE(plan_.groups[0].steps.empty());
+}
+
 TEST_F(CompilerTest, ReportsCyclePath) {
   files_.files["p.asmplan"] = "plan p {\n step a after b { }\n step b after a { }\n}\n";
   EXPECT_FALSE(Compile("p.asmplan"));
