@@ -229,7 +229,17 @@ void ParsePlan(AsmPlanParser* parser, antlr4::CommonTokenStream* tokens, ErrorCo
   while (true) {
     while (IsSeparator(tokens->LA(1))) tokens->consume();
     size_t next = tokens->LA(1);
-    if (next == AsmPlanParser::RBRACE || next == antlr4::Token::EOF) break;
+    if (next == antlr4::Token::EOF) break;
+    if (next == AsmPlanParser::RBRACE) {
+      // The plan's `}` is its last token; one with more after it closes nothing: report it alone,
+      // and go on with the items after it.
+      size_t after = tokens->index() + 1;
+      while (after < tokens->size() && IsSeparator(tokens->get(after)->getType())) ++after;
+      if (after >= tokens->size() || tokens->get(after)->getType() == antlr4::Token::EOF) break;
+      errors->Expected(tokens->LT(1), "a plan item (this `}` closes nothing: the plan goes on)");
+      tokens->consume();
+      continue;
+    }
     const size_t item_start = tokens->index();
     auto* item = TwoStage(parser, tokens, errors, &AsmPlanParser::planItem);
     if (item && errors->count() == 0) builder->PlanItem(item, plan);
@@ -250,11 +260,12 @@ void ParsePlan(AsmPlanParser* parser, antlr4::CommonTokenStream* tokens, ErrorCo
   parser->getTreeTracker().reset();
 }
 
-bool StartsWithPlan(antlr4::CommonTokenStream* tokens) {
+// The file's first token that is not a separator (EOF at worst).
+antlr4::Token* FirstToken(antlr4::CommonTokenStream* tokens) {
   for (antlr4::Token* t : tokens->getTokens()) {
-    if (!IsSeparator(t->getType())) return t->getType() == AsmPlanParser::PLAN;
+    if (!IsSeparator(t->getType())) return t;
   }
-  return false;
+  return tokens->getTokens().back();
 }
 
 }  // namespace
@@ -277,10 +288,15 @@ bool ParseSourceFile(int file, Diagnostics* diags, ast::File* out) {
     }
     AsmPlanParser parser(&tokens);
     ParseTreeBuilder builder(file, diags);
-    if (StartsWithPlan(&tokens)) {
+    antlr4::Token* first = FirstToken(&tokens);
+    if (first->getType() == AsmPlanParser::PLAN) {
       out->id = file;
       out->plan.emplace();
       ParsePlan(&parser, &tokens, &errors, &builder, &*out->plan);
+    } else if (first->getType() != AsmPlanParser::USE) {
+      // `pln x {`: one error, not one per line of what follows.
+      errors.Expected(first, "`plan NAME {` or `use \"PATH\" {` to start the file");
+      return false;
     } else {
       AsmPlanParser::FileContext* tree = TwoStage(&parser, &tokens, &errors, &AsmPlanParser::file);
       if (tree) *out = builder.Build(tree);

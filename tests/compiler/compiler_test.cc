@@ -294,6 +294,23 @@ TEST_F(CompilerTest, TheBodyOfAForOverAnEmptyListIsChecked) {
   EXPECT_TRUE(plan_.groups[0].steps.empty());
 }
 
+// A stray `}` between items, or a typo in the word that starts a file, is one error, not one per
+// line of what follows.
+TEST_F(CompilerTest, AStrayBraceOrAMisspeltStartIsOneError) {
+  files_.files["p.asmplan"] =
+      "plan p {\n  step a { confirm \"x\" }\n  }\n  step b {\n    run echo b\n"
+      "    idempotent\n  }\n}\n";
+  EXPECT_FALSE(Compile("p.asmplan"));
+  EXPECT_EQ(names_, std::vector<std::string>{"syntax-error"}) << rendered_;
+  EXPECT_NE(rendered_.find("p.asmplan:3:3: error: unexpected `}`"), std::string::npos) << rendered_;
+  files_.files["p.asmplan"] = "pln p {\n  title \"t\"\n  step a { run true }\n}\n";
+  EXPECT_FALSE(Compile("p.asmplan"));
+  EXPECT_EQ(names_, std::vector<std::string>{"syntax-error"}) << rendered_;
+  EXPECT_NE(rendered_.find("expected `plan NAME {` or `use \"PATH\" {` to start the file"),
+            std::string::npos)
+      << rendered_;
+}
+
 TEST_F(CompilerTest, ReportsCyclePath) {
   files_.files["p.asmplan"] = "plan p {\n step a after b { }\n step b after a { }\n}\n";
   EXPECT_FALSE(Compile("p.asmplan"));
