@@ -33,6 +33,7 @@ bool Resolve(const ast::Text& text, size_t at, const std::string& name, const Sc
   }
   ResolvedParam* p = scope.params->Find(name);
   if (!p) {
+    if (!scope.params->FirstReportOfUnknown(name)) return false;  // reported at its first use
     std::vector<std::string> names = scope.params->Names();
     if (scope.var) names.push_back(*scope.var);
     diags->Error("unknown-param", loc, "unknown parameter " + Code(name), DidYouMean(name, names));

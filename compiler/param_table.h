@@ -2,6 +2,7 @@
 // default < environment file (outermost wins) < --values file < --set, and where each came from.
 #pragma once
 
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -54,6 +55,11 @@ class ParamTable {
 
   ResolvedParam* Find(const std::string& name);
   std::vector<std::string> Names() const;
+  /// True the first time it is asked about `name` (an unknown parameter): one misspelt or
+  /// undeclared name is reported at its first use, not at every one.
+  bool FirstReportOfUnknown(const std::string& name) {
+    return unknown_reported_.insert(name).second;
+  }
   /// The parameters in declaration order, as the compiled plan records them.
   std::vector<ParamValue> ToModel() const;
 
@@ -68,6 +74,7 @@ class ParamTable {
 
   std::vector<ResolvedParam> params_;
   std::unordered_map<std::string, size_t> index_;
+  std::set<std::string> unknown_reported_;
 };
 
 /// Converts `raw` to `type`'s canonical form. False with the diagnostic name and message.

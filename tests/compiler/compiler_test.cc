@@ -311,6 +311,20 @@ TEST_F(CompilerTest, AStrayBraceOrAMisspeltStartIsOneError) {
       << rendered_;
 }
 
+// A misspelt parameter is reported at its first use, not at each of them.
+TEST_F(CompilerTest, AnUnknownParameterIsReportedOnce) {
+  files_.files["p.asmplan"] = R"(plan p {
+  param context : string = "c"
+  step a { run echo ${contxt} }
+  step b after a { require context is ${contxt}
+    run x ${contxt} }
+})";
+  EXPECT_FALSE(Compile("p.asmplan"));
+  EXPECT_EQ(names_, std::vector<std::string>{"unknown-param"}) << rendered_;
+  EXPECT_NE(rendered_.find("p.asmplan:3:21: error: unknown parameter `contxt`"), std::string::npos)
+      << rendered_;
+}
+
 TEST_F(CompilerTest, ReportsCyclePath) {
   files_.files["p.asmplan"] = "plan p {\n step a after b { }\n step b after a { }\n}\n";
   EXPECT_FALSE(Compile("p.asmplan"));
