@@ -21,7 +21,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -108,12 +107,7 @@ bool ResolveProgram(const std::string& program, const std::string& path_var, con
     if (dir.empty()) dir = ".";
     if (dir[0] != '/' && !cwd.empty()) dir = cwd + "/" + dir;
     // Absolute: the child looks a relative program up again after changing into `cwd`.
-    if (dir[0] != '/') {
-      char* here = ::getcwd(nullptr, 0);
-      if (here != nullptr) dir = std::string(here) + "/" + dir;
-      std::free(here);
-    }
-    std::string candidate = dir + "/" + program;
+    std::string candidate = AbsolutePath(dir) + "/" + program;
     struct stat st;
     if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
       if (access(candidate.c_str(), X_OK) == 0) {
