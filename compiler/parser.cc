@@ -188,6 +188,13 @@ bool StartsPlanItem(size_t type) {
          type == AsmPlanParser::FOR;
 }
 
+// The `}` at the current token is the plan's: nothing but separators follows it.
+bool ClosesThePlan(antlr4::CommonTokenStream* tokens) {
+  size_t after = tokens->index() + 1;
+  while (after < tokens->size() && IsSeparator(tokens->get(after)->getType())) ++after;
+  return after >= tokens->size() || tokens->get(after)->getType() == antlr4::Token::EOF;
+}
+
 // Consumes tokens to the end of the current line, over any braces opened on the way.
 void SkipLine(antlr4::CommonTokenStream* tokens) {
   int depth = 0;
@@ -211,9 +218,7 @@ void SkipToNextItem(antlr4::CommonTokenStream* tokens, size_t item_start) {
     size_t type = tokens->LA(1);
     if (type == antlr4::Token::EOF || StartsPlanItem(type)) return;
     if (type == AsmPlanParser::RBRACE) {
-      size_t after = tokens->index() + 1;
-      while (after < tokens->size() && IsSeparator(tokens->get(after)->getType())) ++after;
-      if (after >= tokens->size() || tokens->get(after)->getType() == antlr4::Token::EOF) return;
+      if (ClosesThePlan(tokens)) return;
       tokens->consume();  // a stray `}`: more follows it, so it did not close the plan
       continue;
     }
@@ -231,11 +236,8 @@ void ParsePlan(AsmPlanParser* parser, antlr4::CommonTokenStream* tokens, ErrorCo
     size_t next = tokens->LA(1);
     if (next == antlr4::Token::EOF) break;
     if (next == AsmPlanParser::RBRACE) {
-      // The plan's `}` is its last token; one with more after it closes nothing: report it alone,
-      // and go on with the items after it.
-      size_t after = tokens->index() + 1;
-      while (after < tokens->size() && IsSeparator(tokens->get(after)->getType())) ++after;
-      if (after >= tokens->size() || tokens->get(after)->getType() == antlr4::Token::EOF) break;
+      // One with more after it closes nothing: report it alone, and go on with the items after it.
+      if (ClosesThePlan(tokens)) break;
       errors->Expected(tokens->LT(1), "a plan item (this `}` closes nothing: the plan goes on)");
       tokens->consume();
       continue;
