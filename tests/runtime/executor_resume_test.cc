@@ -1,7 +1,6 @@
 // Starting from a checkpoint (settle, rerun of failed steps), confirm gates, secrets, interrupts.
 #include <gmock/gmock.h>
 
-#include <algorithm>
 #include <csignal>
 
 #include "runtime/durable_file.h"
@@ -91,11 +90,7 @@ TEST(ExecutorResumeTest, AStepStoppedWhileWaitingWaitsAgainWithoutRunningItsComm
   RunResult r = h.Run(plan, {{"a", With(StepState::kSucceeded)}, {"b", waiting}});
   EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded) << r.summary;
   EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do c"));
-  int looks = 0;
-  for (const auto& call : h.guards.calls())
-    looks +=
-        static_cast<int>(std::count(call.begin(), call.end(), CanonicalText(PodsReady("ns1"))));
-  EXPECT_EQ(looks, 2);
+  EXPECT_EQ(h.guards.Asked(CanonicalText(PodsReady("ns1"))), 2);
   EXPECT_EQ(h.Load().steps["b"].state, StepState::kSucceeded);
 }
 
@@ -117,8 +112,7 @@ TEST(ExecutorResumeTest, AStepResumedIntoItsWaitsChecksItsRequireAgain) {
   EXPECT_THAT(r.summary, HasSubstr("step `b` was waiting when the run stopped, but now its require "
                                    "`command [\"check\", \"right-cluster\"] succeeds` does not "
                                    "hold: current context is admin"));
-  for (const auto& call : h.guards.calls())
-    EXPECT_EQ(std::count(call.begin(), call.end(), CanonicalText(PodsReady("ns1"))), 0);
+  EXPECT_EQ(h.guards.Asked(CanonicalText(PodsReady("ns1"))), 0);
   EXPECT_EQ(h.Load().steps.count("b"), 0u);  // nothing journaled: still running, commands done
 }
 
@@ -305,9 +299,8 @@ TEST(ExecutorResumeTest, InterruptStopsRunningStepsAndLeavesThemRunning) {
 // the step is neither failed nor succeeded but left running, for resume to settle by verify.
 TEST(ExecutorResumeTest, AnInterruptedGuardQueryIsNotAFailedVerify) {
   ExecutorHarness h;
-  GuardObservation stopped;
-  stopped.error = true;
-  stopped.summary = "`kubectl get pods -n a -o json` was interrupted";
+  GuardObservation stopped =
+      FakeGuardEvaluator::Failed("`kubectl get pods -n a -o json` was interrupted");
   h.guards.Script(CanonicalText(CommandGuard("v")), {stopped});
   h.guards.OnEvaluate([&h](const Guard&) { h.executor->Interrupt(SIGINT, false); });
   Plan plan;

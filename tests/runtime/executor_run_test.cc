@@ -2,7 +2,6 @@
 #include <gmock/gmock.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -171,8 +170,7 @@ TEST(ExecutorRunTest, SkipIfSkipsAndReleasesDependents) {
 
 TEST(ExecutorRunTest, SkipIfThatCannotBeEvaluatedFails) {
   ExecutorHarness h;
-  GuardObservation err = FakeGuardEvaluator::Not("kubectl: connection refused");
-  err.error = true;
+  GuardObservation err = FakeGuardEvaluator::Failed("kubectl: connection refused");
   h.guards.Script(CanonicalText(CommandGuard("done")), {err});
   Plan plan;
   plan.steps = {MakeStep("a")};
@@ -185,8 +183,7 @@ TEST(ExecutorRunTest, SkipIfThatCannotBeEvaluatedFails) {
 // asks again after 2 s, 4 s and 8 s; a query that keeps failing fails the step after that.
 TEST(ExecutorRunTest, AFailedGuardQueryIsAskedAgainBeforeTheStepFails) {
   ExecutorHarness h;
-  GuardObservation err = FakeGuardEvaluator::Not("Error from server (InternalError)");
-  err.error = true;
+  GuardObservation err = FakeGuardEvaluator::Failed("Error from server (InternalError)");
   h.guards.Script(CanonicalText(CommandGuard("v")), {err, FakeGuardEvaluator::Holds()});
   h.guards.Script(CanonicalText(CommandGuard("r")), {err});
   Plan plan;
@@ -200,11 +197,7 @@ TEST(ExecutorRunTest, AFailedGuardQueryIsAskedAgainBeforeTheStepFails) {
   EXPECT_EQ(cp.steps["a"].state, StepState::kSucceeded);
   EXPECT_EQ(cp.steps["b"].state, StepState::kFailed);
   EXPECT_THAT(cp.steps["b"].message, HasSubstr("Error from server (InternalError)"));
-  int asked = 0;
-  for (const auto& call : h.guards.calls())
-    asked +=
-        static_cast<int>(std::count(call.begin(), call.end(), CanonicalText(CommandGuard("r"))));
-  EXPECT_EQ(asked, 4);
+  EXPECT_EQ(h.guards.Asked(CanonicalText(CommandGuard("r"))), 4);
   bool noted = false;
   for (const ExecEvent& e : h.reporter.events)
     noted |= e.step == "a" && e.message ==
@@ -306,8 +299,7 @@ TEST(ExecutorRunTest, VerifyThatDoesNotHoldFailsTheStep) {
 // a wait on a secret names it as written, `${token}`, as every other message does.
 TEST(ExecutorRunTest, AFailedQueryCannotBeEvaluatedAndSecretsKeepTheirNames) {
   ExecutorHarness h;
-  GuardObservation failed = FakeGuardEvaluator::Not("kubectl could not start");
-  failed.error = true;
+  GuardObservation failed = FakeGuardEvaluator::Failed("kubectl could not start");
   h.guards.Script(CanonicalText(CommandGuard("v")), {failed});
   Plan plan;
   plan.steps = {MakeStep("a")};

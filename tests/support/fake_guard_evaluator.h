@@ -2,6 +2,7 @@
 // Evaluate() call so tests can check how guards were batched.
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <map>
@@ -55,6 +56,22 @@ class FakeGuardEvaluator : public GuardEvaluator {
     o.summary = std::move(summary);
     o.details = std::move(details);
     return o;
+  }
+
+  /// A failed query: an error observation (the guard could not be evaluated).
+  static GuardObservation Failed(std::string summary) {
+    GuardObservation o = Not(std::move(summary));
+    o.error = true;
+    return o;
+  }
+
+  /// How many times the guard whose CanonicalText is `text` was evaluated.
+  int Asked(const std::string& text) {
+    std::lock_guard<std::mutex> lock(mu_);
+    int n = 0;
+    for (const auto& call : calls_)
+      n += static_cast<int>(std::count(call.begin(), call.end(), text));
+    return n;
   }
 
   /// Each Evaluate() call as the canonical texts it was asked about.
