@@ -101,29 +101,27 @@ bool CheckGroups(const Plan& plan, const StepIndex& steps,
   return true;
 }
 
-}  // namespace
-
-bool IsStepName(const std::string& s) {
-  if (s.empty() || (s[0] >= '0' && s[0] <= '9') || s[0] == '-') return false;
+// Letters, digits, `_`, `-` and the characters in `also`, and nothing else.
+bool OnlyNameCharacters(std::string_view s, std::string_view also = "") {
   for (char c : s) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-';
+              c == '_' || c == '-' || also.find(c) != std::string_view::npos;
     if (!ok) return false;
   }
   return true;
 }
 
+}  // namespace
+
+bool IsStepName(const std::string& s) {
+  return !s.empty() && !(s[0] >= '0' && s[0] <= '9') && s[0] != '-' && OnlyNameCharacters(s);
+}
+
 bool IsStepId(const std::string& s) {
   size_t open = s.find('[');
   if (open == std::string::npos) return IsStepName(s);
-  if (!IsStepName(s.substr(0, open)) || s.size() < open + 3 || s.back() != ']') return false;
-  for (size_t i = open + 1; i + 1 < s.size(); ++i) {
-    char c = s[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
+  return IsStepName(s.substr(0, open)) && s.size() >= open + 3 && s.back() == ']' &&
+         OnlyNameCharacters(std::string_view(s).substr(open + 1, s.size() - open - 2), ".");
 }
 
 bool CheckPlanConsistency(const Plan& plan, std::string* err) {
