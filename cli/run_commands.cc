@@ -18,6 +18,7 @@
 #include "runtime/dry_run.h"
 #include "runtime/durable_file.h"
 #include "runtime/kubectl_guard_evaluator.h"
+#include "runtime/leftover_commands.h"
 #include "runtime/line_reporter.h"
 #include "runtime/posix_command_runner.h"
 #include "runtime/run_session.h"
@@ -201,7 +202,10 @@ int DoStatus(RunOptions o) {
                  "note: the journal ends in a torn record (the executor was killed writing it); "
                  "resume cuts it off\n");
   }
-  std::fputs(StatusTable(plan, cp, SystemClock().WallMs(), lock_holder).c_str(), stdout);
+  // A killed run's commands may outlive it (resume refuses until they end): shown on their steps.
+  std::vector<LeftoverCommand> leftovers;
+  if (lock_holder == 0) leftovers = FindLeftoverCommands(CanonicalDirectory(o.state_dir));
+  std::fputs(StatusTable(plan, cp, SystemClock().WallMs(), lock_holder, leftovers).c_str(), stdout);
   return kExitOk;
 }
 

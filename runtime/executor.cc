@@ -12,6 +12,7 @@
 #include "compiler/sha256.h"
 #include "runtime/durable_file.h"
 #include "runtime/executor_impl.h"
+#include "runtime/leftover_commands.h"
 #include "runtime/state_lock.h"
 
 namespace asmplan {
@@ -100,6 +101,7 @@ RunResult Executor::Impl::Run(const std::unordered_map<std::string, StepRecord>&
     result_.summary = err + "\n";
     return result_;
   }
+  state_mark_ = CanonicalDirectory(opt_.state_dir);
   Initialize(initial);
   StartSession();
   pool_ = std::make_unique<WorkerPool>(std::max(1, opt_.jobs));

@@ -129,6 +129,7 @@ class Executor::Impl {
   const Plan& plan_;
   ExecutorEnv env_;
   ExecutorOptions opt_;
+  std::string state_mark_;  ///< the state directory, canonical: ASMPLAN_STATE_DIR of commands
   Secrets no_secrets_;
   const Secrets& secrets_;
   Scheduler sched_;

@@ -8,9 +8,9 @@
 #include "compiler/duration_text.h"
 #include "runtime/argv_text.h"
 #include "runtime/executor_impl.h"
+#include "runtime/leftover_commands.h"
 
 namespace asmplan {
-namespace {}  // namespace
 
 void Executor::Impl::AppendToLog(int i, const std::string& text) const {
   if (text.empty()) return;
@@ -99,6 +99,9 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
     spec.argv = argv;
     spec.cwd = opt_.state_dir + "/workspace";
     spec.env = opt_.env;
+    // Marks the command as this run's: a resume after a kill -9 finds it if it still runs.
+    spec.env[kStateDirVariable] = state_mark_;
+    spec.env[kStepVariable] = step.id;
     spec.log_path = capture ? "" : AbsLog(i);
     spec.log_preamble = header;
     spec.cancel = &cancel_;

@@ -5,8 +5,12 @@
 #include <algorithm>
 
 #include "compiler/compiled_plan_io.h"
+#include "compiler/duration_text.h"
 #include "compiler/plan_summary.h"
+#include "runtime/argv_text.h"
 #include "runtime/durable_file.h"
+#include "runtime/leftover_commands.h"
+#include "runtime/line_reporter.h"
 #include "runtime/plan_diff.h"
 #include "runtime/state_lock.h"
 
@@ -32,6 +36,17 @@ SessionStatus StatusOf(RunResult::Outcome o) {
       return SessionStatus::kInterrupted;
   }
   return SessionStatus::kFailed;
+}
+
+/// Tells the operator `message` now, as a note event; false when there is no reporter to say it.
+bool Say(const SessionServices& svc, const std::string& message) {
+  if (svc.env.reporter == nullptr || svc.env.clock == nullptr) return false;
+  ExecEvent e;
+  e.type = ExecEvent::Type::kNote;
+  e.wall_ms = svc.env.clock->WallMs();
+  e.message = message;
+  svc.env.reporter->OnEvent(e);
+  return true;
 }
 
 /// The lock, the executor's inputs, and what the session says at the end.
@@ -105,14 +120,7 @@ SessionResult Execute(const Plan& plan, const RunRequest& req, const SessionServ
   // Absolute, so the hint works pasted in any directory.
   opt.resume_command = "asmplan resume --state-dir " + DisplayWord(AbsolutePath(req.state_dir));
   // Said when it happens (a lock taken over, changes accepted), not after the run.
-  if (!s->result.note.empty() && env.reporter != nullptr && env.clock != nullptr) {
-    ExecEvent e;
-    e.type = ExecEvent::Type::kNote;
-    e.wall_ms = env.clock->WallMs();
-    e.message = s->result.note;
-    env.reporter->OnEvent(e);
-    s->result.note.clear();
-  }
+  if (!s->result.note.empty() && Say(svc, s->result.note)) s->result.note.clear();
   Executor exec(plan, env, opt);
   if (svc.on_executor) svc.on_executor(&exec);
   RunResult r = exec.Run(initial);
@@ -293,6 +301,67 @@ void MarkDone(const ResumeRequest& req, const SessionServices& svc, Checkpoint* 
   s->journal->Append(r);
 }
 
+/// How long resume waits for commands a killed run left running to end before it refuses: a
+/// `kubectl` cut off with its executor ends in moments, an `istioctl install` may take minutes.
+constexpr Millis kLeftoverGraceMs = 10'000;
+constexpr Millis kLeftoverPollMs = 100;
+
+/// The commands on this host that a killed executor started for steps it left `running`.
+std::vector<LeftoverCommand> CutOffCommands(const std::string& mark, const Checkpoint& cp) {
+  std::vector<LeftoverCommand> out;
+  for (LeftoverCommand& c : FindLeftoverCommands(mark)) {
+    auto it = cp.steps.find(c.step);
+    if (it != cp.steps.end() && it->second.state == StepState::kRunning) out.push_back(c);
+  }
+  return out;
+}
+
+/// One line per command: "\n  pid 9392, step a, running for 3s: kubectl rollout restart ...".
+std::string CommandList(const std::vector<LeftoverCommand>& commands, const Secrets& secrets) {
+  std::string listed;
+  for (const LeftoverCommand& c : commands) {
+    std::string argv = Printable(secrets.Redact(ArgvText(c.argv)));
+    if (argv.size() > 200) argv = argv.substr(0, 197) + "...";
+    listed +=
+        "\n  pid " + std::to_string(c.pid) + ", step " + Printable(c.step) +
+        (c.running_ms >= 0 ? ", running for " + FormatDuration(c.running_ms / 1000 * 1000) : "") +
+        ": " + argv;
+  }
+  return listed;
+}
+
+/// Before resume acts: a command that a killed executor started for a step it left `running` may
+/// still run on this host, and settling that step, or starting it again, beside it would act
+/// twice. Waits up to kLeftoverGraceMs for such commands to end (saying so), then refuses (exit
+/// 4, like a held lock), naming each and how to stop it.
+bool NoLeftoverCommands(const ResumeRequest& req, const SessionServices& svc, const Checkpoint& cp,
+                        Session* s) {
+  std::string mark = CanonicalDirectory(req.state_dir);
+  std::vector<LeftoverCommand> left = CutOffCommands(mark, cp);
+  if (left.empty()) return true;
+  Say(svc, "waiting up to " + FormatDuration(kLeftoverGraceMs) +
+               " for commands the killed run left running to end:" + CommandList(left, s->secrets));
+  for (Millis waited = 0; !left.empty() && waited < kLeftoverGraceMs; waited += kLeftoverPollMs) {
+    svc.env.clock->SleepMs(kLeftoverPollMs);
+    left = CutOffCommands(mark, cp);
+  }
+  if (left.empty()) return true;
+  std::string kill = "kill -TERM --";
+  std::vector<long> groups;
+  for (const LeftoverCommand& c : left) {
+    if (c.pgid <= 0 || std::find(groups.begin(), groups.end(), c.pgid) != groups.end()) continue;
+    groups.push_back(c.pgid);
+    kill += " -" + std::to_string(c.pgid);
+  }
+  s->result = Error(SessionStatus::kLocked,
+                    "commands started by a killed run in " + AbsolutePath(req.state_dir) +
+                        " are still running:" + CommandList(left, s->secrets) +
+                        "\nresuming now would act beside them: wait for them to end, or stop "
+                        "them (`" +
+                        kill + "`), then resume again");
+  return false;
+}
+
 }  // namespace
 
 SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
@@ -325,6 +394,7 @@ SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
   const Plan& target = changed ? *req.plan : plan;
   if (!CheckStepNames(target, req, &s)) return s.result;
   if (!s.secrets.Load(target, svc.getenv, &err)) return Error(SessionStatus::kInvalid, err);
+  if (!NoLeftoverCommands(req, svc, cp, &s)) return s.result;
   if (!MarkDoneAllowed(target, req, svc, &s)) return s.result;
   if (changed && !AcceptChanges(req, svc, cp, &plan, &s)) return s.result;
   Rerun(req, svc, &cp, &s);

@@ -61,12 +61,22 @@ Row RowOf(const std::string& id, const StepRecord* rec, Millis now,
 
 }  // namespace
 
-std::string StatusTable(const Plan& plan, const Checkpoint& cp, Millis now, long lock_holder) {
+std::string StatusTable(const Plan& plan, const Checkpoint& cp, Millis now, long lock_holder,
+                        const std::vector<LeftoverCommand>& leftovers) {
   std::vector<Row> rows = {{"STEP", "STATE", "ATTEMPTS", "DURATION", "NOTE"}};
   std::vector<Millis> session_ends = SessionEnds(cp);
   for (const Step& s : plan.steps) {
     auto it = cp.steps.find(s.id);
     rows.push_back(RowOf(s.id, it == cp.steps.end() ? nullptr : &it->second, now, session_ends));
+    if (it == cp.steps.end() || it->second.state != StepState::kRunning) continue;
+    std::string pids;
+    for (const LeftoverCommand& c : leftovers) {
+      if (c.step == s.id) pids += (pids.empty() ? "" : ", ") + std::to_string(c.pid);
+    }
+    if (!pids.empty()) {
+      rows.back()[4] = "its command from the killed run is still running (pid " + pids +
+                       "); resume refuses until it ends";
+    }
   }
   std::vector<size_t> width(5, 0);
   for (const Row& r : rows) {

@@ -61,16 +61,16 @@ class AsmplanProcess {
   /// `limit_ms`. True when none is left.
   bool WaitForSessionToEmpty(int limit_ms) {
     for (int waited = 0; waited < limit_ms; waited += 5) {
-      if (!SessionHasProcesses()) return true;
+      if (SessionProcesses().empty()) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    return !SessionHasProcesses();
+    return SessionProcesses().empty();
   }
 
- private:
-  bool SessionHasProcesses() const {
+  /// The live processes of its session (itself too, until waited for), in /proc order.
+  std::vector<long> SessionProcesses() const {
+    std::vector<long> found;
     DIR* d = ::opendir("/proc");
-    bool found = false;
     while (dirent* e = d ? ::readdir(d) : nullptr) {
       if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
       std::ifstream in(std::string("/proc/") + e->d_name + "/stat");
@@ -81,16 +81,18 @@ class AsmplanProcess {
       if (close == std::string::npos) continue;
       char state = 0;
       long ppid = 0, pgrp = 0, session = 0;
+      long pid = std::atol(e->d_name);
       if (std::sscanf(line.c_str() + close + 1, " %c %ld %ld %ld", &state, &ppid, &pgrp,
                       &session) == 4 &&
           session == pid_ && state != 'Z') {
-        found = true;
+        found.push_back(pid);
       }
     }
     if (d) ::closedir(d);
     return found;
   }
 
+ private:
   pid_t pid_ = -1;
 };
 

@@ -149,5 +149,90 @@ TEST(ExecutorSignalTest, SecondRunOnALockedStateDirExitsFour) {
   EXPECT_NE(out.find("is locked by pid " + std::to_string(run.pid())), std::string::npos) << out;
 }
 
+// A kill -9 leaves the running command's process group alive (it is not the executor's). Resume
+// refuses (exit 4) while it runs, naming it and how to stop it, and journals nothing; `status`
+// notes it on its step. Once it has ended, resume settles the step without running it again.
+TEST(ExecutorSignalTest, ResumeRefusesWhileAKilledRunsCommandStillRuns) {
+  TempDir dir;
+  ASSERT_TRUE(testing::WritePlanFile(SleepyPlan(dir), dir / "plan.yaml"));
+  std::string state = dir / "state", err;
+  testing::AsmplanProcess run({"run", dir / "plan.yaml", "--state-dir", state}, dir.path());
+  ASSERT_TRUE(WaitForState(state + "/journal", "a", StepState::kRunning));
+  // The journal says running before the command starts: wait for the sleep itself.
+  for (int i = 0; i < 500 && run.SessionProcesses().size() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  run.Signal(SIGKILL);
+  EXPECT_EQ(run.Wait(), 128 + SIGKILL);
+  std::vector<long> left = run.SessionProcesses();
+  ASSERT_EQ(left.size(), 1u);
+  std::string sleep_pid = std::to_string(left[0]);
+  std::string before, after, out;
+  ASSERT_TRUE(ReadWholeFile(state + "/journal", &before, &err)) << err;
+
+  testing::AsmplanProcess refused({"resume", "--state-dir", state}, dir.path());
+  EXPECT_EQ(refused.Wait(), 4);
+  testing::AsmplanProcess status({"status", "--state-dir", state}, dir.path());
+  EXPECT_EQ(status.Wait(), 0);
+  ASSERT_TRUE(ReadWholeFile(dir / "asmplan.out", &out, &err)) << err;
+  EXPECT_NE(out.find("commands started by a killed run in " + state +
+                     " are still running:\n  pid " + sleep_pid + ", step a, running for "),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find(": sleep 30\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("note     waiting up to 10s for commands the killed run left running to end:\n"
+                     "  pid " +
+                     sleep_pid + ", step a, running for "),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("(`kill -TERM -- -" + sleep_pid + "`), then resume again"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("still running (pid " + sleep_pid + "); resume refuses until it ends"),
+            std::string::npos)
+      << out;
+  ASSERT_TRUE(ReadWholeFile(state + "/journal", &after, &err)) << err;
+  EXPECT_EQ(after, before);
+
+  ::kill(-static_cast<pid_t>(left[0]), SIGTERM);
+  EXPECT_TRUE(run.WaitForSessionToEmpty(5000));
+  testing::AsmplanProcess resume({"resume", "--state-dir", state}, dir.path());
+  EXPECT_EQ(resume.Wait(), 0);
+  Checkpoint cp;
+  ASSERT_TRUE(LoadJournal(state + "/journal", &cp, &err)) << err;
+  EXPECT_EQ(cp.steps["a"].state, StepState::kSucceeded);
+  EXPECT_EQ(cp.steps["a"].attempts, 1);  // settled by its verify, not run again
+  EXPECT_EQ(::access((dir / "b-ran").c_str(), F_OK), 0);
+}
+
+// A command of the killed run that ends within resume's grace period is waited for, not refused.
+TEST(ExecutorSignalTest, ResumeWaitsForAKilledRunsCommandThatEndsSoon) {
+  TempDir dir;
+  Plan plan = SleepyPlan(dir);
+  plan.steps[0].run = {{"sleep", "2"}};
+  ASSERT_TRUE(testing::WritePlanFile(plan, dir / "plan.yaml"));
+  std::string state = dir / "state", err, out;
+  testing::AsmplanProcess run({"run", dir / "plan.yaml", "--state-dir", state}, dir.path());
+  ASSERT_TRUE(WaitForState(state + "/journal", "a", StepState::kRunning));
+  for (int i = 0; i < 500 && run.SessionProcesses().size() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  run.Signal(SIGKILL);
+  EXPECT_EQ(run.Wait(), 128 + SIGKILL);
+  ASSERT_EQ(run.SessionProcesses().size(), 1u);
+  testing::AsmplanProcess resume({"resume", "--state-dir", state}, dir.path());
+  EXPECT_EQ(resume.Wait(), 0);
+  // Resume went on only once the sleep had ended.
+  EXPECT_TRUE(run.SessionProcesses().empty());
+  ASSERT_TRUE(ReadWholeFile(dir / "asmplan.out", &out, &err)) << err;
+  EXPECT_NE(out.find("waiting up to 10s for commands the killed run left running to end:"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find(": sleep 2\n"), std::string::npos) << out;
+  Checkpoint cp;
+  ASSERT_TRUE(LoadJournal(state + "/journal", &cp, &err)) << err;
+  EXPECT_EQ(cp.steps["a"].state, StepState::kSucceeded);
+  EXPECT_EQ(cp.steps["a"].attempts, 1);
+}
+
 }  // namespace
 }  // namespace asmplan

@@ -44,6 +44,9 @@ TEST(ExecutorRunTest, RunsStepsInDependencyOrderAndJournalsThem) {
   auto specs = h.runner.specs_ran();
   EXPECT_EQ(specs[0].cwd, h.dir / "workspace");
   EXPECT_EQ(specs[0].log_path, h.dir / "logs/a.log");
+  // Marked as this run's, so a resume after a kill -9 can find a command still running.
+  EXPECT_EQ(specs[1].env.at("ASMPLAN_STATE_DIR"), fs::canonical(h.dir.path()).string());
+  EXPECT_EQ(specs[1].env.at("ASMPLAN_STEP"), "b");
 }
 
 TEST(ExecutorRunTest, FailureStartsNothingNewAndNamesStepAndLog) {

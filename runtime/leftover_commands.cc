@@ -1,0 +1,115 @@
+#include "runtime/leftover_commands.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include "runtime/durable_file.h"
+
+namespace asmplan {
+namespace {
+
+/// The NUL-separated fields of a /proc file (environ, cmdline).
+std::vector<std::string> NulFields(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\0', start);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+/// The value of `name` in `environ`'s fields, and whether it is there.
+bool EnvField(const std::vector<std::string>& environ, const std::string& name,
+              std::string* value) {
+  for (const std::string& entry : environ) {
+    if (entry.size() > name.size() && entry.compare(0, name.size(), name) == 0 &&
+        entry[name.size()] == '=') {
+      *value = entry.substr(name.size() + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+/// From /proc/PID/stat: its state, process group and start time (clock ticks after boot). The
+/// command name in parentheses may hold anything, so fields are counted after the last ')'.
+bool ReadStat(const std::string& text, char* state, long* pgid, unsigned long long* start) {
+  size_t close = text.rfind(')');
+  if (close == std::string::npos) return false;
+  // state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime
+  // cstime priority nice num_threads itrealvalue starttime
+  long ppid = 0;
+  return std::sscanf(text.c_str() + close + 1,
+                     " %c %ld %ld %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d "
+                     "%llu",
+                     state, &ppid, pgid, start) == 4;
+}
+
+/// Seconds since boot, from /proc/uptime; -1 when unreadable.
+double Uptime(const std::string& proc_root) {
+  std::string text, err;
+  double up = -1;
+  if (ReadWholeFile(proc_root + "/uptime", &text, &err)) std::sscanf(text.c_str(), "%lf", &up);
+  return up;
+}
+
+}  // namespace
+
+std::string CanonicalDirectory(const std::string& dir) {
+  char* real = ::realpath(dir.c_str(), nullptr);
+  if (real == nullptr) return AbsolutePath(dir);
+  std::string out = real;
+  std::free(real);
+  return out;
+}
+
+std::vector<LeftoverCommand> FindLeftoverCommands(const std::string& canonical_state_dir,
+                                                  const std::string& proc_root) {
+  std::vector<LeftoverCommand> found;
+  DIR* d = ::opendir(proc_root.c_str());
+  if (d == nullptr) return found;
+  double uptime = Uptime(proc_root);
+  long ticks = ::sysconf(_SC_CLK_TCK);
+  long self = ::getpid();
+  while (dirent* e = ::readdir(d)) {
+    char* end = nullptr;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (pid <= 0 || *end != '\0' || pid == self) continue;
+    std::string base = proc_root + "/" + e->d_name, text, err;
+    std::string dir_value, step;
+    if (!ReadWholeFile(base + "/environ", &text, &err)) continue;
+    std::vector<std::string> environ = NulFields(text);
+    if (!EnvField(environ, kStateDirVariable, &dir_value) || dir_value != canonical_state_dir ||
+        !EnvField(environ, kStepVariable, &step))
+      continue;
+    char state = 0;
+    long pgid = 0;
+    unsigned long long start = 0;
+    if (!ReadWholeFile(base + "/stat", &text, &err) || !ReadStat(text, &state, &pgid, &start) ||
+        state == 'Z' || state == 'X')
+      continue;
+    LeftoverCommand c;
+    c.pid = pid;
+    c.pgid = pgid;
+    c.step = step;
+    if (ReadWholeFile(base + "/cmdline", &text, &err)) c.argv = NulFields(text);
+    if (uptime >= 0 && ticks > 0) {
+      double ran = uptime - static_cast<double>(start) / static_cast<double>(ticks);
+      if (ran >= 0) c.running_ms = static_cast<Millis>(ran * 1000);
+    }
+    found.push_back(std::move(c));
+  }
+  ::closedir(d);
+  std::sort(found.begin(), found.end(),
+            [](const LeftoverCommand& a, const LeftoverCommand& b) { return a.pid < b.pid; });
+  return found;
+}
+
+}  // namespace asmplan

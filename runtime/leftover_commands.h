@@ -1,0 +1,38 @@
+// Commands a killed executor left running. Every command of a step runs with ASMPLAN_STATE_DIR
+// (the state directory, canonical) and ASMPLAN_STEP (the step's id) in its environment, and each
+// is the leader of its own process group, which outlives a kill -9 of the executor. Before a
+// resume acts, it looks for them on this host (/proc/PID/environ), so a step cut off while its
+// command still runs is not settled, or started again, beside that command.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "compiler/plan_model.h"
+
+namespace asmplan {
+
+/// The environment variables every step command gets.
+inline constexpr const char* kStateDirVariable = "ASMPLAN_STATE_DIR";
+inline constexpr const char* kStepVariable = "ASMPLAN_STEP";
+
+/// One process that carries the state directory's mark.
+struct LeftoverCommand {
+  long pid = 0;
+  long pgid = 0;                  ///< its process group: the command's pid for a step command
+  std::string step;               ///< ASMPLAN_STEP
+  std::vector<std::string> argv;  ///< from /proc/PID/cmdline
+  Millis running_ms = -1;         ///< how long it has run; -1 when that cannot be read
+};
+
+/// `dir` resolved to its canonical absolute path (symlinks followed), or AbsolutePath(dir) when it
+/// cannot be resolved. The same for every spelling of one directory.
+std::string CanonicalDirectory(const std::string& dir);
+
+/// Every live process (not a zombie, not this process) under `proc_root` whose environment has
+/// ASMPLAN_STATE_DIR=`canonical_state_dir` and an ASMPLAN_STEP, in pid order. Processes whose
+/// environment cannot be read (another user's) are not seen.
+std::vector<LeftoverCommand> FindLeftoverCommands(const std::string& canonical_state_dir,
+                                                  const std::string& proc_root = "/proc");
+
+}  // namespace asmplan

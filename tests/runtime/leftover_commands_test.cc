@@ -1,0 +1,119 @@
+// Finding the commands a killed executor left running, by the state directory's mark in their
+// environment: over a /proc laid out in a temp directory, and over the real one.
+#include "runtime/leftover_commands.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "runtime/durable_file.h"
+#include "tests/support/temp_dir.h"
+
+namespace asmplan {
+namespace {
+
+using ::testing::ElementsAre;
+
+/// Writes a fake /proc/PID with `environ` and `cmdline` (NUL-separated) and a stat line.
+void FakeProcess(const TempDir& proc, int pid, const std::string& comm, char state, int pgid,
+                 unsigned long long start_ticks, const std::vector<std::string>& environ,
+                 const std::vector<std::string>& cmdline) {
+  std::string dir = proc / std::to_string(pid), err;
+  ASSERT_TRUE(MakeDirectories(dir, &err)) << err;
+  auto nul = [](const std::vector<std::string>& fields) {
+    std::string out;
+    for (const std::string& f : fields) out += f + '\0';
+    return out;
+  };
+  std::string stat = std::to_string(pid) + " (" + comm + ") " + state + " 1 " +
+                     std::to_string(pgid) + " 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 " +
+                     std::to_string(start_ticks) + " 0 0\n";
+  ASSERT_TRUE(WriteFileAtomic(dir + "/stat", stat, &err)) << err;
+  ASSERT_TRUE(WriteFileAtomic(dir + "/environ", nul(environ), &err)) << err;
+  ASSERT_TRUE(WriteFileAtomic(dir + "/cmdline", nul(cmdline), &err)) << err;
+}
+
+TEST(LeftoverCommandsTest, FindsLiveProcessesMarkedWithTheStateDirectory) {
+  TempDir proc;
+  std::string err;
+  long hz = ::sysconf(_SC_CLK_TCK);
+  ASSERT_TRUE(WriteFileAtomic(proc / "uptime", "1000.00 1500.00\n", &err)) << err;
+  const std::string mark = "ASMPLAN_STATE_DIR=/srv/state";
+  // Started 990 s after boot: running for 10 s. Its name holds ") (" like a hostile comm.
+  FakeProcess(proc, 4321, "istio) (ctl", 'S', 4321, 990ULL * hz,
+              {"PATH=/usr/bin", mark, "ASMPLAN_STEP=install"},
+              {"istioctl", "install", "--set", "profile=asm-multicloud"});
+  FakeProcess(proc, 77, "sleep", 'R', 70, 999ULL * hz, {mark, "ASMPLAN_STEP=restart[payments]"},
+              {"sleep", "5"});
+  FakeProcess(proc, 500, "kubectl", 'Z', 500, 0, {mark, "ASMPLAN_STEP=x"}, {});  // a zombie
+  FakeProcess(proc, 501, "kubectl", 'S', 501, 0,
+              {"ASMPLAN_STATE_DIR=/srv/state2", "ASMPLAN_STEP=x"}, {"kubectl"});
+  FakeProcess(proc, 502, "bash", 'S', 502, 0, {mark}, {"bash"});  // no ASMPLAN_STEP
+  FakeProcess(proc, 503, "bash", 'S', 503, 0,
+              {"ASMPLAN_STATE_DIR=/srv/state/sub", "ASMPLAN_STEP=x"}, {"bash"});
+  ASSERT_TRUE(MakeDirectories(proc / "self", &err));
+  std::vector<LeftoverCommand> found = FindLeftoverCommands("/srv/state", proc.path());
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].pid, 77);
+  EXPECT_EQ(found[0].pgid, 70);
+  EXPECT_EQ(found[0].step, "restart[payments]");
+  EXPECT_THAT(found[0].argv, ElementsAre("sleep", "5"));
+  EXPECT_EQ(found[0].running_ms, 1000);
+  EXPECT_EQ(found[1].pid, 4321);
+  EXPECT_EQ(found[1].pgid, 4321);
+  EXPECT_EQ(found[1].step, "install");
+  EXPECT_THAT(found[1].argv, ElementsAre("istioctl", "install", "--set", "profile=asm-multicloud"));
+  EXPECT_EQ(found[1].running_ms, 10000);
+  EXPECT_TRUE(FindLeftoverCommands("/srv/other", proc.path()).empty());
+  EXPECT_TRUE(FindLeftoverCommands("/srv/state", proc / "missing").empty());
+}
+
+TEST(LeftoverCommandsTest, FindsARealProcessUntilItEnds) {
+  TempDir state;
+  std::string mark = CanonicalDirectory(state.path());
+  std::string env_dir = std::string("ASMPLAN_STATE_DIR=") + mark, env_step = "ASMPLAN_STEP=a";
+  std::string prog = "/bin/sleep", arg = "30";
+  char* argv[] = {prog.data(), arg.data(), nullptr};
+  char* envp[] = {env_dir.data(), env_step.data(), nullptr};
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  pid_t pid = -1;
+  ASSERT_EQ(posix_spawn(&pid, prog.c_str(), nullptr, &attr, argv, envp), 0);
+  posix_spawnattr_destroy(&attr);
+  // The environment is readable once the child has exec'd, which posix_spawn waits for.
+  std::vector<LeftoverCommand> found = FindLeftoverCommands(mark);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].pid, pid);
+  EXPECT_EQ(found[0].pgid, pid);
+  EXPECT_EQ(found[0].step, "a");
+  EXPECT_THAT(found[0].argv, ElementsAre("/bin/sleep", "30"));
+  EXPECT_GE(found[0].running_ms, 0);
+  EXPECT_LT(found[0].running_ms, 60000);
+  EXPECT_TRUE(FindLeftoverCommands(mark).empty());  // reaped: gone
+}
+
+TEST(LeftoverCommandsTest, CanonicalDirectoryIsTheSameForEverySpelling) {
+  TempDir dir;
+  std::string err;
+  ASSERT_TRUE(MakeDirectories(dir / "real/state", &err));
+  ASSERT_EQ(::symlink((dir / "real").c_str(), (dir / "link").c_str()), 0);
+  std::string canonical = CanonicalDirectory(dir / "real/state");
+  EXPECT_EQ(CanonicalDirectory(dir / "link/state"), canonical);
+  EXPECT_EQ(CanonicalDirectory(dir / "link/../real/./state/"), canonical);
+  EXPECT_EQ(canonical.find("/link"), std::string::npos);
+  EXPECT_EQ(CanonicalDirectory("/nonexistent/x"), "/nonexistent/x");
+}
+
+}  // namespace
+}  // namespace asmplan
