@@ -88,8 +88,13 @@ TEST(LeftoverCommandsTest, FindsARealProcessUntilItEnds) {
   pid_t pid = -1;
   ASSERT_EQ(posix_spawn(&pid, prog.c_str(), nullptr, &attr, argv, envp), 0);
   posix_spawnattr_destroy(&attr);
-  // The environment is readable once the child has exec'd, which posix_spawn waits for.
-  std::vector<LeftoverCommand> found = FindLeftoverCommands(mark);
+  // posix_spawn returns as the child's exec switches address space, a moment before the kernel
+  // records where the new environment is: until then /proc/PID/environ reads empty.
+  std::vector<LeftoverCommand> found;
+  for (int i = 0; i < 500 && found.empty(); ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    found = FindLeftoverCommands(mark);
+  }
   ::kill(pid, SIGKILL);
   int status = 0;
   ::waitpid(pid, &status, 0);
