@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -147,7 +148,97 @@ int DoRun(RunOptions o) {
                       [&](const SessionServices& svc) { return StartRun(plan, text, req, svc); });
 }
 
+/// A run as its state directory holds it, read without taking its lock.
+struct RunOnDisk {
+  Plan plan;
+  Checkpoint cp;
+  long lock_holder = -1;                   ///< LockHolder()
+  std::vector<LeftoverCommand> leftovers;  ///< when killed: its commands still running
+};
+
+/// Reads the run in o->state_dir (the only run under .asmplan/ when not given) for `status` and
+/// `resume --dry-run`. kExitOk, or the exit code after saying what is wrong.
+int ReadRun(RunOptions* o, RunOnDisk* run) {
+  std::string err, text;
+  if (o->state_dir.empty() && !FindStateDir(&o->state_dir, &err)) {
+    std::fprintf(stderr, "error: %s\n", err.c_str());
+    return kExitInvalid;
+  }
+  if (::access((o->state_dir + "/journal").c_str(), F_OK) != 0) {
+    std::fprintf(stderr, "error: no run in %s (it has no journal)\n", o->state_dir.c_str());
+    return kExitInvalid;
+  }
+  // Asked before the journal is read: a run that ends in between shows its finish record, not
+  // "killed".
+  run->lock_holder = LockHolder(o->state_dir);
+  // A checkpoint that cannot be read is bad input (exit 2), not a failed step.
+  if (!LoadJournal(o->state_dir + "/journal", &run->cp, &err) ||
+      !ReadWholeFile(o->state_dir + "/plan.yaml", &text, &err) ||
+      !ReadCompiledPlan(text, &run->plan, &err)) {
+    std::fprintf(stderr, "error: %s\n", err.c_str());
+    return kExitInvalid;
+  }
+  if (run->plan.sha256 != run->cp.plan_sha256) {
+    std::fprintf(stderr, "error: %s/plan.yaml (%s) is not the plan its journal is bound to (%s)\n",
+                 o->state_dir.c_str(), run->plan.sha256.substr(0, 12).c_str(),
+                 run->cp.plan_sha256.substr(0, 12).c_str());
+    return kExitInvalid;
+  }
+  if (run->cp.torn_tail) {
+    std::fprintf(stderr,
+                 "note: the journal ends in a torn record (the executor was killed writing it); "
+                 "resume cuts it off\n");
+  }
+  // A killed run's commands may outlive it (resume refuses until they end).
+  if (run->lock_holder == 0) {
+    for (LeftoverCommand& c : FindLeftoverCommands(CanonicalDirectory(o->state_dir))) {
+      auto it = run->cp.steps.find(c.step);
+      if (it != run->cp.steps.end() && it->second.state == StepState::kRunning)
+        run->leftovers.push_back(std::move(c));
+    }
+  }
+  return kExitOk;
+}
+
+int DoStatus(RunOptions o) {
+  RunOnDisk run;
+  if (int code = ReadRun(&o, &run)) return code;
+  std::fputs(
+      StatusTable(run.plan, run.cp, SystemClock().WallMs(), run.lock_holder, run.leftovers).c_str(),
+      stdout);
+  return kExitOk;
+}
+
+/// `resume --dry-run`: what resume would do with each step, from the checkpoint; changes nothing.
+int DoResumeDryRun(RunOptions o) {
+  if (!o.file.empty() || !o.mark_done.empty() || o.accept_changes) {
+    std::fprintf(stderr,
+                 "error: --dry-run shows what resume would do with the run's own plan; it cannot "
+                 "be combined with FILE, --mark-done or --accept-changes\n");
+    return kExitInvalid;
+  }
+  RunOnDisk run;
+  if (int code = ReadRun(&o, &run)) return code;
+  ResumePreview preview;
+  preview.state_dir = AbsolutePath(o.state_dir);
+  preview.checkpoint = &run.cp;
+  preview.lock_holder = run.lock_holder;
+  preview.leftovers = run.leftovers;
+  for (const std::string& id : o.rerun) {
+    bool known = std::any_of(run.plan.steps.begin(), run.plan.steps.end(),
+                             [&](const Step& st) { return st.id == id; });
+    if (!known) {
+      std::fprintf(stderr, "error: --rerun: the plan has no step `%s`\n", id.c_str());
+      return kExitInvalid;
+    }
+    preview.rerun.insert(id);
+  }
+  std::fputs(ResumeDryRunText(run.plan, preview.state_dir + "/workspace", preview).c_str(), stdout);
+  return kExitOk;
+}
+
 int DoResume(RunOptions o) {
+  if (o.dry_run) return DoResumeDryRun(o);
   std::string err;
   if (o.state_dir.empty() && !FindStateDir(&o.state_dir, &err)) {
     std::fprintf(stderr, "error: %s\n", err.c_str());
@@ -167,46 +258,6 @@ int DoResume(RunOptions o) {
   req.reason = o.reason;
   req.force = o.force;
   return WithServices(o, [&](const SessionServices& svc) { return ResumeRun(req, svc); });
-}
-
-int DoStatus(RunOptions o) {
-  std::string err, text;
-  if (o.state_dir.empty() && !FindStateDir(&o.state_dir, &err)) {
-    std::fprintf(stderr, "error: %s\n", err.c_str());
-    return kExitInvalid;
-  }
-  Checkpoint cp;
-  Plan plan;
-  if (::access((o.state_dir + "/journal").c_str(), F_OK) != 0) {
-    std::fprintf(stderr, "error: no run in %s (it has no journal)\n", o.state_dir.c_str());
-    return kExitInvalid;
-  }
-  // Asked before the journal is read: a run that ends in between shows its finish record, not
-  // "killed".
-  const long lock_holder = LockHolder(o.state_dir);
-  // A checkpoint that cannot be read is bad input (exit 2), not a failed step.
-  if (!LoadJournal(o.state_dir + "/journal", &cp, &err) ||
-      !ReadWholeFile(o.state_dir + "/plan.yaml", &text, &err) ||
-      !ReadCompiledPlan(text, &plan, &err)) {
-    std::fprintf(stderr, "error: %s\n", err.c_str());
-    return kExitInvalid;
-  }
-  if (plan.sha256 != cp.plan_sha256) {
-    std::fprintf(stderr, "error: %s/plan.yaml (%s) is not the plan its journal is bound to (%s)\n",
-                 o.state_dir.c_str(), plan.sha256.substr(0, 12).c_str(),
-                 cp.plan_sha256.substr(0, 12).c_str());
-    return kExitInvalid;
-  }
-  if (cp.torn_tail) {
-    std::fprintf(stderr,
-                 "note: the journal ends in a torn record (the executor was killed writing it); "
-                 "resume cuts it off\n");
-  }
-  // A killed run's commands may outlive it (resume refuses until they end): shown on their steps.
-  std::vector<LeftoverCommand> leftovers;
-  if (lock_holder == 0) leftovers = FindLeftoverCommands(CanonicalDirectory(o.state_dir));
-  std::fputs(StatusTable(plan, cp, SystemClock().WallMs(), lock_holder, leftovers).c_str(), stdout);
-  return kExitOk;
 }
 
 void AddCommon(CLI::App* cmd, RunOptions* o, const char* state_dir_help) {
@@ -249,6 +300,8 @@ void RegisterRunCommands(CLI::App& app) {
   CLI::App* resume = app.add_subcommand("resume", "continue a run from its checkpoint");
   resume->add_option("FILE", o->file, "the plan again, when it changed (see --accept-changes)");
   AddCommon(resume, o.get(), "the run's state directory (default: the only run under .asmplan/)");
+  resume->add_flag("--dry-run,-n", o->dry_run,
+                   "print what resume would do with each step, and its commands; change nothing");
   resume->add_option("--rerun", o->rerun, "run STEP again even if it succeeded (repeatable)")
       ->allow_extra_args(false);
   CLI::Option* mark_done =

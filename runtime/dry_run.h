@@ -5,12 +5,32 @@
 // Control and invisible characters are shown escaped. Nothing is executed or written.
 #pragma once
 
+#include <set>
 #include <string>
+#include <vector>
 
 #include "compiler/plan_model.h"
+#include "runtime/checkpoint_journal.h"
+#include "runtime/leftover_commands.h"
 
 namespace asmplan {
 
 std::string DryRunText(const Plan& plan, const std::string& workspace);
+
+/// What `asmplan resume --dry-run` is shown about a run.
+struct ResumePreview {
+  std::string state_dir;
+  const Checkpoint* checkpoint = nullptr;
+  std::set<std::string> rerun;             ///< --rerun steps: shown as running again
+  long lock_holder = 0;                    ///< LockHolder(): > 0 when an executor runs it now
+  std::vector<LeftoverCommand> leftovers;  ///< commands of a killed run still running
+};
+
+/// `asmplan resume --dry-run`: each step's heading says what resume would do with it (done and not
+/// run again; runs again; asks again; settled by its verify, or continued into its waits), from
+/// its checkpoint record; the steps it would run show their guards and commands as DryRunText
+/// does. Guards are not evaluated: a settle's outcome depends on them. Nothing is written.
+std::string ResumeDryRunText(const Plan& plan, const std::string& workspace,
+                             const ResumePreview& preview);
 
 }  // namespace asmplan

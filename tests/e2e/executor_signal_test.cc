@@ -149,6 +149,51 @@ TEST(ExecutorSignalTest, SecondRunOnALockedStateDirExitsFour) {
   EXPECT_NE(out.find("is locked by pid " + std::to_string(run.pid())), std::string::npos) << out;
 }
 
+// `resume --dry-run` says what resume would do with each step, while the run is live and after it
+// was interrupted, and changes nothing: no journal record, no command run.
+TEST(ExecutorSignalTest, ResumeDryRunSaysWhatResumeWouldDoAndChangesNothing) {
+  TempDir dir;
+  ASSERT_TRUE(testing::WritePlanFile(SleepyPlan(dir), dir / "plan.yaml"));
+  std::string state = dir / "state", err, out, before, after;
+  testing::AsmplanProcess run({"run", dir / "plan.yaml", "--state-dir", state}, dir.path());
+  ASSERT_TRUE(WaitForState(state + "/journal", "a", StepState::kRunning));
+  testing::AsmplanProcess live({"resume", "--dry-run", "--state-dir", state}, dir.path());
+  EXPECT_EQ(live.Wait(), 0);
+  run.Signal(SIGINT);
+  EXPECT_EQ(run.Wait(), 130);
+  ASSERT_TRUE(ReadWholeFile(state + "/journal", &before, &err)) << err;
+  ASSERT_TRUE(ReadWholeFile(dir / "asmplan.out", &out, &err)) << err;
+  EXPECT_NE(
+      out.find("# pid " + std::to_string(run.pid()) +
+               " runs it now (it holds the lock): resume is refused (exit 4) until it ends\n"),
+      std::string::npos)
+      << out;
+  ::unlink((dir / "asmplan.out").c_str());
+
+  testing::AsmplanProcess dry({"resume", "-n", "--state-dir", state}, dir.path());
+  EXPECT_EQ(dry.Wait(), 0);
+  ASSERT_TRUE(ReadWholeFile(dir / "asmplan.out", &out, &err)) << err;
+  EXPECT_NE(out.find("# resume of plan sleepy (sha256 "), std::string::npos) << out;
+  EXPECT_NE(out.find("# step a: was running when the run stopped: succeeded if its verify holds "
+                     "now; otherwise the run stops and asks for --rerun or --mark-done\nsleep 30\n"
+                     "#   verify command [\"true\"] succeeds\n# step b (after a): runs\ntouch "),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("runs it now"), std::string::npos) << out;
+  ASSERT_TRUE(ReadWholeFile(state + "/journal", &after, &err)) << err;
+  EXPECT_EQ(after, before);
+  EXPECT_NE(::access((dir / "b-ran").c_str(), F_OK), 0);
+
+  // What resume itself cannot take is refused the same way.
+  testing::AsmplanProcess typo({"resume", "-n", "--rerun", "c", "--state-dir", state}, dir.path());
+  EXPECT_EQ(typo.Wait(), 2);
+  testing::AsmplanProcess mark(
+      {"resume", "-n", "--mark-done", "a", "--reason", "x", "--state-dir", state}, dir.path());
+  EXPECT_EQ(mark.Wait(), 2);
+  ASSERT_TRUE(ReadWholeFile(state + "/journal", &after, &err)) << err;
+  EXPECT_EQ(after, before);
+}
+
 // A kill -9 leaves the running command's process group alive (it is not the executor's). Resume
 // refuses (exit 4) while it runs, naming it and how to stop it, and journals nothing; `status`
 // notes it on its step. Once it has ended, resume settles the step without running it again.
