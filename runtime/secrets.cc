@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include "compiler/quoted_string.h"
+#include "runtime/argv_text.h"
+#include "runtime/line_reporter.h"
+
 namespace asmplan {
 namespace {
 
@@ -41,9 +45,20 @@ bool Secrets::Load(const Plan& plan, const std::function<const char*(const char*
 
 void Secrets::Add(const std::string& name, const std::string& value) {
   values_.emplace_back("${" + name + "}", value);
-  // Longest values first, so a secret that contains another is redacted whole.
-  std::stable_sort(values_.begin(), values_.end(),
-                   [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
+  // The value as asmplan may show it, each redacted: an argv shell-quoted (a `'` becomes '\''), a
+  // guard's string JSON-quoted, text with its control characters escaped for a terminal.
+  std::string quoted = Quoted(value);
+  std::string shell = ArgvText({value});
+  if (shell.size() >= 2 && shell.front() == '\'' && shell.back() == '\'')
+    shell = shell.substr(1, shell.size() - 2);
+  for (std::string form :
+       {value, shell, quoted.substr(1, quoted.size() - 2), VisibleText(value), Printable(value)}) {
+    if (!form.empty() && std::find(forms_.begin(), forms_.end(), form) == forms_.end())
+      forms_.push_back(std::move(form));
+  }
+  // Longest first, so a secret that contains another is redacted whole.
+  std::stable_sort(forms_.begin(), forms_.end(),
+                   [](const auto& a, const auto& b) { return a.size() > b.size(); });
 }
 
 std::string Secrets::Substitute(const std::string& text) const {
@@ -55,7 +70,7 @@ std::string Secrets::Substitute(const std::string& text) const {
 
 std::string Secrets::Redact(const std::string& text) const {
   std::string out = text;
-  for (const auto& [ref, value] : values_) out = ReplaceAll(std::move(out), value, "***");
+  for (const std::string& form : forms_) out = ReplaceAll(std::move(out), form, "***");
   return out;
 }
 

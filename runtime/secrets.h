@@ -25,13 +25,15 @@ class Secrets {
   bool empty() const { return values_.empty(); }
   /// `text` with every `${NAME}` of a secret replaced by its value.
   std::string Substitute(const std::string& text) const;
-  /// `text` with every secret value replaced by `***`.
+  /// `text` with every secret value replaced by `***`: as it is, and as asmplan writes it
+  /// shell-quoted (ArgvText), JSON-quoted (guards) or escaped for a terminal.
   std::string Redact(const std::string& text) const;
   /// A copy of `guard` with secrets substituted in its strings.
   Guard Substitute(const Guard& guard) const;
 
  private:
   std::vector<std::pair<std::string, std::string>> values_;  ///< ("${NAME}", value)
+  std::vector<std::string> forms_;  ///< every value in every form Redact() replaces, longest first
 };
 
 }  // namespace asmplan

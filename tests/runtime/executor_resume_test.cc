@@ -237,27 +237,32 @@ TEST(ExecutorResumeTest, AnInterruptAtThePromptInterruptsTheRun) {
   EXPECT_TRUE(journaled);
 }
 
+// Also a value that shell quoting changes (its `'` becomes '\''): redacted as shown, too.
 TEST(ExecutorResumeTest, SecretsAreSubstitutedButNeverWritten) {
-  ExecutorHarness h;
-  h.secrets.Add("token", "s3cr3t-value");
-  h.runner.SetDefault([](const CommandSpec& spec) {
-    return FakeCommandRunner::Exit(2, "server said: bad token " + spec.argv[2] + "\n");
-  });
-  Plan plan;
-  plan.steps = {MakeStep("login", {}, {{"login", "--token", "${token}"}})};
-  RunResult r = h.Run(plan);
-  EXPECT_EQ(h.runner.specs_ran()[0].argv[2], "s3cr3t-value");
-  EXPECT_EQ(h.runner.specs_ran()[0].log_path, "");  // captured so it can be redacted
-  std::string log, journal, err;
-  ASSERT_TRUE(ReadWholeFile(h.dir / "logs/login.log", &log, &err)) << err;
-  ASSERT_TRUE(ReadWholeFile(h.JournalPath(), &journal, &err)) << err;
-  EXPECT_EQ(log,
-            "== attempt 1: login --token ***\nserver said: bad token ***\n"
-            "== `login --token ***` exited with 2\n");
-  EXPECT_EQ(journal.find("s3cr3t"), std::string::npos);
-  EXPECT_EQ(r.summary.find("s3cr3t"), std::string::npos);
-  for (const ExecEvent& e : h.reporter.events) {
-    EXPECT_EQ(e.message.find("s3cr3t"), std::string::npos) << e.message;
+  for (std::string value : {"s3cr3t-value", "it's s3cr3t"}) {
+    SCOPED_TRACE(value);
+    ExecutorHarness h;
+    h.secrets.Add("token", value);
+    h.runner.SetDefault([](const CommandSpec& spec) {
+      return FakeCommandRunner::Exit(2, "server said: bad token " + spec.argv[2] + "\n");
+    });
+    Plan plan;
+    plan.steps = {MakeStep("login", {}, {{"login", "--token", "${token}"}})};
+    RunResult r = h.Run(plan);
+    EXPECT_EQ(h.runner.specs_ran()[0].argv[2], value);
+    EXPECT_EQ(h.runner.specs_ran()[0].log_path, "");  // captured so it can be redacted
+    std::string log, journal, err;
+    ASSERT_TRUE(ReadWholeFile(h.dir / "logs/login.log", &log, &err)) << err;
+    ASSERT_TRUE(ReadWholeFile(h.JournalPath(), &journal, &err)) << err;
+    std::string shown = value == "s3cr3t-value" ? "***" : "'***'";
+    EXPECT_EQ(log, "== attempt 1: login --token " + shown +
+                       "\nserver said: bad token ***\n== `login --token " + shown +
+                       "` exited with 2\n");
+    EXPECT_EQ(journal.find("s3cr3t"), std::string::npos);
+    EXPECT_EQ(r.summary.find("s3cr3t"), std::string::npos) << r.summary;
+    for (const ExecEvent& e : h.reporter.events) {
+      EXPECT_EQ(e.message.find("s3cr3t"), std::string::npos) << e.message;
+    }
   }
 }
 

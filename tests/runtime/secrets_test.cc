@@ -17,6 +17,19 @@ TEST(SecretsTest, RedactsEveryOccurrenceLongestFirst) {
             "--token=abc xabcxabc ${other}");
 }
 
+// A value as asmplan shows it: shell-quoted in an argv, JSON-quoted in a guard, escaped for a
+// terminal. Each form is redacted, not just the raw value.
+TEST(SecretsTest, RedactsTheValueInEveryFormItIsShown) {
+  Secrets s;
+  s.Add("tok", "it's \"q\"\x01x");
+  EXPECT_EQ(s.Redact("login --token 'it'\\''s \"q\"\x01x'"), "login --token '***'");
+  EXPECT_EQ(s.Redact("command [\"login\", \"it's \\\"q\\\"\\u0001x\"] succeeds"),
+            "command [\"login\", \"***\"] succeeds");
+  EXPECT_EQ(s.Redact("shown: it's \"q\"\\u0001x"), "shown: ***");  // VisibleText
+  EXPECT_EQ(s.Redact("said: it's \"q\"\\x01x"), "said: ***");      // Printable
+  EXPECT_EQ(s.Redact("raw it's \"q\"\x01x"), "raw ***");
+}
+
 // Megabytes of output made of a secret (`yes $TOKEN`): every copy is redacted, none is left.
 TEST(SecretsTest, RedactsLargeOutputWhole) {
   Secrets s;
