@@ -108,6 +108,7 @@ int WithServices(const RunOptions& o, Start start) {
   svc.env.reporter = reporter.get();
   svc.env.confirmer = &confirmer;
   svc.getenv = [](const char* name) { return std::getenv(name); };
+  svc.interrupted = &signalled;
   svc.on_executor = [&](Executor* e) {
     std::lock_guard<std::mutex> lock(mu);
     current = e;
@@ -189,14 +190,8 @@ int ReadRun(RunOptions* o, RunOnDisk* run) {
                  "note: the journal ends in a torn record (the executor was killed writing it); "
                  "resume cuts it off\n");
   }
-  // A killed run's commands may outlive it (resume refuses until they end).
-  if (run->lock_holder == 0) {
-    for (LeftoverCommand& c : FindLeftoverCommands(CanonicalDirectory(o->state_dir))) {
-      auto it = run->cp.steps.find(c.step);
-      if (it != run->cp.steps.end() && it->second.state == StepState::kRunning)
-        run->leftovers.push_back(std::move(c));
-    }
-  }
+  // A killed run's commands may outlive it (resume waits for them, then refuses).
+  if (run->lock_holder <= 0) run->leftovers = FindCutOffCommands(o->state_dir, run->cp);
   return kExitOk;
 }
 
@@ -233,6 +228,17 @@ int DoResumeDryRun(RunOptions o) {
     }
     preview.rerun.insert(id);
   }
+  for (const std::string& id : o.approve) {
+    bool gated = std::any_of(run.plan.steps.begin(), run.plan.steps.end(),
+                             [&](const Step& st) { return st.id == id && !st.confirm.empty(); });
+    if (!gated) {
+      std::fprintf(stderr, "error: --approve: the plan has no step `%s` with a confirm gate\n",
+                   id.c_str());
+      return kExitInvalid;
+    }
+    preview.approved.insert(id);
+  }
+  preview.assume_yes = o.yes;
   std::fputs(ResumeDryRunText(run.plan, preview.state_dir + "/workspace", preview).c_str(), stdout);
   return kExitOk;
 }

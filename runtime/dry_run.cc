@@ -53,7 +53,7 @@ void StepBody(std::string* out, const Plan& plan, const Step& s, bool commands_d
 }
 
 /// What resume does with step `s` given its record, after its heading's " ".
-std::string ResumeAction(const Step& s, const StepRecord* rec, bool rerun) {
+std::string ResumeAction(const Step& s, const StepRecord* rec, bool rerun, const char* approval) {
   if (rec == nullptr || rec->state == StepState::kPending) return "runs";
   if (rerun) return "runs again (--rerun)";
   switch (rec->state) {
@@ -63,15 +63,19 @@ std::string ResumeAction(const Step& s, const StepRecord* rec, bool rerun) {
     case StepState::kFailed:
       return "failed; runs again (attempt " + std::to_string(rec->attempts + 1) + ")";
     case StepState::kAwaitingConfirmation:
-      return "stopped at its confirm gate; asks again";
+      return approval ? std::string("stopped at its confirm gate; proceeds (") + approval + ")"
+                      : "stopped at its confirm gate; asks again";
     case StepState::kRunning:
       break;
     case StepState::kPending:
       return "runs";
   }
   if (rec->exit_code == 0 && !s.run.empty()) {
-    return "was waiting when the run stopped: its require is checked again, then its waits (full "
-           "timeouts) and verify; its commands do not run again";
+    return std::string("was waiting when the run stopped: ") +
+           (s.require.empty() ? ""
+                              : "its require is checked again (if it does not hold, the run stops, "
+                                "exit 3), then ") +
+           "its waits (full timeouts) and verify; its commands do not run again";
   }
   std::string what = s.wait_until.empty() ? "its verify holds" : "its verify and waits hold";
   std::string otherwise = s.idempotent    ? "it runs again (idempotent)"
@@ -108,7 +112,7 @@ std::string ResumeDryRunText(const Plan& plan, const std::string& workspace,
     // Its argv is not shown: it may hold a secret's value, and no secrets are loaded here.
     out += "# pid " + std::to_string(c.pid) + " (step " + c.step +
            ") is a command the killed run left running: resume waits up to 10s for it to end, "
-           "then refuses\n";
+           "and refuses if it has not\n";
   }
   for (const Step& s : plan.steps) {
     auto it = cp.steps.find(s.id);
@@ -116,7 +120,10 @@ std::string ResumeDryRunText(const Plan& plan, const std::string& workspace,
     bool rerun = preview.rerun.count(s.id) > 0;
     std::string heading = Heading(s);
     heading.pop_back();
-    out += heading + ": " + ResumeAction(s, rec, rerun) + "\n";
+    const char* approval = preview.assume_yes             ? "--yes"
+                           : preview.approved.count(s.id) ? "--approve"
+                                                          : nullptr;
+    out += heading + ": " + ResumeAction(s, rec, rerun, approval) + "\n";
     if (!rerun && rec && IsDone(rec->state)) continue;
     bool commands_done =
         !rerun && rec && rec->state == StepState::kRunning && rec->exit_code == 0 && !s.run.empty();

@@ -22,6 +22,8 @@ struct ResumePreview {
   std::string state_dir;
   const Checkpoint* checkpoint = nullptr;
   std::set<std::string> rerun;             ///< --rerun steps: shown as running again
+  bool assume_yes = false;                 ///< --yes: confirm gates proceed
+  std::set<std::string> approved;          ///< --approve steps: their gates proceed
   long lock_holder = 0;                    ///< LockHolder(): > 0 when an executor runs it now
   std::vector<LeftoverCommand> leftovers;  ///< commands of a killed run still running
 };

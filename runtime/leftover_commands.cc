@@ -112,4 +112,15 @@ std::vector<LeftoverCommand> FindLeftoverCommands(const std::string& canonical_s
   return found;
 }
 
+std::vector<LeftoverCommand> FindCutOffCommands(const std::string& state_dir,
+                                                const Checkpoint& checkpoint) {
+  std::vector<LeftoverCommand> out;
+  for (LeftoverCommand& c : FindLeftoverCommands(CanonicalDirectory(state_dir))) {
+    auto it = checkpoint.steps.find(c.step);
+    if (it != checkpoint.steps.end() && it->second.state == StepState::kRunning)
+      out.push_back(std::move(c));
+  }
+  return out;
+}
+
 }  // namespace asmplan

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "compiler/plan_model.h"
+#include "runtime/checkpoint_journal.h"
 
 namespace asmplan {
 
@@ -34,5 +35,10 @@ std::string CanonicalDirectory(const std::string& dir);
 /// environment cannot be read (another user's) are not seen.
 std::vector<LeftoverCommand> FindLeftoverCommands(const std::string& canonical_state_dir,
                                                   const std::string& proc_root = "/proc");
+
+/// Those of the run in `state_dir` (any spelling) whose step `checkpoint` has `running`: commands
+/// a killed executor left running, cut off from their step.
+std::vector<LeftoverCommand> FindCutOffCommands(const std::string& state_dir,
+                                                const Checkpoint& checkpoint);
 
 }  // namespace asmplan

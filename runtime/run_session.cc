@@ -306,59 +306,69 @@ void MarkDone(const ResumeRequest& req, const SessionServices& svc, Checkpoint* 
 constexpr Millis kLeftoverGraceMs = 10'000;
 constexpr Millis kLeftoverPollMs = 100;
 
-/// The commands on this host that a killed executor started for steps it left `running`.
-std::vector<LeftoverCommand> CutOffCommands(const std::string& mark, const Checkpoint& cp) {
-  std::vector<LeftoverCommand> out;
-  for (LeftoverCommand& c : FindLeftoverCommands(mark)) {
-    auto it = cp.steps.find(c.step);
-    if (it != cp.steps.end() && it->second.state == StepState::kRunning) out.push_back(c);
-  }
-  return out;
-}
-
-/// One line per command: "\n  pid 9392, step a, running for 3s: kubectl rollout restart ...".
+/// One line per command: "\n  pid 9392 (kubectl), step a, running for 3s". Not its whole argv:
+/// that may hold a secret's value, perhaps one since rotated, which no redaction would know.
 std::string CommandList(const std::vector<LeftoverCommand>& commands, const Secrets& secrets) {
   std::string listed;
   for (const LeftoverCommand& c : commands) {
-    std::string argv = Printable(secrets.Redact(ArgvText(c.argv)));
-    if (argv.size() > 200) argv = argv.substr(0, 197) + "...";
+    std::string program = c.argv.empty() ? "" : c.argv[0].substr(c.argv[0].rfind('/') + 1);
     listed +=
-        "\n  pid " + std::to_string(c.pid) + ", step " + Printable(c.step) +
-        (c.running_ms >= 0 ? ", running for " + FormatDuration(c.running_ms / 1000 * 1000) : "") +
-        ": " + argv;
+        "\n  pid " + std::to_string(c.pid) +
+        (program.empty() ? "" : " (" + Printable(secrets.Redact(program)) + ")") + ", step " +
+        Printable(c.step) +
+        (c.running_ms >= 0 ? ", running for " + FormatDuration(c.running_ms / 1000 * 1000) : "");
   }
   return listed;
 }
 
 /// Before resume acts: a command that a killed executor started for a step it left `running` may
 /// still run on this host, and settling that step, or starting it again, beside it would act
-/// twice. Waits up to kLeftoverGraceMs for such commands to end (saying so), then refuses (exit
-/// 4, like a held lock), naming each and how to stop it.
+/// twice. Waits up to kLeftoverGraceMs for such commands to end (saying so; a signal stops the
+/// wait), then refuses (exit 4, like a held lock), naming each and how to stop it.
 bool NoLeftoverCommands(const ResumeRequest& req, const SessionServices& svc, const Checkpoint& cp,
                         Session* s) {
-  std::string mark = CanonicalDirectory(req.state_dir);
-  std::vector<LeftoverCommand> left = CutOffCommands(mark, cp);
+  // Commands on another host cannot be seen from here: said, not assumed away.
+  std::string host;
+  for (const JournalRecord& r : cp.history) {
+    if (r.kind == JournalRecord::Kind::kSession) host = r.host;
+  }
+  if (!host.empty() && host != HostName()) {
+    Say(svc, "the last session ran on host " + Printable(host) +
+                 ": commands it left running there cannot be seen from here");
+  }
+  std::vector<LeftoverCommand> left = FindCutOffCommands(req.state_dir, cp);
   if (left.empty()) return true;
   Say(svc, "waiting up to " + FormatDuration(kLeftoverGraceMs) +
                " for commands the killed run left running to end:" + CommandList(left, s->secrets));
   for (Millis waited = 0; !left.empty() && waited < kLeftoverGraceMs; waited += kLeftoverPollMs) {
+    if (svc.interrupted != nullptr && svc.interrupted->load()) {
+      s->result = Error(SessionStatus::kInterrupted,
+                        "interrupted while waiting for the killed run's commands to end; nothing "
+                        "was done");
+      return false;
+    }
     svc.env.clock->SleepMs(kLeftoverPollMs);
-    left = CutOffCommands(mark, cp);
+    left = FindCutOffCommands(req.state_dir, cp);
   }
   if (left.empty()) return true;
   std::string kill = "kill -TERM --";
   std::vector<long> groups;
   for (const LeftoverCommand& c : left) {
-    if (c.pgid <= 0 || std::find(groups.begin(), groups.end(), c.pgid) != groups.end()) continue;
+    // Never group 1 (kill -1 is every process) nor ours.
+    if (c.pgid <= 1 || c.pgid == ::getpgrp() ||
+        std::find(groups.begin(), groups.end(), c.pgid) != groups.end())
+      continue;
     groups.push_back(c.pgid);
     kill += " -" + std::to_string(c.pgid);
   }
+  std::string stop = groups.empty() ? "stop them"
+                                    : "stop them (`" + kill + "`; `ps -o pid,args -g " +
+                                          std::to_string(groups[0]) + "` shows a group first)";
   s->result = Error(SessionStatus::kLocked,
                     "commands started by a killed run in " + AbsolutePath(req.state_dir) +
                         " are still running:" + CommandList(left, s->secrets) +
-                        "\nresuming now would act beside them: wait for them to end, or stop "
-                        "them (`" +
-                        kill + "`), then resume again");
+                        "\nresuming now would act beside them: wait for them to end, or " + stop +
+                        ", then resume again");
   return false;
 }
 

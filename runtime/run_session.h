@@ -8,6 +8,7 @@
 // --rerun / --mark-done), then hands the plan to the Executor.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <set>
@@ -36,6 +37,9 @@ struct SessionServices {
   /// Called with the executor just before it runs and with nullptr after, so a signal watcher
   /// can reach it. May be empty.
   std::function<void(Executor*)> on_executor;
+  /// Set once the operator interrupted (a signal): stops what the session waits for before the
+  /// executor runs. May be null.
+  const std::atomic<bool>* interrupted = nullptr;
 };
 
 struct RunRequest {

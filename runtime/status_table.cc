@@ -11,10 +11,12 @@ namespace {
 
 using Row = std::vector<std::string>;
 
-std::string Header(const Plan& plan, const Checkpoint& cp, long lock_holder) {
+std::string Header(const Plan& plan, const Checkpoint& cp, long lock_holder, bool leftovers) {
   const std::string unfinished =
       lock_holder > 0    ? "running (pid " + std::to_string(lock_holder) + " holds its lock)"
-      : lock_holder == 0 ? "killed (no process holds its lock; resume continues it)"
+      : lock_holder == 0 ? std::string("killed (no process holds its lock; ") +
+                               (leftovers ? "resume waits for its commands still running, below)"
+                                          : "resume continues it)")
                          : "running or killed";
   std::string session = "none", outcome = unfinished;
   for (const JournalRecord& r : cp.history) {
@@ -74,15 +76,16 @@ std::string StatusTable(const Plan& plan, const Checkpoint& cp, Millis now, long
       if (c.step == s.id) pids += (pids.empty() ? "" : ", ") + std::to_string(c.pid);
     }
     if (!pids.empty()) {
-      rows.back()[4] = "its command from the killed run is still running (pid " + pids +
-                       "); resume refuses until it ends";
+      std::string& note = rows.back()[4];
+      note = "its command from the killed run is still running (pid " + pids +
+             "); resume waits for it to end" + (note.empty() ? "" : "; " + note);
     }
   }
   std::vector<size_t> width(5, 0);
   for (const Row& r : rows) {
     for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
   }
-  std::string out = Header(plan, cp, lock_holder);
+  std::string out = Header(plan, cp, lock_holder, !leftovers.empty());
   for (const Row& r : rows) {
     std::string line;
     for (size_t c = 0; c < r.size(); ++c) {

@@ -330,5 +330,38 @@ TEST(CheckpointResumeTest, EditedPlanFileIsRefused) {
   EXPECT_THAT(r.message, HasSubstr(h.state() + "/plan.yaml: "));
 }
 
+// Commands a killed run left running on another host cannot be seen from here: resume says so.
+TEST(CheckpointResumeTest, ResumeSaysWhenTheLastSessionRanOnAnotherHost) {
+  SessionHarness h;
+  Plan plan = Abc();
+  ASSERT_EQ(h.Start(plan).status, SessionStatus::kSucceeded);
+  std::string err;
+  Checkpoint cp = h.Load();
+  auto journal = JournalWriter::OpenForAppend(h.state() + "/journal", cp.valid_bytes, &err);
+  ASSERT_TRUE(journal) << err;
+  JournalRecord session;
+  session.kind = JournalRecord::Kind::kSession;
+  session.text = "run";
+  session.number = 4242;
+  session.host = "build-elsewhere-7";
+  journal->Append(session);
+  ASSERT_TRUE(journal->Sync(&err)) << err;
+  journal.reset();
+  EXPECT_EQ(h.Resume({}).status, SessionStatus::kSucceeded);
+  std::string notes;
+  for (const ExecEvent& e : h.reporter.events) {
+    if (e.type == ExecEvent::Type::kNote) notes += e.message + "\n";
+  }
+  EXPECT_THAT(notes, HasSubstr("the last session ran on host build-elsewhere-7: commands it left "
+                               "running there cannot be seen from here"));
+  // A session on this host says nothing of the kind.
+  h.reporter.events.clear();
+  EXPECT_EQ(h.Resume({}).status, SessionStatus::kSucceeded);
+  for (const ExecEvent& e : h.reporter.events) {
+    EXPECT_EQ(e.message.find("another host"), std::string::npos);
+    EXPECT_EQ(e.message.find("ran on host"), std::string::npos) << e.message;
+  }
+}
+
 }  // namespace
 }  // namespace asmplan

@@ -40,6 +40,7 @@ TEST(ResumeDryRunTest, EachStepSaysWhatResumeWouldDoWithIt) {
   Step waiting = MakeStep("waiting", {{"kubectl", "rollout", "restart"}});
   waiting.wait_until = {{Verify(), 600000, 10000}};
   waiting.verify = {Verify()};
+  waiting.require = {Verify()};
   Step settle = MakeStep("settle", {{"istioctl", "install"}});
   settle.verify = {Verify()};
   Step idem = MakeStep("idem", {{"echo", "idem"}});
@@ -72,8 +73,9 @@ TEST(ResumeDryRunTest, EachStepSaysWhatResumeWouldDoWithIt) {
       "# step done: done (succeeded); not run again\n# step skipped: done (skipped); not run again\n"
       "# step failed: failed; runs again (attempt 3)\necho failed\n",
       "# step gate: stopped at its confirm gate; asks again\n#   confirm \"go?\"\necho gate\n",
-      "# step waiting: was waiting when the run stopped: its require is checked again, then its "
-      "waits (full timeouts) and verify; its commands do not run again\n"
+      "# step waiting: was waiting when the run stopped: its require is checked again (if it does "
+      "not hold, the run stops, exit 3), then its waits (full timeouts) and verify; its commands "
+      "do not run again\n#   require pods in ns \"payments\" all ready\n"
       "#   done: kubectl rollout restart\n#   wait until pods in ns \"payments\" all ready",
       "# step settle: was running when the run stopped: succeeded if its verify holds now; "
       "otherwise the run stops and asks for --rerun or --mark-done\nistioctl install\n",
@@ -92,6 +94,24 @@ TEST(ResumeDryRunTest, EachStepSaysWhatResumeWouldDoWithIt) {
   EXPECT_EQ(out.find("echo done"), std::string::npos) << out;
   EXPECT_EQ(out.find("echo skipped"), std::string::npos) << out;
   EXPECT_EQ(out.find("\nkubectl rollout restart"), std::string::npos) << out;
+
+  // Without a require there is none to check again; --approve and --yes pass a gate.
+  plan.steps[4].require.clear();
+  preview.approved = {"gate"};
+  out = ResumeDryRunText(plan, "/srv/state/workspace", preview);
+  EXPECT_NE(out.find("# step waiting: was waiting when the run stopped: its waits (full timeouts) "
+                     "and verify; its commands do not run again\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("# step gate: stopped at its confirm gate; proceeds (--approve)\n"),
+            std::string::npos)
+      << out;
+  preview.approved.clear();
+  preview.assume_yes = true;
+  out = ResumeDryRunText(plan, "/srv/state/workspace", preview);
+  EXPECT_NE(out.find("# step gate: stopped at its confirm gate; proceeds (--yes)\n"),
+            std::string::npos)
+      << out;
 }
 
 TEST(ResumeDryRunTest, SaysWhenAnotherExecutorOrALeftoverCommandWouldStopResume) {
@@ -115,7 +135,7 @@ TEST(ResumeDryRunTest, SaysWhenAnotherExecutorOrALeftoverCommandWouldStopResume)
             std::string::npos)
       << out;
   EXPECT_NE(out.find("# pid 77 (step a) is a command the killed run left running: resume waits "
-                     "up to 10s for it to end, then refuses\n"),
+                     "up to 10s for it to end, and refuses if it has not\n"),
             std::string::npos)
       << out;
   EXPECT_EQ(out.find("s3cret"), std::string::npos) << out;  // its argv may hold a secret
