@@ -23,6 +23,7 @@
 #include "runtime/line_reporter.h"
 #include "runtime/posix_command_runner.h"
 #include "runtime/run_session.h"
+#include "runtime/secrets.h"
 #include "runtime/signal_watcher.h"
 #include "runtime/state_lock.h"
 #include "runtime/status_table.h"
@@ -239,6 +240,10 @@ int DoResumeDryRun(RunOptions o) {
     preview.approved.insert(id);
   }
   preview.assume_yes = o.yes;
+  // Checked, never shown: resume refuses to start without them.
+  Secrets secrets;
+  secrets.Load(
+      run.plan, [](const char* name) { return std::getenv(name); }, &preview.missing_secret);
   std::fputs(ResumeDryRunText(run.plan, preview.state_dir + "/workspace", preview).c_str(), stdout);
   return kExitOk;
 }

@@ -104,6 +104,9 @@ std::string ResumeDryRunText(const Plan& plan, const std::string& workspace,
   std::string out = "# resume of plan " + plan.name + " (sha256 " + plan.sha256 + ") in " +
                     ArgvText({preview.state_dir}) + ": what `asmplan resume` would do\n";
   out += "# commands run in " + ArgvText({workspace}) + "\n";
+  if (!preview.missing_secret.empty()) {
+    out += "# " + preview.missing_secret + ": resume is refused (exit 2) until it is set\n";
+  }
   if (preview.lock_holder > 0) {
     out += "# pid " + std::to_string(preview.lock_holder) +
            " runs it now (it holds the lock): resume is refused (exit 4) until it ends\n";

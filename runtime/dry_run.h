@@ -26,6 +26,7 @@ struct ResumePreview {
   std::set<std::string> approved;          ///< --approve steps: their gates proceed
   long lock_holder = 0;                    ///< LockHolder(): > 0 when an executor runs it now
   std::vector<LeftoverCommand> leftovers;  ///< commands of a killed run still running
+  std::string missing_secret;              ///< why resume could not load the plan's secrets, or ""
 };
 
 /// `asmplan resume --dry-run`: each step's heading says what resume would do with it (done and not

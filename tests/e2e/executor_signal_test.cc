@@ -153,9 +153,13 @@ TEST(ExecutorSignalTest, SecondRunOnALockedStateDirExitsFour) {
 // was interrupted, and changes nothing: no journal record, no command run.
 TEST(ExecutorSignalTest, ResumeDryRunSaysWhatResumeWouldDoAndChangesNothing) {
   TempDir dir;
-  ASSERT_TRUE(testing::WritePlanFile(SleepyPlan(dir), dir / "plan.yaml"));
+  Plan plan = SleepyPlan(dir);
+  plan.params = {ParamValue{"token", "string", "", "ASMPLAN_SECRET_TOKEN", true}};
+  ASSERT_TRUE(testing::WritePlanFile(plan, dir / "plan.yaml"));
   std::string state = dir / "state", err, out, before, after;
+  ::setenv("ASMPLAN_SECRET_TOKEN", "x", 1);
   testing::AsmplanProcess run({"run", dir / "plan.yaml", "--state-dir", state}, dir.path());
+  ::unsetenv("ASMPLAN_SECRET_TOKEN");
   ASSERT_TRUE(WaitForState(state + "/journal", "a", StepState::kRunning));
   testing::AsmplanProcess live({"resume", "--dry-run", "--state-dir", state}, dir.path());
   EXPECT_EQ(live.Wait(), 0);
@@ -174,6 +178,11 @@ TEST(ExecutorSignalTest, ResumeDryRunSaysWhatResumeWouldDoAndChangesNothing) {
   EXPECT_EQ(dry.Wait(), 0);
   ASSERT_TRUE(ReadWholeFile(dir / "asmplan.out", &out, &err)) << err;
   EXPECT_NE(out.find("# resume of plan sleepy (sha256 "), std::string::npos) << out;
+  // Resume would refuse without the secret: said.
+  EXPECT_NE(out.find("# secret parameter `token` has no value: set ASMPLAN_SECRET_TOKEN: resume is "
+                     "refused (exit 2) until it is set\n"),
+            std::string::npos)
+      << out;
   EXPECT_NE(out.find("# step a: was running when the run stopped: succeeded if its verify holds "
                      "now; otherwise the run stops and asks for --rerun or --mark-done\nsleep 30\n"
                      "#   verify command [\"true\"] succeeds\n# step b (after a): runs\ntouch "),

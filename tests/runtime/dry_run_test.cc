@@ -70,7 +70,8 @@ TEST(ResumeDryRunTest, EachStepSaysWhatResumeWouldDoWithIt) {
       "# resume of plan p (sha256 " + plan.sha256 +
           ") in /srv/state: what `asmplan resume` would do\n"
           "# commands run in /srv/state/workspace\n",
-      "# step done: done (succeeded); not run again\n# step skipped: done (skipped); not run again\n"
+      "# step done: done (succeeded); not run again\n# step skipped: done (skipped); not run "
+      "again\n"
       "# step failed: failed; runs again (attempt 3)\necho failed\n",
       "# step gate: stopped at its confirm gate; asks again\n#   confirm \"go?\"\necho gate\n",
       "# step waiting: was waiting when the run stopped: its require is checked again (if it does "
@@ -114,7 +115,7 @@ TEST(ResumeDryRunTest, EachStepSaysWhatResumeWouldDoWithIt) {
       << out;
 }
 
-TEST(ResumeDryRunTest, SaysWhenAnotherExecutorOrALeftoverCommandWouldStopResume) {
+TEST(ResumeDryRunTest, SaysWhatWouldStopResume) {
   Plan plan;
   plan.name = "p";
   plan.steps = {MakeStep("a", {{"sleep", "30"}})};
@@ -129,6 +130,7 @@ TEST(ResumeDryRunTest, SaysWhenAnotherExecutorOrALeftoverCommandWouldStopResume)
   left.step = "a";
   left.argv = {"sleep", "30", "--token=s3cret"};
   preview.leftovers = {left};
+  preview.missing_secret = "secret parameter `token` has no value: set ASMPLAN_SECRET_TOKEN";
   std::string out = ResumeDryRunText(plan, "/srv/state/workspace", preview);
   EXPECT_NE(out.find("# pid 4242 runs it now (it holds the lock): resume is refused (exit 4) until "
                      "it ends\n"),
@@ -139,6 +141,10 @@ TEST(ResumeDryRunTest, SaysWhenAnotherExecutorOrALeftoverCommandWouldStopResume)
             std::string::npos)
       << out;
   EXPECT_EQ(out.find("s3cret"), std::string::npos) << out;  // its argv may hold a secret
+  EXPECT_NE(out.find("# secret parameter `token` has no value: set ASMPLAN_SECRET_TOKEN: resume is "
+                     "refused (exit 2) until it is set\n"),
+            std::string::npos)
+      << out;
 }
 
 }  // namespace
