@@ -39,6 +39,18 @@ bool WaitForState(const std::string& journal, const std::string& step, StepState
   return false;
 }
 
+/// Kills `run` with SIGKILL once step `a`'s command runs; returns what is left of its session.
+std::vector<long> KillWhileStepARuns(testing::AsmplanProcess* run, const std::string& state) {
+  EXPECT_TRUE(WaitForState(state + "/journal", "a", StepState::kRunning));
+  // The journal says running before the command starts: wait for the command itself.
+  for (int i = 0; i < 500 && run->SessionProcesses().size() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  run->Signal(SIGKILL);
+  EXPECT_EQ(run->Wait(), 128 + SIGKILL);
+  return run->SessionProcesses();
+}
+
 // SIGINT, and SIGHUP (a closed terminal: the steps' own process groups never see the hangup, so
 // without it their commands would outlive the executor, unrecorded), stop the run resumably.
 TEST(ExecutorSignalTest, SigintOrSighupLeavesAResumableCheckpoint) {
@@ -211,14 +223,7 @@ TEST(ExecutorSignalTest, ResumeRefusesWhileAKilledRunsCommandStillRuns) {
   ASSERT_TRUE(testing::WritePlanFile(SleepyPlan(dir), dir / "plan.yaml"));
   std::string state = dir / "state", err;
   testing::AsmplanProcess run({"run", dir / "plan.yaml", "--state-dir", state}, dir.path());
-  ASSERT_TRUE(WaitForState(state + "/journal", "a", StepState::kRunning));
-  // The journal says running before the command starts: wait for the sleep itself.
-  for (int i = 0; i < 500 && run.SessionProcesses().size() < 2; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  run.Signal(SIGKILL);
-  EXPECT_EQ(run.Wait(), 128 + SIGKILL);
-  std::vector<long> left = run.SessionProcesses();
+  std::vector<long> left = KillWhileStepARuns(&run, state);
   ASSERT_EQ(left.size(), 1u);
   std::string sleep_pid = std::to_string(left[0]);
   std::string before, after, out;
@@ -282,13 +287,7 @@ TEST(ExecutorSignalTest, ResumeWaitsForAKilledRunsCommandThatEndsSoon) {
   ASSERT_TRUE(testing::WritePlanFile(plan, dir / "plan.yaml"));
   std::string state = dir / "state", err, out;
   testing::AsmplanProcess run({"run", dir / "plan.yaml", "--state-dir", state}, dir.path());
-  ASSERT_TRUE(WaitForState(state + "/journal", "a", StepState::kRunning));
-  for (int i = 0; i < 500 && run.SessionProcesses().size() < 2; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  run.Signal(SIGKILL);
-  EXPECT_EQ(run.Wait(), 128 + SIGKILL);
-  ASSERT_EQ(run.SessionProcesses().size(), 1u);
+  ASSERT_EQ(KillWhileStepARuns(&run, state).size(), 1u);
   testing::AsmplanProcess resume({"resume", "--state-dir", state}, dir.path());
   EXPECT_EQ(resume.Wait(), 0);
   // Resume went on only once the sleep had ended.
