@@ -7,7 +7,6 @@
 #include "compiler/compiled_plan_io.h"
 #include "compiler/duration_text.h"
 #include "compiler/plan_summary.h"
-#include "runtime/argv_text.h"
 #include "runtime/durable_file.h"
 #include "runtime/leftover_commands.h"
 #include "runtime/line_reporter.h"
@@ -327,12 +326,16 @@ std::string CommandList(const std::vector<LeftoverCommand>& commands, const Secr
 /// wait), then refuses (exit 4, like a held lock), naming each and how to stop it.
 bool NoLeftoverCommands(const ResumeRequest& req, const SessionServices& svc, const Checkpoint& cp,
                         Session* s) {
-  // Commands on another host cannot be seen from here: said, not assumed away.
+  // Commands on another host cannot be seen from here: said (when a step was cut off), not
+  // assumed away.
   std::string host;
   for (const JournalRecord& r : cp.history) {
     if (r.kind == JournalRecord::Kind::kSession) host = r.host;
   }
-  if (!host.empty() && host != HostName()) {
+  bool cut_off = std::any_of(cp.steps.begin(), cp.steps.end(), [](const auto& step) {
+    return step.second.state == StepState::kRunning;
+  });
+  if (cut_off && !host.empty() && host != HostName()) {
     Say(svc, "the last session ran on host " + Printable(host) +
                  ": commands it left running there cannot be seen from here");
   }
