@@ -304,6 +304,7 @@ void MarkDone(const ResumeRequest& req, const SessionServices& svc, Checkpoint* 
 /// `kubectl` cut off with its executor ends in moments, an `istioctl install` may take minutes.
 constexpr Millis kLeftoverGraceMs = 10'000;
 constexpr Millis kLeftoverPollMs = 100;
+constexpr Millis kLeftoverRescanMs = 20;
 
 /// One line per command: "\n  pid 9392 (kubectl), step a, running for 3s". Not its whole argv:
 /// that may hold a secret's value, perhaps one since rotated, which no redaction would know.
@@ -339,7 +340,18 @@ bool NoLeftoverCommands(const ResumeRequest& req, const SessionServices& svc, co
     Say(svc, "the last session ran on host " + Printable(host) +
                  ": commands it left running there cannot be seen from here");
   }
-  std::vector<LeftoverCommand> left = FindCutOffCommands(req.state_dir, cp);
+  if (!cut_off) return true;
+  // A command that is exec'ing shows no environment for some microseconds: "none" is believed
+  // only when a second look a moment later agrees.
+  auto scan = [&] {
+    std::vector<LeftoverCommand> found = FindCutOffCommands(req.state_dir, cp);
+    if (found.empty()) {
+      svc.env.clock->SleepMs(kLeftoverRescanMs);
+      found = FindCutOffCommands(req.state_dir, cp);
+    }
+    return found;
+  };
+  std::vector<LeftoverCommand> left = scan();
   if (left.empty()) return true;
   Say(svc, "waiting up to " + FormatDuration(kLeftoverGraceMs) +
                " for commands the killed run left running to end:" + CommandList(left, s->secrets));
@@ -351,7 +363,7 @@ bool NoLeftoverCommands(const ResumeRequest& req, const SessionServices& svc, co
       return false;
     }
     svc.env.clock->SleepMs(kLeftoverPollMs);
-    left = FindCutOffCommands(req.state_dir, cp);
+    left = scan();
   }
   if (left.empty()) return true;
   std::string kill = "kill -TERM --";
