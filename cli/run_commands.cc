@@ -192,7 +192,7 @@ int ReadRun(RunOptions* o, RunOnDisk* run) {
                  "resume cuts it off\n");
   }
   // A killed run's commands may outlive it (resume waits for them, then refuses).
-  if (run->lock_holder <= 0) run->leftovers = FindCutOffCommands(o->state_dir, run->cp);
+  if (run->lock_holder == 0) run->leftovers = FindCutOffCommands(o->state_dir, run->cp).commands;
   return kExitOk;
 }
 
@@ -230,11 +230,11 @@ int DoResumeDryRun(RunOptions o) {
     preview.rerun.insert(id);
   }
   for (const std::string& id : o.approve) {
-    bool gated = std::any_of(run.plan.steps.begin(), run.plan.steps.end(),
-                             [&](const Step& st) { return st.id == id && !st.confirm.empty(); });
-    if (!gated) {
-      std::fprintf(stderr, "error: --approve: the plan has no step `%s` with a confirm gate\n",
-                   id.c_str());
+    auto it = std::find_if(run.plan.steps.begin(), run.plan.steps.end(),
+                           [&](const Step& st) { return st.id == id; });
+    if (it == run.plan.steps.end() || it->confirm.empty()) {
+      std::fprintf(stderr, "error: --approve: the plan has no step `%s`%s\n", id.c_str(),
+                   it == run.plan.steps.end() ? "" : " with a confirm gate");
       return kExitInvalid;
     }
     preview.approved.insert(id);

@@ -112,10 +112,9 @@ std::string ResumeDryRunText(const Plan& plan, const std::string& workspace,
            " runs it now (it holds the lock): resume is refused (exit 4) until it ends\n";
   }
   for (const LeftoverCommand& c : preview.leftovers) {
-    // Its argv is not shown: it may hold a secret's value, and no secrets are loaded here.
-    out += "# pid " + std::to_string(c.pid) + " (step " + c.step +
-           ") is a command the killed run left running: resume waits up to 10s for it to end, "
-           "and refuses if it has not\n";
+    out += "# pid " + std::to_string(c.pid) + " (" + c.program + ", step " + c.step +
+           ") is a command the killed run left running: resume waits up to " +
+           FormatDuration(kLeftoverGraceMs) + " for it to end, and refuses if it has not\n";
   }
   for (const Step& s : plan.steps) {
     auto it = cp.steps.find(s.id);

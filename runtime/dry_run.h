@@ -1,8 +1,9 @@
-// `asmplan run --dry-run`: every command exactly as it would run, in execution order, one per
-// line (shell-quoted where needed), with the step's guards and gates as `#` comments around
-// them, after a line naming the directory the commands would run in (relative paths in them, such
-// as an extracted release's istioctl, are relative to it). Secret parameters stay as `${NAME}`.
-// Control and invisible characters are shown escaped. Nothing is executed or written.
+// `asmplan run --dry-run`: every command exactly as it would run, in execution order, one per line
+// (shell-quoted where needed), with the step's guards and gates as `#` comments around them, after
+// a line naming the directory the commands would run in (relative paths in them, such as an
+// extracted release's istioctl, are relative to it). Secret parameters stay as `${NAME}`. Control
+// and invisible characters are shown escaped. Nothing is executed or written. And `asmplan resume
+// --dry-run` (ResumeDryRunText, below).
 #pragma once
 
 #include <set>

@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "runtime/durable_file.h"
 
@@ -38,19 +40,30 @@ bool EnvField(const std::vector<std::string>& environ, const std::string& name,
   return false;
 }
 
-/// From /proc/PID/stat: its state, process group and start time (clock ticks after boot). The
-/// command name in parentheses may hold anything, so fields are counted after the last ')'.
-bool ReadStat(const std::string& text, char* state, long* pgid, unsigned long long* start) {
+/// What /proc/PID/stat says of a process.
+struct Stat {
+  char state = 0;
+  long pgid = 0;
+  unsigned long flags = 0;
+  unsigned long long start = 0;  ///< clock ticks after boot
+};
+
+/// Parses /proc/PID/stat. The command name in parentheses may hold anything, so fields are counted
+/// after the last ')'.
+bool ReadStat(const std::string& text, Stat* st) {
   size_t close = text.rfind(')');
   if (close == std::string::npos) return false;
   // state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime
   // cstime priority nice num_threads itrealvalue starttime
   long ppid = 0;
   return std::sscanf(text.c_str() + close + 1,
-                     " %c %ld %ld %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d "
+                     " %c %ld %ld %*d %*d %*d %lu %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d "
                      "%llu",
-                     state, &ppid, pgid, start) == 4;
+                     &st->state, &ppid, &st->pgid, &st->flags, &st->start) == 5;
 }
+
+/// PF_KTHREAD in /proc/PID/stat's flags: a kernel thread, whose environment is always empty.
+constexpr unsigned long kKernelThread = 0x00200000;
 
 /// Seconds since boot, from /proc/uptime; -1 when unreadable.
 double Uptime(const std::string& proc_root) {
@@ -70,14 +83,17 @@ std::string CanonicalDirectory(const std::string& dir) {
   return out;
 }
 
-std::vector<LeftoverCommand> FindLeftoverCommands(const std::string& canonical_state_dir,
-                                                  const std::string& proc_root) {
-  std::vector<LeftoverCommand> found;
+ProcessScan FindLeftoverCommands(const std::string& canonical_state_dir,
+                                 const std::string& proc_root) {
+  ProcessScan scan;
   DIR* d = ::opendir(proc_root.c_str());
-  if (d == nullptr) return found;
+  if (d == nullptr) {
+    scan.error = "cannot list processes in " + proc_root + ": " + std::strerror(errno);
+    return scan;
+  }
   double uptime = Uptime(proc_root);
   long ticks = ::sysconf(_SC_CLK_TCK);
-  long self = ::getpid();
+  long self = proc_root == "/proc" ? ::getpid() : 0;
   while (dirent* e = ::readdir(d)) {
     char* end = nullptr;
     long pid = std::strtol(e->d_name, &end, 10);
@@ -85,42 +101,52 @@ std::vector<LeftoverCommand> FindLeftoverCommands(const std::string& canonical_s
     std::string base = proc_root + "/" + e->d_name, text, err;
     std::string dir_value, step;
     if (!ReadWholeFile(base + "/environ", &text, &err)) continue;
+    bool empty = text.empty();
     std::vector<std::string> environ = NulFields(text);
-    if (!EnvField(environ, kStateDirVariable, &dir_value) || dir_value != canonical_state_dir ||
-        !EnvField(environ, kStepVariable, &step))
+    bool marked = EnvField(environ, kStateDirVariable, &dir_value) &&
+                  dir_value == canonical_state_dir && EnvField(environ, kStepVariable, &step);
+    if (!marked && !empty) continue;
+    Stat st;
+    if (!ReadWholeFile(base + "/stat", &text, &err) || !ReadStat(text, &st) || st.state == 'Z' ||
+        st.state == 'X')
       continue;
-    char state = 0;
-    long pgid = 0;
-    unsigned long long start = 0;
-    if (!ReadWholeFile(base + "/stat", &text, &err) || !ReadStat(text, &state, &pgid, &start) ||
-        state == 'Z' || state == 'X')
+    if (!marked) {
+      if ((st.flags & kKernelThread) == 0) ++scan.unsure;
       continue;
+    }
     LeftoverCommand c;
     c.pid = pid;
-    c.pgid = pgid;
+    c.pgid = st.pgid;
     c.step = step;
-    if (ReadWholeFile(base + "/cmdline", &text, &err)) c.argv = NulFields(text);
+    if (ReadWholeFile(base + "/comm", &text, &err)) {
+      while (!text.empty() && text.back() == '\n') text.pop_back();
+      c.program = text;
+    }
     if (uptime >= 0 && ticks > 0) {
-      double ran = uptime - static_cast<double>(start) / static_cast<double>(ticks);
+      double ran = uptime - static_cast<double>(st.start) / static_cast<double>(ticks);
       if (ran >= 0) c.running_ms = static_cast<Millis>(ran * 1000);
     }
-    found.push_back(std::move(c));
+    scan.commands.push_back(std::move(c));
   }
   ::closedir(d);
-  std::sort(found.begin(), found.end(),
+  std::sort(scan.commands.begin(), scan.commands.end(),
             [](const LeftoverCommand& a, const LeftoverCommand& b) { return a.pid < b.pid; });
-  return found;
+  return scan;
 }
 
-std::vector<LeftoverCommand> FindCutOffCommands(const std::string& state_dir,
-                                                const Checkpoint& checkpoint) {
-  std::vector<LeftoverCommand> out;
-  for (LeftoverCommand& c : FindLeftoverCommands(CanonicalDirectory(state_dir))) {
-    auto it = checkpoint.steps.find(c.step);
-    if (it != checkpoint.steps.end() && it->second.state == StepState::kRunning)
-      out.push_back(std::move(c));
-  }
-  return out;
+ProcessScan FindCutOffCommands(const std::string& state_dir, const Checkpoint& checkpoint) {
+  auto running = [&](const std::string& step) {
+    auto it = checkpoint.steps.find(step);
+    return it != checkpoint.steps.end() && it->second.state == StepState::kRunning;
+  };
+  bool any = std::any_of(checkpoint.steps.begin(), checkpoint.steps.end(),
+                         [&](const auto& step) { return running(step.first); });
+  if (!any) return {};
+  ProcessScan scan = FindLeftoverCommands(CanonicalDirectory(state_dir));
+  scan.commands.erase(std::remove_if(scan.commands.begin(), scan.commands.end(),
+                                     [&](const LeftoverCommand& c) { return !running(c.step); }),
+                      scan.commands.end());
+  return scan;
 }
 
 }  // namespace asmplan

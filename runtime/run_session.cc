@@ -300,21 +300,20 @@ void MarkDone(const ResumeRequest& req, const SessionServices& svc, Checkpoint* 
   s->journal->Append(r);
 }
 
-/// How long resume waits for commands a killed run left running to end before it refuses: a
-/// `kubectl` cut off with its executor ends in moments, an `istioctl install` may take minutes.
-constexpr Millis kLeftoverGraceMs = 10'000;
 constexpr Millis kLeftoverPollMs = 100;
+/// A look that finds none, while some process reads with an empty environment (one in the middle
+/// of an exec shows none for a moment), is repeated this often, this far apart.
+constexpr int kLeftoverRescans = 5;
 constexpr Millis kLeftoverRescanMs = 20;
 
-/// One line per command: "\n  pid 9392 (kubectl), step a, running for 3s". Not its whole argv:
-/// that may hold a secret's value, perhaps one since rotated, which no redaction would know.
+/// One line per command: "\n  pid 9392 (kubectl), step a, running for 3s". Not its arguments:
+/// they may hold a secret's value, perhaps one since rotated, which no redaction would know.
 std::string CommandList(const std::vector<LeftoverCommand>& commands, const Secrets& secrets) {
   std::string listed;
   for (const LeftoverCommand& c : commands) {
-    std::string program = c.argv.empty() ? "" : c.argv[0].substr(c.argv[0].rfind('/') + 1);
     listed +=
         "\n  pid " + std::to_string(c.pid) +
-        (program.empty() ? "" : " (" + Printable(secrets.Redact(program)) + ")") + ", step " +
+        (c.program.empty() ? "" : " (" + Printable(secrets.Redact(c.program)) + ")") + ", step " +
         Printable(c.step) +
         (c.running_ms >= 0 ? ", running for " + FormatDuration(c.running_ms / 1000 * 1000) : "");
   }
@@ -327,44 +326,52 @@ std::string CommandList(const std::vector<LeftoverCommand>& commands, const Secr
 /// wait), then refuses (exit 4, like a held lock), naming each and how to stop it.
 bool NoLeftoverCommands(const ResumeRequest& req, const SessionServices& svc, const Checkpoint& cp,
                         Session* s) {
-  // Commands on another host cannot be seen from here: said (when a step was cut off), not
-  // assumed away.
+  bool cut_off = std::any_of(cp.steps.begin(), cp.steps.end(), [](const auto& step) {
+    return step.second.state == StepState::kRunning;
+  });
+  if (!cut_off || svc.env.clock == nullptr) return true;
+  // Commands on another host cannot be seen from here: said, not assumed away.
   std::string host;
   for (const JournalRecord& r : cp.history) {
     if (r.kind == JournalRecord::Kind::kSession) host = r.host;
   }
-  bool cut_off = std::any_of(cp.steps.begin(), cp.steps.end(), [](const auto& step) {
-    return step.second.state == StepState::kRunning;
-  });
-  if (cut_off && !host.empty() && host != HostName()) {
+  if (!host.empty() && host != HostName()) {
     Say(svc, "the last session ran on host " + Printable(host) +
                  ": commands it left running there cannot be seen from here");
   }
-  if (!cut_off) return true;
-  // A command that is exec'ing shows no environment for some microseconds: "none" is believed
-  // only when a second look a moment later agrees.
+  Clock* clock = svc.env.clock;
   auto scan = [&] {
-    std::vector<LeftoverCommand> found = FindCutOffCommands(req.state_dir, cp);
-    if (found.empty()) {
-      svc.env.clock->SleepMs(kLeftoverRescanMs);
+    ProcessScan found = FindCutOffCommands(req.state_dir, cp);
+    for (int i = 0; i < kLeftoverRescans && found.commands.empty() && found.unsure > 0; ++i) {
+      clock->SleepMs(kLeftoverRescanMs);
       found = FindCutOffCommands(req.state_dir, cp);
     }
     return found;
   };
-  std::vector<LeftoverCommand> left = scan();
+  auto interrupted = [&] {
+    if (svc.interrupted == nullptr || !svc.interrupted->load()) return false;
+    s->result = Error(SessionStatus::kInterrupted,
+                      "interrupted while waiting for the killed run's commands to end; nothing "
+                      "was done");
+    return true;
+  };
+  ProcessScan first = scan();
+  if (!first.error.empty()) {
+    Say(svc, "cannot look for commands the killed run left running (" + first.error +
+                 "): going on without knowing");
+    return true;
+  }
+  std::vector<LeftoverCommand> left = first.commands;
   if (left.empty()) return true;
   Say(svc, "waiting up to " + FormatDuration(kLeftoverGraceMs) +
                " for commands the killed run left running to end:" + CommandList(left, s->secrets));
-  for (Millis waited = 0; !left.empty() && waited < kLeftoverGraceMs; waited += kLeftoverPollMs) {
-    if (svc.interrupted != nullptr && svc.interrupted->load()) {
-      s->result = Error(SessionStatus::kInterrupted,
-                        "interrupted while waiting for the killed run's commands to end; nothing "
-                        "was done");
-      return false;
-    }
-    svc.env.clock->SleepMs(kLeftoverPollMs);
-    left = scan();
+  for (Millis deadline = clock->NowMs() + kLeftoverGraceMs;
+       !left.empty() && clock->NowMs() < deadline;) {
+    if (interrupted()) return false;
+    clock->SleepMs(kLeftoverPollMs);
+    left = scan().commands;
   }
+  if (interrupted()) return false;
   if (left.empty()) return true;
   std::string kill = "kill -TERM --";
   std::vector<long> groups;
@@ -377,7 +384,7 @@ bool NoLeftoverCommands(const ResumeRequest& req, const SessionServices& svc, co
     kill += " -" + std::to_string(c.pgid);
   }
   std::string stop = groups.empty() ? "stop them"
-                                    : "stop them (`" + kill + "`; `ps -o pid,args -g " +
+                                    : "stop them (`" + kill + "`; `pgrep -a -g " +
                                           std::to_string(groups[0]) + "` shows a group first)";
   s->result = Error(SessionStatus::kLocked,
                     "commands started by a killed run in " + AbsolutePath(req.state_dir) +

@@ -78,7 +78,8 @@ std::string StatusTable(const Plan& plan, const Checkpoint& cp, Millis now, long
     if (!pids.empty()) {
       std::string& note = rows.back()[4];
       note = "its command from the killed run is still running (pid " + pids +
-             "); resume waits for it to end" + (note.empty() ? "" : "; " + note);
+             "); resume waits up to " + FormatDuration(kLeftoverGraceMs) +
+             " for it to end, then refuses" + (note.empty() ? "" : "; " + note);
     }
   }
   std::vector<size_t> width(5, 0);

@@ -18,8 +18,7 @@ namespace asmplan {
 /// gives running steps their duration so far; a step left `running` by a session that ended
 /// (interrupted) is timed to that end and noted so. `lock_holder` (LockHolder) tells a last
 /// session that did not finish apart: still running (a pid) or killed (0); -1: cannot tell.
-/// `leftovers`: commands a killed run left running (FindLeftoverCommands), noted on their
-/// `running` steps.
+/// `leftovers`: commands a killed run left running (FindCutOffCommands), noted on their steps.
 std::string StatusTable(const Plan& plan, const Checkpoint& checkpoint, Millis now_wall_ms,
                         long lock_holder = -1, const std::vector<LeftoverCommand>& leftovers = {});
 

@@ -231,7 +231,11 @@ TEST(ExecutorSignalTest, ResumeRefusesWhileAKilledRunsCommandStillRuns) {
 
   // Ctrl-C while resume waits for it stops the wait at once, as an interrupt, having done nothing.
   testing::AsmplanProcess interrupted({"resume", "--state-dir", state}, dir.path());
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Once it says it waits (its signal handling is set up by then).
+  for (int i = 0; i < 500 && out.find("waiting up to 10s") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ReadWholeFile(dir / "asmplan.out", &out, &err);
+  }
   auto signalled = std::chrono::steady_clock::now();
   interrupted.Signal(SIGINT);
   EXPECT_EQ(interrupted.Wait(), 130);
@@ -250,8 +254,8 @@ TEST(ExecutorSignalTest, ResumeRefusesWhileAKilledRunsCommandStillRuns) {
                      sleep_pid + " (sleep), step a, running for "),
             std::string::npos)
       << out;
-  EXPECT_NE(out.find("stop them (`kill -TERM -- -" + sleep_pid + "`; `ps -o pid,args -g " +
-                     sleep_pid + "` shows a group first), then resume again"),
+  EXPECT_NE(out.find("stop them (`kill -TERM -- -" + sleep_pid + "`; `pgrep -a -g " + sleep_pid +
+                     "` shows a group first), then resume again"),
             std::string::npos)
       << out;
   EXPECT_NE(out.find("interrupted while waiting for the killed run's commands to end; nothing was "
@@ -262,7 +266,8 @@ TEST(ExecutorSignalTest, ResumeRefusesWhileAKilledRunsCommandStillRuns) {
                      "running, below)"),
             std::string::npos)
       << out;
-  EXPECT_NE(out.find("still running (pid " + sleep_pid + "); resume waits for it to end"),
+  EXPECT_NE(out.find("still running (pid " + sleep_pid +
+                     "); resume waits up to 10s for it to end, then refuses"),
             std::string::npos)
       << out;
   ASSERT_TRUE(ReadWholeFile(state + "/journal", &after, &err)) << err;
@@ -283,7 +288,7 @@ TEST(ExecutorSignalTest, ResumeRefusesWhileAKilledRunsCommandStillRuns) {
 TEST(ExecutorSignalTest, ResumeWaitsForAKilledRunsCommandThatEndsSoon) {
   TempDir dir;
   Plan plan = SleepyPlan(dir);
-  plan.steps[0].run = {{"sleep", "2"}};
+  plan.steps[0].run = {{"sleep", "5"}};
   ASSERT_TRUE(testing::WritePlanFile(plan, dir / "plan.yaml"));
   std::string state = dir / "state", err, out;
   testing::AsmplanProcess run({"run", dir / "plan.yaml", "--state-dir", state}, dir.path());

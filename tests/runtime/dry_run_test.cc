@@ -128,7 +128,7 @@ TEST(ResumeDryRunTest, SaysWhatWouldStopResume) {
   LeftoverCommand left;
   left.pid = 77;
   left.step = "a";
-  left.argv = {"sleep", "30", "--token=s3cret"};
+  left.program = "sleep";
   preview.leftovers = {left};
   preview.missing_secret = "secret parameter `token` has no value: set ASMPLAN_SECRET_TOKEN";
   std::string out = ResumeDryRunText(plan, "/srv/state/workspace", preview);
@@ -136,11 +136,10 @@ TEST(ResumeDryRunTest, SaysWhatWouldStopResume) {
                      "it ends\n"),
             std::string::npos)
       << out;
-  EXPECT_NE(out.find("# pid 77 (step a) is a command the killed run left running: resume waits "
-                     "up to 10s for it to end, and refuses if it has not\n"),
+  EXPECT_NE(out.find("# pid 77 (sleep, step a) is a command the killed run left running: resume "
+                     "waits up to 10s for it to end, and refuses if it has not\n"),
             std::string::npos)
       << out;
-  EXPECT_EQ(out.find("s3cret"), std::string::npos) << out;  // its argv may hold a secret
   EXPECT_NE(out.find("# secret parameter `token` has no value: set ASMPLAN_SECRET_TOKEN: resume is "
                      "refused (exit 2) until it is set\n"),
             std::string::npos)
