@@ -48,12 +48,27 @@ bool Say(const SessionServices& svc, const std::string& message) {
   return true;
 }
 
+/// Secrets shorter than this are warned about: their redaction hides ordinary text too.
+constexpr size_t kShortSecret = 6;
 /// The lock, the executor's inputs, and what the session says at the end.
 struct Session {
   std::unique_ptr<StateLock> lock;
   std::unique_ptr<JournalWriter> journal;
   Secrets secrets;
   SessionResult result;
+
+  /// Adds `text` to what is said when the run starts.
+  void Note(const std::string& text) { result.note += (result.note.empty() ? "" : "; ") + text; }
+  /// Loads the secrets of `plan`; notes those short enough to hide ordinary text when redacted.
+  bool LoadSecrets(const Plan& plan, const SessionServices& svc, std::string* err) {
+    if (!secrets.Load(plan, svc.getenv, err)) return false;
+    for (const std::string& name : secrets.ShorterThan(kShortSecret)) {
+      Note("secret `" + name + "` is shorter than " + std::to_string(kShortSecret) +
+           " characters: wherever its value appears in output, logs, events or the journal, even "
+           "inside other words, it is shown as ***");
+    }
+    return true;
+  }
 };
 
 /// The step of `plan` named `id`, or nullptr.
@@ -99,7 +114,9 @@ bool Lock(const std::string& dir, Session* s) {
     return false;
   }
   bool other = false;
-  s->lock = StateLock::Acquire(dir, &other, &s->result.note, &err);
+  std::string note;
+  s->lock = StateLock::Acquire(dir, &other, &note, &err);
+  if (!note.empty()) s->Note(note);
   if (!s->lock) s->result = Error(other ? SessionStatus::kLocked : SessionStatus::kFailed, err);
   return s->lock != nullptr;
 }
@@ -136,7 +153,7 @@ SessionResult StartRun(const Plan& plan, const std::string& plan_text, const Run
                        const SessionServices& svc) {
   Session s;
   std::string err;
-  if (!s.secrets.Load(plan, svc.getenv, &err)) return Error(SessionStatus::kInvalid, err);
+  if (!s.LoadSecrets(plan, svc, &err)) return Error(SessionStatus::kInvalid, err);
   if (!CheckApprovals(plan, req.approved, &s)) return s.result;
   if (!Lock(req.state_dir, &s)) return s.result;
   std::string journal = req.state_dir + "/journal";
@@ -240,7 +257,7 @@ bool AcceptChanges(const ResumeRequest& req, const SessionServices& svc, const C
     s->result = Error(SessionStatus::kFailed, err.empty() ? "cannot replace plan.yaml" : err);
     return false;
   }
-  s->result.note = "continuing with the changed plan; changed steps: " + ChangeList(changes);
+  s->Note("continuing with the changed plan; changed steps: " + ChangeList(changes));
   *plan = std::move(copy);
   return true;
 }
@@ -413,8 +430,7 @@ SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
   // A checkpoint that cannot be read is bad input (exit 2), not a failed step.
   if (!LoadJournal(journal, &cp, &err)) return Error(SessionStatus::kInvalid, err);
   if (cp.torn_tail) {
-    s.result.note += std::string(s.result.note.empty() ? "" : "; ") +
-                     "ignored a torn last journal record (the executor was killed writing it)";
+    s.Note("ignored a torn last journal record (the executor was killed writing it)");
   }
   Plan plan;
   if (!LoadStoredPlan(req.state_dir, cp.plan_sha256, &plan, &s.result)) return s.result;
@@ -425,7 +441,7 @@ SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
   bool changed = req.plan && req.plan->sha256 != plan.sha256;
   const Plan& target = changed ? *req.plan : plan;
   if (!CheckStepNames(target, req, &s)) return s.result;
-  if (!s.secrets.Load(target, svc.getenv, &err)) return Error(SessionStatus::kInvalid, err);
+  if (!s.LoadSecrets(target, svc, &err)) return Error(SessionStatus::kInvalid, err);
   if (!NoLeftoverCommands(req, svc, cp, &s)) return s.result;
   if (!MarkDoneAllowed(target, req, svc, &s)) return s.result;
   if (changed && !AcceptChanges(req, svc, cp, &plan, &s)) return s.result;

@@ -61,6 +61,14 @@ void Secrets::Add(const std::string& name, const std::string& value) {
                    [](const auto& a, const auto& b) { return a.size() > b.size(); });
 }
 
+std::vector<std::string> Secrets::ShorterThan(size_t chars) const {
+  std::vector<std::string> names;
+  for (const auto& [ref, value] : values_) {
+    if (value.size() < chars) names.push_back(ref.substr(2, ref.size() - 3));
+  }
+  return names;
+}
+
 std::string Secrets::Substitute(const std::string& text) const {
   if (values_.empty() || text.find("${") == std::string::npos) return text;
   std::string out = text;

@@ -23,6 +23,9 @@ class Secrets {
   void Add(const std::string& name, const std::string& value);
 
   bool empty() const { return values_.empty(); }
+  /// The names of the secrets whose value is shorter than `chars` bytes: redacting one of those
+  /// also hides ordinary text that happens to hold it.
+  std::vector<std::string> ShorterThan(size_t chars) const;
   /// `text` with every `${NAME}` of a secret replaced by its value.
   std::string Substitute(const std::string& text) const;
   /// `text` with every secret value replaced by `***`: as it is, and as asmplan writes it

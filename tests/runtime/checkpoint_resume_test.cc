@@ -303,6 +303,34 @@ TEST(CheckpointResumeTest, MissingSecretIsInvalid) {
   EXPECT_EQ(h.Start(plan).status, SessionStatus::kSucceeded);
 }
 
+// A short secret's redaction hides ordinary text that holds its value: said when the run starts,
+// without the value.
+TEST(CheckpointResumeTest, AShortSecretIsWarnedAbout) {
+  for (const char* value : {"ab1", "long-enough-token"}) {
+    SCOPED_TRACE(value);
+    SessionHarness h;
+    Plan plan = Abc();
+    ParamValue p;
+    p.name = "token";
+    p.type = "string";
+    p.secret = true;
+    plan.params = {p};
+    h.env["ASMPLAN_SECRET_TOKEN"] = value;
+    EXPECT_EQ(h.Start(plan).status, SessionStatus::kSucceeded);
+    std::string notes;
+    for (const ExecEvent& e : h.reporter.events) {
+      if (e.type == ExecEvent::Type::kNote) notes += e.message + "\n";
+    }
+    bool short_one = std::string(value) == "ab1";
+    EXPECT_EQ(notes.find("secret `token` is shorter than 6 characters: wherever its value appears "
+                         "in output, logs, events or the journal, even inside other words, it is "
+                         "shown as ***") != std::string::npos,
+              short_one)
+        << notes;
+    EXPECT_EQ(notes.find("ab1"), std::string::npos) << notes;
+  }
+}
+
 TEST(CheckpointResumeTest, ResumeWithoutARunSaysSo) {
   SessionHarness h;
   SessionResult r = h.Resume({});
