@@ -288,14 +288,20 @@ TEST(CheckpointResumeTest, AStepAtItsConfirmGateHasNotStarted) {
   EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a", "do b", "do c"));
 }
 
-TEST(CheckpointResumeTest, MissingSecretIsInvalid) {
-  SessionHarness h;
+/// Abc() with a secret parameter `token` (from ASMPLAN_SECRET_TOKEN).
+Plan AbcWithSecret() {
   Plan plan = Abc();
   ParamValue p;
   p.name = "token";
   p.type = "string";
   p.secret = true;
   plan.params = {p};
+  return plan;
+}
+
+TEST(CheckpointResumeTest, MissingSecretIsInvalid) {
+  SessionHarness h;
+  Plan plan = AbcWithSecret();
   SessionResult r = h.Start(plan);
   EXPECT_EQ(r.status, SessionStatus::kInvalid);
   EXPECT_EQ(r.message, "secret parameter `token` has no value: set ASMPLAN_SECRET_TOKEN");
@@ -309,14 +315,8 @@ TEST(CheckpointResumeTest, AShortSecretIsWarnedAbout) {
   for (const char* value : {"ab1", "long-enough-token"}) {
     SCOPED_TRACE(value);
     SessionHarness h;
-    Plan plan = Abc();
-    ParamValue p;
-    p.name = "token";
-    p.type = "string";
-    p.secret = true;
-    plan.params = {p};
     h.env["ASMPLAN_SECRET_TOKEN"] = value;
-    EXPECT_EQ(h.Start(plan).status, SessionStatus::kSucceeded);
+    EXPECT_EQ(h.Start(AbcWithSecret()).status, SessionStatus::kSucceeded);
     std::string notes;
     for (const ExecEvent& e : h.reporter.events) {
       if (e.type == ExecEvent::Type::kNote) notes += e.message + "\n";
