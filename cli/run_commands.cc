@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -220,25 +219,15 @@ int DoResumeDryRun(RunOptions o) {
   preview.checkpoint = &run.cp;
   preview.lock_holder = run.lock_holder;
   preview.leftovers = run.leftovers;
-  for (const std::string& id : o.rerun) {
-    bool known = std::any_of(run.plan.steps.begin(), run.plan.steps.end(),
-                             [&](const Step& st) { return st.id == id; });
-    if (!known) {
-      std::fprintf(stderr, "error: --rerun: the plan has no step `%s`\n", id.c_str());
-      return kExitInvalid;
-    }
-    preview.rerun.insert(id);
+  ResumeRequest names;
+  names.rerun = o.rerun;
+  names.approved.insert(o.approve.begin(), o.approve.end());
+  if (std::string problem = UnknownStepError(run.plan, names); !problem.empty()) {
+    std::fprintf(stderr, "error: %s\n", problem.c_str());
+    return kExitInvalid;
   }
-  for (const std::string& id : o.approve) {
-    auto it = std::find_if(run.plan.steps.begin(), run.plan.steps.end(),
-                           [&](const Step& st) { return st.id == id; });
-    if (it == run.plan.steps.end() || it->confirm.empty()) {
-      std::fprintf(stderr, "error: --approve: the plan has no step `%s`%s\n", id.c_str(),
-                   it == run.plan.steps.end() ? "" : " with a confirm gate");
-      return kExitInvalid;
-    }
-    preview.approved.insert(id);
-  }
+  preview.rerun.insert(o.rerun.begin(), o.rerun.end());
+  preview.approved = names.approved;
   preview.assume_yes = o.yes;
   // Checked, never shown: resume refuses to start without them.
   Secrets secrets;

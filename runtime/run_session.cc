@@ -78,33 +78,13 @@ const Step* FindStep(const Plan& plan, const std::string& id) {
   return it == plan.steps.end() ? nullptr : &*it;
 }
 
-/// --approve names a step of the plan that has a confirm gate; a typo must not pass silently.
-bool CheckApprovals(const Plan& plan, const std::set<std::string>& approved, Session* s) {
-  for (const std::string& id : approved) {
-    const Step* step = FindStep(plan, id);
-    if (!step || step->confirm.empty()) {
-      s->result = Error(SessionStatus::kInvalid, "--approve: the plan has no step `" + id + "`" +
-                                                     (step ? " with a confirm gate" : ""));
-      return false;
-    }
-  }
-  return true;
-}
-
-/// Every step `--rerun` and `--mark-done` name is in `plan`, checked before anything is journaled
-/// (a typo must not leave an accepted plan change behind).
+/// Every step `--rerun` and `--mark-done` name is in `plan`, and every `--approve` names one with a
+/// confirm gate, checked before anything is journaled (a typo must not leave an accepted plan
+/// change behind).
 bool CheckStepNames(const Plan& plan, const ResumeRequest& req, Session* s) {
-  std::vector<std::pair<const char*, std::string>> named;
-  for (const std::string& id : req.rerun) named.emplace_back("--rerun", id);
-  if (!req.mark_done.empty()) named.emplace_back("--mark-done", req.mark_done);
-  for (const auto& [option, id] : named) {
-    if (!FindStep(plan, id)) {
-      s->result = Error(SessionStatus::kInvalid,
-                        std::string(option) + ": the plan has no step `" + id + "`");
-      return false;
-    }
-  }
-  return CheckApprovals(plan, req.approved, s);
+  std::string err = UnknownStepError(plan, req);
+  if (!err.empty()) s->result = Error(SessionStatus::kInvalid, err);
+  return err.empty();
 }
 
 bool Lock(const std::string& dir, Session* s) {
@@ -149,12 +129,30 @@ SessionResult Execute(const Plan& plan, const RunRequest& req, const SessionServ
 
 }  // namespace
 
+std::string UnknownStepError(const Plan& plan, const ResumeRequest& req) {
+  std::vector<std::pair<const char*, std::string>> named;
+  for (const std::string& id : req.rerun) named.emplace_back("--rerun", id);
+  if (!req.mark_done.empty()) named.emplace_back("--mark-done", req.mark_done);
+  for (const auto& [option, id] : named) {
+    if (!FindStep(plan, id)) return std::string(option) + ": the plan has no step `" + id + "`";
+  }
+  for (const std::string& id : req.approved) {
+    const Step* step = FindStep(plan, id);
+    if (!step || step->confirm.empty()) {
+      return "--approve: the plan has no step `" + id + "`" + (step ? " with a confirm gate" : "");
+    }
+  }
+  return "";
+}
+
 SessionResult StartRun(const Plan& plan, const std::string& plan_text, const RunRequest& req,
                        const SessionServices& svc) {
   Session s;
   std::string err;
   if (!s.LoadSecrets(plan, svc, &err)) return Error(SessionStatus::kInvalid, err);
-  if (!CheckApprovals(plan, req.approved, &s)) return s.result;
+  ResumeRequest approvals;
+  approvals.approved = req.approved;
+  if (!CheckStepNames(plan, approvals, &s)) return s.result;
   if (!Lock(req.state_dir, &s)) return s.result;
   std::string journal = req.state_dir + "/journal";
   if (::access(journal.c_str(), F_OK) == 0) {

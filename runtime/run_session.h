@@ -64,6 +64,11 @@ struct SessionResult {
   std::string note;     ///< informational (lock taken over, changes accepted), or ""
 };
 
+/// Why `request` cannot be taken with `plan`: a --rerun or --mark-done step the plan does not have,
+/// or an --approve naming no step with a confirm gate ("--rerun: the plan has no step `x`"); ""
+/// when every name is sound. Resume and `resume --dry-run` check with it.
+std::string UnknownStepError(const Plan& plan, const ResumeRequest& request);
+
 /// Starts a new run of `plan` (whose canonical text is `plan_text`) in request.state_dir.
 /// Refuses a state directory that already holds a run.
 SessionResult StartRun(const Plan& plan, const std::string& plan_text, const RunRequest& request,
