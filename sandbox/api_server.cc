@@ -73,6 +73,17 @@ json ScaleOf(const json& object) {
             {"selector", selector}}}};
 }
 
+// `299 - "TEXT"` (RFC 7234 warn-code 299, "miscellaneous persistent warning"), as a real API
+// server sends a deprecation warning; TEXT quoted, control characters made spaces.
+std::string WarningHeader(const std::string& text) {
+  std::string quoted;
+  for (char c : text) {
+    if (c == '"' || c == '\\') quoted += '\\';
+    quoted += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
+  }
+  return "299 - \"" + quoted + "\"";
+}
+
 // Namespace a request touches, for namespace-scoped faults.
 std::string RequestNamespace(const std::string& path) {
   ApiPath p = ParseApiPath(path);
@@ -102,15 +113,18 @@ bool ApiServer::InjectFault(const httplib::Request& req, httplib::Response& res)
   std::string ns = RequestNamespace(req.path);
   int delay_ms;
   double rate;
+  std::string warning;
   {
     std::lock_guard<std::mutex> lock(cluster_.mu());
     const FaultState& f = cluster_.faults();
     delay_ms = f.slow_namespace.empty() || f.slow_namespace == ns ? f.slow_delay_ms : 0;
     rate = f.api_error_namespace.empty() || f.api_error_namespace == ns ? f.api_error_rate : 0;
+    if (f.warning_namespace.empty() || f.warning_namespace == ns) warning = f.warning_text;
   }
   if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
   // Discovery and /version stay healthy: kubectl would otherwise only print cache errors.
   bool resource_request = ParseApiPath(req.path).kind == ApiPath::Kind::kResource;
+  if (resource_request && !warning.empty()) res.set_header("Warning", WarningHeader(warning));
   if (!resource_request || rate <= 0) return false;
   if (std::uniform_real_distribution<double>(0, 1)(rng) >= rate) return false;
   SendError(res, {500, "InternalError",

@@ -46,9 +46,14 @@ bool Cluster::SetFault(const json& request, std::string* err) {
     faults_.slow_namespace = ns;
     return true;
   }
+  if (kind == "api_warnings") {
+    faults_.warning_text = enabled ? request.value("text", std::string(kDefaultWarning)) : "";
+    faults_.warning_namespace = ns;
+    return true;
+  }
   *err = "unknown fault \"" + kind +
          "\" (known: never_ready, crashloop_sidecar, stuck_terminating, api_errors, "
-         "slow_responses)";
+         "slow_responses, api_warnings)";
   return false;
 }
 
@@ -131,7 +136,9 @@ json Cluster::Snapshot() {
             {"api_errors",
              {{"rate", faults_.api_error_rate}, {"namespace", faults_.api_error_namespace}}},
             {"slow_responses",
-             {{"delay_ms", faults_.slow_delay_ms}, {"namespace", faults_.slow_namespace}}}}},
+             {{"delay_ms", faults_.slow_delay_ms}, {"namespace", faults_.slow_namespace}}},
+            {"api_warnings",
+             {{"text", faults_.warning_text}, {"namespace", faults_.warning_namespace}}}}},
           {"resource_version", store_.resource_version()},
           {"namespaces", namespaces}};
 }

@@ -18,6 +18,10 @@ struct Timings {
   int initial_age_s = 1500;         ///< age the scenario's starting objects show (25m)
 };
 
+/// The api_warnings fault's text unless one is given: a deprecation warning as real servers send.
+inline constexpr const char* kDefaultWarning =
+    "policy/v1beta1 PodSecurityPolicy is deprecated in v1.21+, unavailable in v1.25+";
+
 /// Fault injection, switched by the scenario and the admin endpoint. Namespace sets hold "*"
 /// for "every namespace".
 struct FaultState {
@@ -28,6 +32,10 @@ struct FaultState {
   std::string api_error_namespace;          ///< "" = every request
   int slow_delay_ms = 0;                    ///< added to every API request
   std::string slow_namespace;               ///< "" = every request
+  /// Sent as a `Warning: 299 - "TEXT"` header on resource responses (kubectl prints it on
+  /// stderr, as it does for a real API server's deprecation warnings); "" = none.
+  std::string warning_text;
+  std::string warning_namespace;  ///< "" = every request
 
   /// True when the namespace (or "*") is in the set.
   static bool Has(const std::set<std::string>& set, const std::string& ns) {

@@ -207,7 +207,7 @@ bool ReadFaults(Reader& r, const YAML::Node& n, FaultState* faults) {
   if (!r.Seq(n, "faults")) return false;
   for (const auto& f : n) {
     std::string kind, ns;
-    if (!r.Map(f, "fault", {"fault", "namespace", "rate", "delay_ms"}) ||
+    if (!r.Map(f, "fault", {"fault", "namespace", "rate", "delay_ms", "text"}) ||
         !r.Str(f, "fault", &kind, true) || !r.Str(f, "namespace", &ns)) {
       return false;
     }
@@ -232,10 +232,15 @@ bool ReadFaults(Reader& r, const YAML::Node& n, FaultState* faults) {
       faults->slow_delay_ms = 500;
       if (!r.Int(f, "delay_ms", &faults->slow_delay_ms)) return false;
       faults->slow_namespace = ns;
+    } else if (kind == "api_warnings") {
+      faults->warning_text = kDefaultWarning;
+      if (!r.Str(f, "text", &faults->warning_text)) return false;
+      faults->warning_namespace = ns;
     } else {
       return r.Fail(f["fault"], "unknown fault \"" + kind +
                                     "\" (known: never_ready, crashloop_sidecar, "
-                                    "stuck_terminating, api_errors, slow_responses)");
+                                    "stuck_terminating, api_errors, slow_responses, "
+                                    "api_warnings)");
     }
   }
   return true;

@@ -128,6 +128,19 @@ TEST_F(SandboxFaultTest, ApiErrorsAnswerWithInternalError) {
   EXPECT_EQ(sandbox_.UserKubectl({"get", "pod", "-n", "shop"}).exit_code, 0);
 }
 
+TEST_F(SandboxFaultTest, ApiWarningsReachKubectlsStderrOnly) {
+  std::string clean = sandbox_.UserKubectl({"get", "pods", "-n", "shop", "-o", "name"}).out;
+  Fault(R"({"fault":"api_warnings","namespace":"shop","text":"shop is \"deprecated\""})");
+  ProcessResult r = sandbox_.UserKubectl({"get", "pods", "-n", "shop", "-o", "name"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, clean);
+  EXPECT_NE(r.err.find("Warning: shop is \"deprecated\""), std::string::npos) << r.err;
+  // Namespace-scoped: another namespace's requests carry none.
+  EXPECT_EQ(sandbox_.UserKubectl({"get", "pods", "-n", "plain"}).err, "");
+  Fault(R"({"fault":"api_warnings","enabled":false})");
+  EXPECT_EQ(sandbox_.UserKubectl({"get", "pods", "-n", "shop", "-o", "name"}).err, "");
+}
+
 TEST_F(SandboxFaultTest, UnknownFaultIsRejected) {
   std::string reply;
   EXPECT_EQ(sandbox_.Post("/sandbox/faults", R"({"fault":"gremlins"})", &reply), 400);

@@ -55,6 +55,7 @@ faults:
   - {fault: never_ready, namespace: payments}
   - {fault: api_errors, rate: 0.25}
   - {fault: slow_responses, delay_ms: 40}
+  - {fault: api_warnings, namespace: payments}
 )",
                             "f.yaml", &s, &err))
       << err;
@@ -63,6 +64,8 @@ faults:
   EXPECT_TRUE(s.faults.never_ready.count("payments"));
   EXPECT_DOUBLE_EQ(s.faults.api_error_rate, 0.25);
   EXPECT_EQ(s.faults.slow_delay_ms, 40);
+  EXPECT_EQ(s.faults.warning_text, kDefaultWarning);
+  EXPECT_EQ(s.faults.warning_namespace, "payments");
 }
 
 struct BadCase {
@@ -79,7 +82,7 @@ TEST(ScenarioTest, BadFilesNameFileLineAndProblem) {
       {"faults:\n  - {fault: gremlins}\n",
        "bad.yaml:2:13: unknown fault \"gremlins\" (known: "
        "never_ready, crashloop_sidecar, stuck_terminating, "
-       "api_errors, slow_responses)"},
+       "api_errors, slow_responses, api_warnings)"},
       {"namespaces:\n  - labels: {a: b}\n", "bad.yaml:2:5: missing \"name\""},
       {"timings: [1, 2]\n", "bad.yaml:1:10: timings must be a mapping"},
       {"namespaces:\n  - name: [a\n", "bad.yaml:3:1: end of sequence flow not found"},
