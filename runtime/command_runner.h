@@ -19,7 +19,10 @@ struct CommandSpec {
   /// the command's first byte of output: a silent command creates no file.
   std::string log_path;
   std::string log_preamble;  ///< written to the log just before the first byte of output
-  Millis timeout_ms = 0;     ///< 0 = none; on expiry the whole process group is killed
+  /// Without a log: stderr is captured into CommandResult::error_output instead of being mixed
+  /// into `output` (kubectl's warnings must not corrupt the JSON a guard parses).
+  bool stderr_apart = false;
+  Millis timeout_ms = 0;  ///< 0 = none; on expiry the whole process group is killed
   /// When set: a command not yet started once it is true is never started (result: interrupted).
   /// Set it before InterruptAll() and no command slips in between the two.
   const std::atomic<bool>* cancel = nullptr;
@@ -33,6 +36,7 @@ struct CommandResult {
   bool spawn_failed = false;  ///< could not start (error says why, e.g. "kubectl: not found")
   bool logged = false;        ///< the command wrote output to the log (after the preamble)
   std::string output;         ///< stdout+stderr when CommandSpec::log_path is empty
+  std::string error_output;   ///< stderr, with CommandSpec::stderr_apart (output is stdout then)
   std::string error;          ///< a description of a failure to spawn or to write the log, or ""
   Millis duration_ms = 0;
 

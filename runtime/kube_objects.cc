@@ -30,7 +30,7 @@ bool Bool(const json& j, const char* key) {
 
 /// The "items" array of a list document, or false with a message.
 bool ListItems(const std::string& json_text, const char* kind, json* doc, std::string* err) {
-  *doc = json::parse(ExtractJsonDocument(json_text), nullptr, /*allow_exceptions=*/false);
+  *doc = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (doc->is_discarded()) {
     *err = std::string("malformed JSON in the ") + kind;
     return false;
@@ -153,14 +153,6 @@ std::string ImageTag(const std::string& image) {
   // A colon before the last slash belongs to a registry port, not a tag.
   if (colon == std::string::npos || (slash != std::string::npos && colon < slash)) return "";
   return ref.substr(colon + 1);
-}
-
-std::string ExtractJsonDocument(const std::string& output) {
-  size_t begin = output.rfind('{', 0) == 0 ? 0 : output.find("\n{");
-  size_t end = output.rfind("\n}");
-  if (begin == std::string::npos || end == std::string::npos || end < begin) return output;
-  if (begin != 0) ++begin;
-  return output.substr(begin, end + 2 - begin);
 }
 
 }  // namespace asmplan

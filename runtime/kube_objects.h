@@ -60,9 +60,4 @@ bool ParseDeploymentList(const std::string& json_text, std::vector<DeploymentInf
 /// "1.5.10-asm.2"; a reference without a tag gives "".
 std::string ImageTag(const std::string& image);
 
-/// Cuts the JSON document out of kubectl's combined stdout+stderr: from the first line that
-/// starts with '{' to the last line that starts with '}' (kubectl prints warnings on their own
-/// lines around the pretty-printed document). Returns the text unchanged if no such lines exist.
-std::string ExtractJsonDocument(const std::string& output);
-
 }  // namespace asmplan

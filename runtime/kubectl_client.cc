@@ -39,7 +39,9 @@ std::string DescribeFailure(const std::vector<std::string>& argv, const CommandR
     how = "killed by signal " + std::to_string(result.term_signal);
   else
     how = "failed (exit " + std::to_string(result.exit_code) + ")";
-  std::string said = LastLine(result.output);
+  // Queries keep stderr apart: that is where kubectl says why it failed.
+  std::string said = LastLine(result.error_output);
+  if (said.empty()) said = LastLine(result.output);
   return Join(argv) + " " + how + (said.empty() ? "" : ": " + said);
 }
 
@@ -72,6 +74,9 @@ CommandResult KubectlClient::RunCommand(const std::vector<std::string>& argv,
   spec.env = options_.env;
   spec.timeout_ms = options_.query_timeout_ms;
   spec.cancel = options_.cancel;
+  // Only stdout is the answer: the warnings kubectl prints on stderr (an API server's deprecation
+  // `Warning:` headers, discovery errors of a broken aggregated API) would corrupt the JSON.
+  spec.stderr_apart = true;
   return runner_.Run(spec);
 }
 
@@ -113,7 +118,7 @@ QueryStatus KubectlClient::CurrentContext(std::string* context) {
   context->clear();
   // kubectl exits 1 with "error: current-context is not set": an answer, not a failed query.
   if (!status.ok && r.exit_code == 1 &&
-      r.output.find("current-context is not set") != std::string::npos) {
+      (r.error_output + r.output).find("current-context is not set") != std::string::npos) {
     status = QueryStatus{true, ""};
     return status;
   }

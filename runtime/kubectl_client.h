@@ -40,7 +40,8 @@ class KubectlClient {
   QueryStatus CurrentContext(std::string* context);
   /// Whether the cluster role binding exists (a missing one is not an error).
   QueryStatus ClusterRoleBindingExists(const std::string& name, bool* exists);
-  /// Runs any argv with the options' environment and timeout, in `cwd` ("" inherits it).
+  /// Runs any argv with the options' environment and timeout, in `cwd` ("" inherits it); stdout
+  /// and stderr come back apart (CommandResult::output, CommandResult::error_output).
   CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& cwd = "");
   /// Runs a `command [...] succeeds` guard's argv: RunCommand() in the options' command_cwd.
   CommandResult RunGuardCommand(const std::vector<std::string>& argv) {
@@ -56,7 +57,7 @@ class KubectlClient {
 };
 
 /// One line describing a failed command: the argv joined, how it failed, and the last meaningful
-/// line of its output (at most 300 characters).
+/// line of its stderr when kept apart, else of its output (at most 300 characters).
 std::string DescribeFailure(const std::vector<std::string>& argv, const CommandResult& result);
 
 }  // namespace asmplan

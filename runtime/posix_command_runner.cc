@@ -36,6 +36,8 @@ namespace {
 /// Captured output beyond this is dropped (and counted), so a chatty command cannot exhaust memory.
 // A `kubectl get pods -A -o json` of 20,000 pods is about 90 MB: the cap leaves room for 5x that.
 constexpr size_t kMaxCapturedBytes = size_t{512} << 20;
+/// Stderr kept apart (CommandSpec::stderr_apart) beyond this is dropped: warnings, not data.
+constexpr size_t kMaxErrorBytes = size_t{1} << 20;
 /// Between SIGTERM and SIGKILL when a command times out.
 constexpr Millis kKillGraceMs = 2000;
 /// At most this much output is read per wake-up before the wait loop looks at its deadline again.
@@ -137,12 +139,13 @@ std::vector<char*> CStrings(std::vector<std::string>& strings) {
   return out;
 }
 
-/// Adds to `actions` (initialized): stdin from /dev/null, stdout and stderr to `out_fd`, no other
-/// inherited descriptors, its own working directory.
-bool InitFileActions(posix_spawn_file_actions_t* actions, int out_fd, const std::string& cwd) {
+/// Adds to `actions` (initialized): stdin from /dev/null, stdout to `out_fd` and stderr to
+/// `err_fd`, no other inherited descriptors, its own working directory.
+bool InitFileActions(posix_spawn_file_actions_t* actions, int out_fd, int err_fd,
+                     const std::string& cwd) {
   return posix_spawn_file_actions_addopen(actions, 0, "/dev/null", O_RDONLY, 0) == 0 &&
          posix_spawn_file_actions_adddup2(actions, out_fd, 1) == 0 &&
-         posix_spawn_file_actions_adddup2(actions, out_fd, 2) == 0 &&
+         posix_spawn_file_actions_adddup2(actions, err_fd, 2) == 0 &&
          posix_spawn_file_actions_addclosefrom_np(actions, 3) == 0 &&
          (cwd.empty() || posix_spawn_file_actions_addchdir_np(actions, cwd.c_str()) == 0);
 }
@@ -212,11 +215,13 @@ bool CheckSpec(const CommandSpec& spec, std::string* err) {
 struct Child {
   const CommandSpec* spec = nullptr;
   pid_t pid = -1;
-  Fd pidfd;    ///< readable once the child has exited (invalid: fall back to waitid polling)
-  Fd capture;  ///< read end of the output pipe, until end of file
-  Fd log;      ///< the log file, once the command has printed something
-  bool logged = false;    ///< the preamble is in the log
-  std::string log_error;  ///< why the log could not be written (the rest is kept in `output`)
+  Fd pidfd;        ///< readable once the child has exited (invalid: fall back to waitid polling)
+  Fd capture;      ///< read end of the output pipe, until end of file
+  Fd err_capture;  ///< read end of the stderr pipe (CommandSpec::stderr_apart only)
+  std::string error_output;  ///< what came through err_capture, at most kMaxErrorBytes
+  Fd log;                    ///< the log file, once the command has printed something
+  bool logged = false;       ///< the preamble is in the log
+  std::string log_error;     ///< why the log could not be written (the rest is kept in `output`)
   std::string output;
   size_t dropped = 0;
 };
@@ -265,6 +270,24 @@ void DrainPipe(Child* child, size_t budget = kDrainBudget) {
   }
 }
 
+/// Reads what the stderr pipe holds now into error_output (beyond the cap: read and dropped);
+/// closes the pipe at end of file.
+void DrainErrors(Child* child) {
+  char buf[65536];
+  for (size_t read_so_far = 0; child->err_capture.valid() && read_so_far < kDrainBudget;) {
+    ssize_t n = read(child->err_capture.get(), buf, sizeof buf);
+    if (n > 0) {
+      size_t room = kMaxErrorBytes - std::min(kMaxErrorBytes, child->error_output.size());
+      child->error_output.append(buf, std::min(room, static_cast<size_t>(n)));
+      read_so_far += static_cast<size_t>(n);
+    } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+      child->err_capture.Reset();
+    } else if (errno == EAGAIN) {
+      return;
+    }
+  }
+}
+
 /// True once the child has exited; it stays a zombie (WNOWAIT) so its group id stays reserved.
 bool HasExited(const Child& child) {
   siginfo_t info;
@@ -274,15 +297,17 @@ bool HasExited(const Child& child) {
 
 /// Blocks until the child exits, output arrives or `wait_ms` passes (-1: no limit).
 void WaitForEvent(Child* child, Millis wait_ms) {
-  pollfd fds[2];
+  pollfd fds[3];
   nfds_t n = 0;
   if (child->pidfd.valid()) fds[n++] = {child->pidfd.get(), POLLIN, 0};
   if (child->capture.valid()) fds[n++] = {child->capture.get(), POLLIN, 0};
+  if (child->err_capture.valid()) fds[n++] = {child->err_capture.get(), POLLIN, 0};
   int timeout = wait_ms < 0 ? -1 : static_cast<int>(std::min<Millis>(wait_ms, 1 << 30));
   if (!child->pidfd.valid() && (timeout < 0 || timeout > kFallbackPollMs))
     timeout = kFallbackPollMs;
   poll(fds, n, timeout);
   DrainPipe(child);
+  DrainErrors(child);
 }
 
 class PosixCommandRunner : public CommandRunner {
@@ -323,6 +348,7 @@ CommandResult PosixCommandRunner::Run(const CommandSpec& spec) {
   bool stopped = result.timed_out || result.interrupted;
   if (stopped) kill(-child.pid, SIGKILL);
   DrainPipe(&child);
+  DrainErrors(&child);
   // The command exited but something it started in the background still holds its output: that
   // keeps reaching the log, as it would have had the command written to the file directly.
   if (!stopped && child.capture.valid() && OpenLog(&child)) HandOver(&child);
@@ -334,6 +360,7 @@ CommandResult PosixCommandRunner::Run(const CommandSpec& spec) {
   result.logged = child.logged;
   if (!child.log_error.empty()) result.error = child.log_error;
   result.output = std::move(child.output);
+  result.error_output = std::move(child.error_output);
   if (child.dropped > 0)
     result.output += "\n[asmplan: output truncated at 512 MiB, " + std::to_string(child.dropped) +
                      " more bytes dropped]\n";
@@ -345,9 +372,11 @@ bool PosixCommandRunner::Spawn(const CommandSpec& spec, Child* child, CommandRes
   if (!CheckSpec(spec, &result->error)) return false;
   std::vector<std::string> env = BuildEnvironment(spec.env);
   std::string program;
-  Fd child_out;
+  Fd child_out, child_err;
+  bool apart = spec.stderr_apart && spec.log_path.empty();
   if (!ResolveProgram(spec.argv[0], EnvValue(env, "PATH"), spec.cwd, &program, &result->error) ||
-      !OpenOutput(&child_out, &child->capture, &result->error))
+      !OpenOutput(&child_out, &child->capture, &result->error) ||
+      (apart && !OpenOutput(&child_err, &child->err_capture, &result->error)))
     return false;
   std::vector<std::string> args = spec.argv;
   std::vector<char*> argv = CStrings(args), envp = CStrings(env);
@@ -356,7 +385,8 @@ bool PosixCommandRunner::Spawn(const CommandSpec& spec, Child* child, CommandRes
   posix_spawn_file_actions_init(&actions);
   posix_spawnattr_init(&attr);
   int rc = ENOMEM;
-  if (InitFileActions(&actions, child_out.get(), spec.cwd) && InitAttributes(&attr)) {
+  int err_fd = apart ? child_err.get() : child_out.get();
+  if (InitFileActions(&actions, child_out.get(), err_fd, spec.cwd) && InitAttributes(&attr)) {
     // Spawns run in parallel, outside the lock; an InterruptAll() between the check below and
     // the registration after the spawn is seen by its count and applied to the new child, so
     // a caller that sets the cancel flag and then calls InterruptAll() either stops this spawn

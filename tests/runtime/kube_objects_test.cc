@@ -90,15 +90,5 @@ TEST(KubeObjectsTest, ImageTags) {
   EXPECT_EQ(ImageTag("nginx"), "");
 }
 
-TEST(KubeObjectsTest, ExtractsTheDocumentFromOutputWithWarnings) {
-  std::string doc = "{\n    \"items\": []\n}";
-  EXPECT_EQ(ExtractJsonDocument("W1127 memcache.go:265] warning\n" + doc + "\nWarning: x\n"), doc);
-  EXPECT_EQ(ExtractJsonDocument(doc), doc);
-  EXPECT_EQ(ExtractJsonDocument("{\"items\":[]}"), "{\"items\":[]}");
-  std::vector<PodInfo> pods;
-  std::string err;
-  EXPECT_TRUE(ParsePodList("Warning: deprecated\n" + doc + "\n", &pods, &err)) << err;
-}
-
 }  // namespace
 }  // namespace asmplan

@@ -411,6 +411,39 @@ TEST_F(KubectlGuardEvaluatorTest, QueryFailuresAreErrorsWithKubectlsWords) {
   EXPECT_EQ(runner_.commands_ran().size(), 2u);
 }
 
+// kubectl prints warnings on stderr: a deprecation `Warning:` header of the API server, the
+// discovery errors of a broken aggregated API (metrics-server down). The answers come from stdout.
+TEST_F(KubectlGuardEvaluatorTest, WarningsOnStderrDoNotDisturbTheAnswers) {
+  const std::string noise =
+      "E1127 10:00:00.000000 memcache.go:287] couldn't get resource list for "
+      "metrics.k8s.io/v1beta1: the server is currently unable to handle the request\n"
+      "Warning: policy/v1beta1 PodSecurityPolicy is deprecated in v1.21+\n";
+  CommandResult pods =
+      FakeCommandRunner::Exit(0, List({Pod("payments", "api-1", {App(), Proxy("1.5.10")})}));
+  pods.error_output = noise;
+  runner_.Expect("kubectl get pods -n payments -o json", pods);
+  CommandResult context = FakeCommandRunner::Exit(0, "onprem-admin\n");
+  context.error_output = noise;
+  runner_.Expect("kubectl config current-context", context);
+  CommandResult failed = FakeCommandRunner::Exit(1, "");
+  failed.error_output = noise + "error: You must be logged in to the server (Unauthorized)\n";
+  runner_.Expect("kubectl get pods -n b -o json", failed);
+
+  Guard all = AllShow("payments", 2, 2), admin = G(GuardKind::kContextIs, "", "onprem-admin");
+  Guard not_admin = Junction(GuardKind::kNot, {admin}), b = AllShow("b", 2, 2);
+  auto obs = evaluator_->Evaluate({&all, &admin, &not_admin, &b});
+  EXPECT_TRUE(obs[0].holds) << obs[0].summary;
+  EXPECT_FALSE(obs[0].error);
+  EXPECT_TRUE(obs[1].holds) << obs[1].summary;
+  // The admin-cluster check must not pass because a warning came last.
+  EXPECT_FALSE(obs[2].holds) << obs[2].summary;
+  EXPECT_TRUE(obs[3].error);
+  EXPECT_EQ(obs[3].summary,
+            "kubectl get pods -n b -o json failed (exit 1): error: You must be logged in to the "
+            "server (Unauthorized)");
+  for (const CommandSpec& spec : runner_.specs_ran()) EXPECT_TRUE(spec.stderr_apart);
+}
+
 TEST_F(KubectlGuardEvaluatorTest, AnAndWithAFailingOperandIsNotAnError) {
   runner_.Expect("kubectl get pods -n a -o json", FakeCommandRunner::Exit(1, "boom\n"));
   Pods("b", {});

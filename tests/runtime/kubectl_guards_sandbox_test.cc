@@ -182,6 +182,30 @@ TEST_F(KubectlGuardsSandboxTest, AStalledRolloutIsExplainedPodByPod) {
               ::testing::ContainsRegex("shop/web-[a-z0-9-]+: 1/2 ready, istio-proxy not ready"));
 }
 
+// A real API server's deprecation warnings reach kubectl's stderr on every request: the guards
+// still read the answers (before, the warning made the pod list "malformed JSON").
+TEST_F(KubectlGuardsSandboxTest, GuardsIgnoreTheServersWarnings) {
+  UseUserCluster();
+  std::string body;
+  ASSERT_EQ(sandbox_.Post("/sandbox/faults", R"({"fault":"api_warnings"})", &body), 200) << body;
+  CommandSpec get;
+  get.argv = {"/usr/bin/kubectl", "get", "pods", "-n", "shop"};
+  get.env = env_;
+  ASSERT_THAT(runner_->Run(get).output, HasSubstr("Warning: policy/v1beta1 PodSecurityPolicy"));
+  for (const Guard& g : {AllShow("shop", 2, 2), G(GuardKind::kPodsAllReady, "istio-system"),
+                         G(GuardKind::kSidecarsAtVersion, "shop", "1.6.14-asm.1"),
+                         G(GuardKind::kControlPlaneAtVersion, "", "1.6.14-asm.1"),
+                         G(GuardKind::kDeploymentRolledOut, "shop", "web"),
+                         G(GuardKind::kContextIs, "", "sandbox-user")}) {
+    GuardObservation o = One(g);
+    EXPECT_TRUE(o.holds) << CanonicalText(g) << ": " << o.summary;
+    EXPECT_FALSE(o.error) << CanonicalText(g) << ": " << o.summary;
+  }
+  GuardObservation absent = One(G(GuardKind::kClusterRoleBindingExists, "", "nosuch"));
+  EXPECT_FALSE(absent.holds);
+  EXPECT_FALSE(absent.error) << absent.summary;
+}
+
 TEST_F(KubectlGuardsSandboxTest, AnUnreachableClusterIsAQueryError) {
   UseUserCluster();
   sandbox_.Stop();

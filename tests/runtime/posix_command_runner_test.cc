@@ -83,6 +83,25 @@ TEST_F(PosixCommandRunnerTest, CapturesStdoutAndStderr) {
   EXPECT_EQ(r.output, "out\nerr\n");
 }
 
+// kubectl prints warnings on stderr while its JSON goes to stdout: kept apart, both arrive whole,
+// also when the command writes more stderr than a pipe holds before any stdout.
+TEST_F(PosixCommandRunnerTest, KeepsStderrApartWhenAsked) {
+  CommandSpec spec;
+  spec.argv = {"sh", "-c", "echo warn >&2; head -c 200000 /dev/zero | tr '\\0' w >&2; echo out"};
+  spec.stderr_apart = true;
+  CommandResult r = runner_->Run(spec);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.output, "out\n");
+  EXPECT_EQ(r.error_output.substr(0, 5), "warn\n");
+  EXPECT_EQ(r.error_output.size(), 200005u);
+  // With a log file the flag changes nothing: both streams reach the log, in order.
+  spec.argv = {"sh", "-c", "echo out; echo err >&2"};
+  spec.log_path = (dir_ / "apart.log").string();
+  r = runner_->Run(spec);
+  EXPECT_EQ(Slurp(dir_ / "apart.log"), "out\nerr\n");
+  EXPECT_EQ(r.error_output, "");
+}
+
 TEST_F(PosixCommandRunnerTest, CapturesLargeOutputCompletely) {
   CommandResult r = Run({"head", "-c", "3000000", "/dev/zero"});
   EXPECT_EQ(r.exit_code, 0);

@@ -31,8 +31,14 @@ class FakeCommandRunner : public CommandRunner {
 
   /// Output goes where the real runner puts it: with a log path, into the log after the
   /// preamble (CommandResult::logged), else into CommandResult::output.
+  /// A scripted error_output stays apart only with CommandSpec::stderr_apart and no log; otherwise
+  /// it follows the output, as the real runner's one pipe would mix it.
   CommandResult Run(const CommandSpec& spec) override {
     CommandResult r = Answer(spec);
+    if (!spec.stderr_apart || !spec.log_path.empty()) {
+      r.output += r.error_output;
+      r.error_output.clear();
+    }
     if (!spec.log_path.empty() && !r.output.empty()) {
       std::ofstream(spec.log_path, std::ios::app) << spec.log_preamble << r.output;
       r.logged = true;
