@@ -213,9 +213,16 @@ const std::vector<std::string> kDemoNamespaces = {"frontend", "payments", "check
 TEST_F(DowngradeE2eTest, ShippedSandboxPlanDowngradesTheWholeMesh) {
   StartSandbox("demo");
   CompilePlan();
+  // Like many production servers, this one sends a deprecation warning with every answer.
+  std::string reply;
+  ASSERT_EQ(sandbox_.Post("/sandbox/faults", R"({"fault":"api_warnings"})", &reply), 200) << reply;
   ASSERT_EQ(Run("run"), 0) << output_;
   EXPECT_NE(output_.find("run succeeded"), std::string::npos) << output_;
   ExpectDowngraded(kDemoNamespaces);
+  // The warnings reached the commands' logs; the guards, reading stdout only, never stumbled.
+  EXPECT_NE(testing::SandboxProcess::ReadFile(state_ + "/logs/restart_deployments.payments.log")
+                .find("Warning: policy/v1beta1 PodSecurityPolicy is deprecated"),
+            std::string::npos);
   // The release really came from the sandbox's server, verified and extracted into the workspace.
   EXPECT_TRUE(std::filesystem::exists(state_ + "/workspace/work/istio-1.5.10-asm.2/bin/istioctl"));
   ProcessResult status = testing::RunProcess({Asmplan(), "status", "--state-dir", state_}, env_);
