@@ -67,21 +67,22 @@ std::vector<std::string> KubectlClient::ClusterRoleBindingArgv(const std::string
 }
 
 CommandResult KubectlClient::RunCommand(const std::vector<std::string>& argv,
-                                        const std::string& cwd) {
+                                        const std::string& cwd, bool stderr_apart) {
   CommandSpec spec;
   spec.argv = argv;
   spec.cwd = cwd;
   spec.env = options_.env;
   spec.timeout_ms = options_.query_timeout_ms;
   spec.cancel = options_.cancel;
-  // Only stdout is the answer: the warnings kubectl prints on stderr (an API server's deprecation
-  // `Warning:` headers, discovery errors of a broken aggregated API) would corrupt the JSON.
-  spec.stderr_apart = true;
+  spec.stderr_apart = stderr_apart;
   return runner_.Run(spec);
 }
 
 CommandResult KubectlClient::Query(const std::vector<std::string>& argv, QueryStatus* status) {
-  CommandResult r = RunCommand(argv);
+  // Only stdout is the answer: the warnings kubectl prints on stderr (an API server's deprecation
+  // `Warning:` headers, discovery errors of a broken aggregated API) would corrupt the JSON. A
+  // `command [...] succeeds` guard keeps one stream: its failure is quoted as it printed it.
+  CommandResult r = RunCommand(argv, "", /*stderr_apart=*/true);
   status->ok = r.ok();
   if (!status->ok) status->error = DescribeFailure(argv, r);
   return r;

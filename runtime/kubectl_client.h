@@ -40,16 +40,18 @@ class KubectlClient {
   QueryStatus CurrentContext(std::string* context);
   /// Whether the cluster role binding exists (a missing one is not an error).
   QueryStatus ClusterRoleBindingExists(const std::string& name, bool* exists);
-  /// Runs any argv with the options' environment and timeout, in `cwd` ("" inherits it); stdout
-  /// and stderr come back apart (CommandResult::output, CommandResult::error_output).
-  CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& cwd = "");
+  /// Runs any argv with the options' environment and timeout, in `cwd` ("" inherits it); with
+  /// `stderr_apart`, stderr comes back in CommandResult::error_output, else mixed into `output`.
+  CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& cwd = "",
+                           bool stderr_apart = false);
   /// Runs a `command [...] succeeds` guard's argv: RunCommand() in the options' command_cwd.
   CommandResult RunGuardCommand(const std::vector<std::string>& argv) {
     return RunCommand(argv, options_.command_cwd);
   }
 
  private:
-  /// Runs a query; on failure fills `*status` with a summary of what kubectl said.
+  /// Runs a query, stdout apart from stderr; on failure fills `*status` with a summary of what
+  /// kubectl said.
   CommandResult Query(const std::vector<std::string>& argv, QueryStatus* status);
 
   CommandRunner& runner_;
@@ -57,7 +59,8 @@ class KubectlClient {
 };
 
 /// One line describing a failed command: the argv joined, how it failed, and the last meaningful
-/// line of its stderr when kept apart, else of its output (at most 300 characters).
+/// line of its stderr when kept apart and not empty, else of its output (at most 300
+/// characters).
 std::string DescribeFailure(const std::vector<std::string>& argv, const CommandResult& result);
 
 }  // namespace asmplan

@@ -236,6 +236,8 @@ TEST_F(KubectlGuardEvaluatorTest, CommandSucceeds) {
   EXPECT_FALSE(o.holds);
   EXPECT_FALSE(o.error);
   EXPECT_EQ(o.summary, "test -f missing failed (exit 1): not there");
+  // Its output is not parsed: one stream, so the reason it printed last is the one quoted.
+  EXPECT_FALSE(runner_.specs_ran().back().stderr_apart);
   o = One(Cmd({"nope"}));
   EXPECT_TRUE(o.error);
   EXPECT_EQ(o.summary, "nope could not start: nope: no such file on PATH");

@@ -183,7 +183,8 @@ TEST_F(KubectlGuardsSandboxTest, AStalledRolloutIsExplainedPodByPod) {
 }
 
 // A real API server's deprecation warnings reach kubectl's stderr on every request: the guards
-// still read the answers (before, the warning made the pod list "malformed JSON").
+// read the answers from stdout alone (mixed in, the warning makes the pod list malformed JSON).
+// `context is` and the missing binding are here for completeness: they get no warning.
 TEST_F(KubectlGuardsSandboxTest, GuardsIgnoreTheServersWarnings) {
   UseUserCluster();
   std::string body;
