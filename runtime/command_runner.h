@@ -35,7 +35,7 @@ struct CommandResult {
   bool interrupted = false;   ///< killed by InterruptAll()
   bool spawn_failed = false;  ///< could not start (error says why, e.g. "kubectl: not found")
   bool logged = false;        ///< the command wrote output to the log (after the preamble)
-  std::string output;         ///< stdout+stderr when CommandSpec::log_path is empty
+  std::string output;         ///< stdout (+stderr unless kept apart) when log_path is empty
   std::string error_output;   ///< stderr, with CommandSpec::stderr_apart (output is stdout then)
   std::string error;          ///< a description of a failure to spawn or to write the log, or ""
   Millis duration_ms = 0;

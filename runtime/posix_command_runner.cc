@@ -36,7 +36,8 @@ namespace {
 /// Captured output beyond this is dropped (and counted), so a chatty command cannot exhaust memory.
 // A `kubectl get pods -A -o json` of 20,000 pods is about 90 MB: the cap leaves room for 5x that.
 constexpr size_t kMaxCapturedBytes = size_t{512} << 20;
-/// Stderr kept apart (CommandSpec::stderr_apart) beyond this is dropped: warnings, not data.
+/// Of stderr kept apart (CommandSpec::stderr_apart) only the last this many bytes are kept: its
+/// end says why a command failed.
 constexpr size_t kMaxErrorBytes = size_t{1} << 20;
 /// Between SIGTERM and SIGKILL when a command times out.
 constexpr Millis kKillGraceMs = 2000;
@@ -218,7 +219,8 @@ struct Child {
   Fd pidfd;        ///< readable once the child has exited (invalid: fall back to waitid polling)
   Fd capture;      ///< read end of the output pipe, until end of file
   Fd err_capture;  ///< read end of the stderr pipe (CommandSpec::stderr_apart only)
-  std::string error_output;  ///< what came through err_capture, at most kMaxErrorBytes
+  std::string error_output;  ///< what came through err_capture (its end, once trimmed)
+  size_t error_dropped = 0;  ///< bytes trimmed from the start of error_output
   Fd log;                    ///< the log file, once the command has printed something
   bool logged = false;       ///< the preamble is in the log
   std::string log_error;     ///< why the log could not be written (the rest is kept in `output`)
@@ -270,15 +272,23 @@ void DrainPipe(Child* child, size_t budget = kDrainBudget) {
   }
 }
 
-/// Reads what the stderr pipe holds now into error_output (beyond the cap: read and dropped);
+/// Keeps the last kMaxErrorBytes of error_output, counting what goes in error_dropped.
+void TrimErrors(Child* child) {
+  std::string& e = child->error_output;
+  if (e.size() <= kMaxErrorBytes) return;
+  child->error_dropped += e.size() - kMaxErrorBytes;
+  e.erase(0, e.size() - kMaxErrorBytes);
+}
+
+/// Reads what the stderr pipe holds now into error_output (its start dropped beyond the cap);
 /// closes the pipe at end of file.
 void DrainErrors(Child* child) {
   char buf[65536];
   for (size_t read_so_far = 0; child->err_capture.valid() && read_so_far < kDrainBudget;) {
     ssize_t n = read(child->err_capture.get(), buf, sizeof buf);
     if (n > 0) {
-      size_t room = kMaxErrorBytes - std::min(kMaxErrorBytes, child->error_output.size());
-      child->error_output.append(buf, std::min(room, static_cast<size_t>(n)));
+      child->error_output.append(buf, static_cast<size_t>(n));
+      if (child->error_output.size() >= 2 * kMaxErrorBytes) TrimErrors(child);
       read_so_far += static_cast<size_t>(n);
     } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
       child->err_capture.Reset();
@@ -360,7 +370,11 @@ CommandResult PosixCommandRunner::Run(const CommandSpec& spec) {
   result.logged = child.logged;
   if (!child.log_error.empty()) result.error = child.log_error;
   result.output = std::move(child.output);
-  result.error_output = std::move(child.error_output);
+  TrimErrors(&child);
+  if (child.error_dropped > 0)
+    result.error_output = "[asmplan: stderr truncated, its first " +
+                          std::to_string(child.error_dropped) + " bytes dropped]\n";
+  result.error_output += child.error_output;
   if (child.dropped > 0)
     result.output += "\n[asmplan: output truncated at 512 MiB, " + std::to_string(child.dropped) +
                      " more bytes dropped]\n";

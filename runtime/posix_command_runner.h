@@ -18,7 +18,7 @@ namespace asmplan {
 ///   how much was dropped). A log that cannot be written later is named in CommandResult::error
 ///   and the rest of the output is kept in CommandResult::output instead. Without a log and with
 ///   CommandSpec::stderr_apart, stderr goes through its own pipe into CommandResult::error_output
-///   (at most 1 MiB kept).
+///   (its last 1 MiB, after a note of what was dropped).
 /// - On timeout: SIGTERM to the command's process group, SIGKILL 2 s later; after a timeout or an
 ///   InterruptAll(), whatever is left in the group is SIGKILLed once the command itself exits.
 /// - A command that exits normally leaves its background children alone; Run() returns as soon as

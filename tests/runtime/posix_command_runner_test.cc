@@ -102,6 +102,30 @@ TEST_F(PosixCommandRunnerTest, KeepsStderrApartWhenAsked) {
   EXPECT_EQ(r.error_output, "");
 }
 
+// Beyond 1 MiB the end of stderr is kept (it says why the command failed), after a note; a
+// background process still holding stderr does not keep Run() waiting.
+TEST_F(PosixCommandRunnerTest, KeepsTheEndOfAFloodOfStderr) {
+  CommandSpec spec;
+  spec.argv = {"sh", "-c",
+               "head -c 3000000 /dev/zero | tr '\\0' w >&2; echo; echo 'the reason' >&2; exit 3"};
+  spec.stderr_apart = true;
+  CommandResult r = runner_->Run(spec);
+  EXPECT_EQ(r.exit_code, 3);
+  const std::string note = "[asmplan: stderr truncated, its first 1951435 bytes dropped]\n";
+  EXPECT_EQ(r.error_output.substr(0, note.size()), note);
+  EXPECT_EQ(r.error_output.size(), note.size() + (size_t{1} << 20));
+  EXPECT_EQ(r.error_output.substr(r.error_output.size() - 11), "the reason\n");
+  EXPECT_EQ(r.output, "\n");
+
+  spec.argv = {"sh", "-c", "echo out; sleep 30 >&2 & echo $! > bg.pid"};
+  spec.cwd = dir_.string();
+  auto start = std::chrono::steady_clock::now();
+  r = runner_->Run(spec);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_EQ(r.output, "out\n");
+  kill(std::stoi(Slurp(dir_ / "bg.pid")), SIGKILL);
+}
+
 TEST_F(PosixCommandRunnerTest, CapturesLargeOutputCompletely) {
   CommandResult r = Run({"head", "-c", "3000000", "/dev/zero"});
   EXPECT_EQ(r.exit_code, 0);
