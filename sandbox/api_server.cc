@@ -74,7 +74,8 @@ json ScaleOf(const json& object) {
 }
 
 // `299 - "TEXT"` (RFC 7234 warn-code 299, "miscellaneous persistent warning"), as a real API
-// server sends a deprecation warning; TEXT quoted, control characters made spaces.
+// server sends a deprecation warning; TEXT quoted, bytes below 0x20 made spaces (client-go drops
+// a warning with other control characters or invalid UTF-8).
 std::string WarningHeader(const std::string& text) {
   std::string quoted;
   for (char c : text) {

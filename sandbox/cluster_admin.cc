@@ -47,7 +47,12 @@ bool Cluster::SetFault(const json& request, std::string* err) {
     return true;
   }
   if (kind == "api_warnings") {
-    faults_.warning_text = enabled ? request.value("text", std::string(kDefaultWarning)) : "";
+    std::string text = request.value("text", std::string(kDefaultWarning));
+    if (enabled && text.empty()) {
+      *err = "an api_warnings fault needs a non-empty \"text\"";
+      return false;
+    }
+    faults_.warning_text = enabled ? text : "";
     faults_.warning_namespace = ns;
     return true;
   }

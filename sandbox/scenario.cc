@@ -235,6 +235,7 @@ bool ReadFaults(Reader& r, const YAML::Node& n, FaultState* faults) {
     } else if (kind == "api_warnings") {
       faults->warning_text = kDefaultWarning;
       if (!r.Str(f, "text", &faults->warning_text)) return false;
+      if (faults->warning_text.empty()) return r.Fail(f["text"], "\"text\" must not be empty");
       faults->warning_namespace = ns;
     } else {
       return r.Fail(f["fault"], "unknown fault \"" + kind +

@@ -147,6 +147,12 @@ TEST_F(SandboxFaultTest, UnknownFaultIsRejected) {
   EXPECT_NE(reply.find("unknown fault \\\"gremlins\\\""), std::string::npos) << reply;
 }
 
+TEST_F(SandboxFaultTest, AnEmptyWarningIsRejected) {
+  std::string reply;
+  EXPECT_EQ(sandbox_.Post("/sandbox/faults", R"({"fault":"api_warnings","text":""})", &reply), 400);
+  EXPECT_NE(reply.find("needs a non-empty"), std::string::npos) << reply;
+}
+
 TEST_F(SandboxFaultTest, RequestsAreCountedLoggedAndTimed) {
   std::string body;
   ASSERT_EQ(sandbox_.Post("/sandbox/requests/reset", "{}", &body), 200);

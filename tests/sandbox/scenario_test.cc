@@ -83,6 +83,8 @@ TEST(ScenarioTest, BadFilesNameFileLineAndProblem) {
        "bad.yaml:2:13: unknown fault \"gremlins\" (known: "
        "never_ready, crashloop_sidecar, stuck_terminating, "
        "api_errors, slow_responses, api_warnings)"},
+      {"faults:\n  - {fault: api_warnings, text: \"\"}\n",
+       "bad.yaml:2:33: \"text\" must not be empty"},
       {"namespaces:\n  - labels: {a: b}\n", "bad.yaml:2:5: missing \"name\""},
       {"timings: [1, 2]\n", "bad.yaml:1:10: timings must be a mapping"},
       {"namespaces:\n  - name: [a\n", "bad.yaml:3:1: end of sequence flow not found"},
