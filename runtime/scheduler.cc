@@ -16,6 +16,7 @@ Scheduler::Scheduler(const Plan& plan, int jobs) : plan_(plan), jobs_(jobs < 1 ?
   dependents_.resize(n);
   group_of_.assign(n, -1);
   done_.assign(n, false);
+  done_before_.assign(n, false);
   for (size_t i = 0; i < n; ++i) {
     const Step& s = plan.steps[i];
     for (const std::string& dep : s.after) {
@@ -37,14 +38,26 @@ int Scheduler::IndexOf(const std::string& id) const {
 
 void Scheduler::MarkDone(int step) {
   ready_.erase(step);
-  Release(step);
+  done_before_[step] = true;
+  if (pending_deps_[step] == 0) Release(step);
 }
 
 void Scheduler::Release(int step) {
-  if (done_[step]) return;
-  done_[step] = true;
-  for (int d : dependents_[step]) {
-    if (--pending_deps_[d] == 0 && !done_[d]) ready_.insert(d);
+  // Iterative: a chain of steps done before can be as long as the plan.
+  std::vector<int> releasing = {step};
+  while (!releasing.empty()) {
+    int s = releasing.back();
+    releasing.pop_back();
+    if (done_[s]) continue;
+    done_[s] = true;
+    for (int d : dependents_[s]) {
+      if (--pending_deps_[d] != 0 || done_[d]) continue;
+      if (done_before_[d]) {
+        releasing.push_back(d);
+      } else {
+        ready_.insert(d);
+      }
+    }
   }
 }
 

@@ -19,7 +19,9 @@ class Scheduler {
 
   /// Index of step `id` in Plan::steps, or -1.
   int IndexOf(const std::string& id) const;
-  /// Marks a step done before the run starts (succeeded or skipped earlier): releases dependents.
+  /// Marks a step done before the run starts (succeeded or skipped earlier); call in plan order.
+  /// It never starts. It releases its dependents once its own dependencies are done: a step that
+  /// runs again (`--rerun`) holds back everything after it, also through steps already done.
   void MarkDone(int step);
   /// Pops every step that may start now, in plan order, and counts them active.
   std::vector<int> TakeStartable();
@@ -42,6 +44,7 @@ class Scheduler {
   std::vector<int> group_limit_;  ///< 0 = no own limit
   std::vector<int> group_active_;
   std::vector<bool> done_;
+  std::vector<bool> done_before_;  ///< MarkDone(): passes its dependencies' release on
   std::set<int> ready_;
 };
 

@@ -40,6 +40,24 @@ TEST(ExecutorResumeTest, SucceededAndSkippedNeverRunFailedRunsAgain) {
   EXPECT_TRUE(third);
 }
 
+// `--rerun a` when b (after a) had succeeded and c (after b) had failed: c still comes after a,
+// through b, even with jobs to spare.
+TEST(ExecutorResumeTest, AStepAfterARerunStepWaitsForItAlsoThroughADoneStep) {
+  ExecutorHarness h;
+  h.options.jobs = 4;
+  RunResult r = h.Run(ThreeSteps(), {{"a", With(StepState::kPending)},
+                                     {"b", With(StepState::kSucceeded)},
+                                     {"c", With(StepState::kFailed)}});
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a", "do c"));
+  std::vector<std::string> order;
+  for (const ExecEvent& e : h.reporter.events) {
+    if (e.type == ExecEvent::Type::kStepStarted) order.push_back("start " + e.step);
+    if (e.type == ExecEvent::Type::kStepSucceeded) order.push_back("end " + e.step);
+  }
+  EXPECT_THAT(order, ElementsAre("start a", "end a", "start c", "end c"));
+}
+
 TEST(ExecutorResumeTest, InterruptedStepWhoseVerifyHoldsIsSettledWithoutRunning) {
   ExecutorHarness h;
   Plan plan = ThreeSteps();
