@@ -246,7 +246,8 @@ void Executor::Impl::ApplySettle(int i, const std::vector<GuardObservation>& obs
         "step `" + step.id + "` was running when the run stopped and " + why +
             "; it is neither idempotent nor retried, so decide: `" + opt_.resume_command +
             " --rerun " + step.id + "` to run it again, or `" + opt_.resume_command +
-            " --mark-done " + step.id + " --reason TEXT` if it completed");
+            " --mark-done " + step.id + " --reason TEXT --force` if it completed (--force: " +
+            (obs.empty() ? "no verify can confirm it" : "its verify does not hold now") + ")");
 }
 
 void Executor::Impl::ApplyRecheck(int i, const std::vector<GuardObservation>& obs) {

@@ -180,9 +180,15 @@ TEST(ExecutorResumeTest, InterruptedUnsafeStepStopsAndAsks) {
   EXPECT_EQ(r.summary,
             "step `b` was running when the run stopped and its verify does not hold; it is "
             "neither idempotent nor retried, so decide: `asmplan resume --rerun b` to run it "
-            "again, or `asmplan resume --mark-done b --reason TEXT` if it completed\n");
+            "again, or `asmplan resume --mark-done b --reason TEXT --force` if it completed "
+            "(--force: its verify does not hold now)\n");
   // It stays `running`, so the next resume settles it again.
   EXPECT_EQ(h.Load().steps.count("b"), 0u);
+  // Without a verify, --mark-done needs --force too.
+  ExecutorHarness h2;
+  r = h2.Run(ThreeSteps(), {{"a", With(StepState::kSucceeded)}, {"b", With(StepState::kRunning)}});
+  EXPECT_THAT(r.summary, HasSubstr("--reason TEXT --force` if it completed (--force: no verify "
+                                   "can confirm it)"));
 }
 
 TEST(ExecutorResumeTest, ConfirmGateWithoutTerminalAwaitsConfirmation) {
