@@ -11,11 +11,35 @@ namespace asmplan::sandbox {
 
 using nlohmann::json;
 
+namespace {
+
+/// The optional fields of a fault request have the right types and ranges; false with why.
+bool CheckFaultFields(const json& r, std::string* err) {
+  auto bad = [&](const std::string& key, const std::string& what) {
+    *err = "\"" + key + "\" must be " + what;
+    return false;
+  };
+  if (r.contains("namespace") && !r["namespace"].is_string()) return bad("namespace", "a string");
+  if (r.contains("enabled") && !r["enabled"].is_boolean()) return bad("enabled", "true or false");
+  if (r.contains("text") && !r["text"].is_string()) return bad("text", "a string");
+  if (r.contains("rate") &&
+      (!r["rate"].is_number() || !(r["rate"].get<double>() >= 0) || r["rate"].get<double>() > 1))
+    return bad("rate", "a number between 0 and 1");
+  if (r.contains("delay_ms") &&
+      (!r["delay_ms"].is_number_integer() || r["delay_ms"].get<long long>() < 0 ||
+       r["delay_ms"].get<long long>() > kMaxSlowDelayMs))
+    return bad("delay_ms", "a whole number from 0 to " + std::to_string(kMaxSlowDelayMs));
+  return true;
+}
+
+}  // namespace
+
 bool Cluster::SetFault(const json& request, std::string* err) {
   if (!request.is_object() || !request.contains("fault") || !request["fault"].is_string()) {
     *err = "a fault request needs a string field \"fault\"";
     return false;
   }
+  if (!CheckFaultFields(request, err)) return false;
   std::string kind = request["fault"];
   std::string ns = request.value("namespace", "");
   bool enabled = request.value("enabled", true);

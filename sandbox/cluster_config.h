@@ -22,6 +22,9 @@ struct Timings {
 inline constexpr const char* kDefaultWarning =
     "policy/v1beta1 PodSecurityPolicy is deprecated in v1.21+, unavailable in v1.25+";
 
+/// The longest slow_responses delay the admin endpoint accepts (10 minutes).
+inline constexpr long long kMaxSlowDelayMs = 600'000;
+
 /// Fault injection, switched by the scenario and the admin endpoint. Namespace sets hold "*"
 /// for "every namespace".
 struct FaultState {

@@ -147,6 +147,30 @@ TEST_F(SandboxFaultTest, UnknownFaultIsRejected) {
   EXPECT_NE(reply.find("unknown fault \\\"gremlins\\\""), std::string::npos) << reply;
 }
 
+TEST_F(SandboxFaultTest, BadFieldsAreRejectedAndChangeNothing) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"fault":"api_errors","rate":1.5})", "\\\"rate\\\" must be a number between 0 and 1"},
+      {R"({"fault":"api_errors","rate":"0.5"})", "\\\"rate\\\" must be a number between 0 and 1"},
+      {R"({"fault":"slow_responses","delay_ms":-5})", "\\\"delay_ms\\\" must be a whole number"},
+      {R"({"fault":"slow_responses","delay_ms":1e12})", "\\\"delay_ms\\\" must be a whole number"},
+      {R"({"fault":"slow_responses","delay_ms":2.7})", "\\\"delay_ms\\\" must be a whole number"},
+      {R"({"fault":"api_warnings","text":123})", "\\\"text\\\" must be a string"},
+      {R"({"fault":"never_ready","enabled":"yes"})", "\\\"enabled\\\" must be true or false"},
+      {R"({"fault":"never_ready","namespace":5})", "\\\"namespace\\\" must be a string"},
+  };
+  for (const auto& [body, message] : cases) {
+    std::string reply;
+    EXPECT_EQ(sandbox_.Post("/sandbox/faults", body, &reply), 400) << body;
+    EXPECT_NE(reply.find(message), std::string::npos) << body << " -> " << reply;
+  }
+  std::string state;
+  ASSERT_EQ(sandbox_.Get("/sandbox/state", &state), 200);
+  json faults = json::parse(state)["faults"];
+  EXPECT_EQ(faults["api_errors"]["rate"], 0.0) << faults;
+  EXPECT_EQ(faults["slow_responses"]["delay_ms"], 0) << faults;
+  EXPECT_EQ(faults["never_ready"], json::array()) << faults;
+}
+
 TEST_F(SandboxFaultTest, AnEmptyWarningIsRejected) {
   std::string reply;
   EXPECT_EQ(sandbox_.Post("/sandbox/faults", R"({"fault":"api_warnings","text":""})", &reply), 400);
