@@ -29,4 +29,17 @@ std::string ArgvText(const std::vector<std::string>& argv) {
   return out;
 }
 
+std::string LastOutputLine(const std::string& output) {
+  const char* blank = " \t\r\n";
+  size_t end = output.find_last_not_of(blank);
+  if (end == std::string::npos) return "";
+  size_t nl = output.rfind('\n', end);
+  size_t begin = output.find_first_not_of(blank, nl == std::string::npos ? 0 : nl + 1);
+  std::string line = output.substr(begin, end + 1 - begin);
+  if (line.size() <= 300) return line;
+  size_t cut = 297;
+  while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+  return line.substr(0, cut) + "...";
+}
+
 }  // namespace asmplan

@@ -1,5 +1,6 @@
-// Rendering an argv for people: each argument shell-quoted only when it needs to be, so the line
-// can be pasted into a shell and runs exactly the same argv.
+// Rendering a command for people: its argv, each argument shell-quoted only when it needs to be, so
+// the line can be pasted into a shell and runs exactly the same argv; and the line of its output a
+// failure message quotes.
 #pragma once
 
 #include <string>
@@ -10,5 +11,9 @@ namespace asmplan {
 /// `kubectl get pods -n 'my ns'`: arguments joined by spaces, single-quoted when they hold
 /// anything but [A-Za-z0-9_@%+=:,./-].
 std::string ArgvText(const std::vector<std::string>& argv);
+
+/// The last non-empty line of a command's output, trimmed, at most 300 bytes (longer ones end in
+/// "...", cut at a character boundary): commands put their verdict last, after warnings.
+std::string LastOutputLine(const std::string& output);
 
 }  // namespace asmplan

@@ -1,5 +1,6 @@
 #include "runtime/kubectl_client.h"
 
+#include "runtime/argv_text.h"
 #include "runtime/flight_recorder.h"
 
 namespace asmplan {
@@ -9,21 +10,6 @@ std::string Join(const std::vector<std::string>& argv) {
   std::string s;
   for (const auto& a : argv) s += (s.empty() ? "" : " ") + a;
   return s;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
-
-/// The last non-empty line: kubectl puts its verdict last, after retries and warnings.
-std::string LastLine(const std::string& output) {
-  std::string rest = Trim(output);
-  size_t nl = rest.rfind('\n');
-  std::string line = Trim(nl == std::string::npos ? rest : rest.substr(nl + 1));
-  if (line.size() > 300) line = line.substr(0, 297) + "...";
-  return line;
 }
 
 }  // namespace
@@ -40,8 +26,8 @@ std::string DescribeFailure(const std::vector<std::string>& argv, const CommandR
   else
     how = "failed (exit " + std::to_string(result.exit_code) + ")";
   // Queries keep stderr apart: that is where kubectl says why it failed.
-  std::string said = LastLine(result.error_output);
-  if (said.empty()) said = LastLine(result.output);
+  std::string said = LastOutputLine(result.error_output);
+  if (said.empty()) said = LastOutputLine(result.output);
   return Join(argv) + " " + how + (said.empty() ? "" : ": " + said);
 }
 
@@ -123,7 +109,7 @@ QueryStatus KubectlClient::CurrentContext(std::string* context) {
     status = QueryStatus{true, ""};
     return status;
   }
-  if (status.ok) *context = LastLine(r.output);
+  if (status.ok) *context = LastOutputLine(r.output);
   return status;
 }
 

@@ -284,6 +284,8 @@ TEST(ExecutorResumeTest, SecretsAreSubstitutedButNeverWritten) {
                        "` exited with 2\n");
     EXPECT_EQ(journal.find("s3cr3t"), std::string::npos);
     EXPECT_EQ(r.summary.find("s3cr3t"), std::string::npos) << r.summary;
+    // The failure quotes the command's last line, redacted too.
+    EXPECT_THAT(r.summary, HasSubstr("` exited with 2: server said: bad token ***\n"));
     for (const ExecEvent& e : h.reporter.events) {
       EXPECT_EQ(e.message.find("s3cr3t"), std::string::npos) << e.message;
     }

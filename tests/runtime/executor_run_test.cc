@@ -49,6 +49,29 @@ TEST(ExecutorRunTest, RunsStepsInDependencyOrderAndJournalsThem) {
   EXPECT_EQ(specs[1].env.at("ASMPLAN_STEP"), "b");
 }
 
+// A failed command's message quotes the last line it printed (kubectl's verdict comes last),
+// in the summary and the journal; the log keeps everything.
+TEST(ExecutorRunTest, AFailedCommandsMessageQuotesItsLastLine) {
+  ExecutorHarness h;
+  h.runner.Expect("do a", FakeCommandRunner::Exit(1,
+                                                  "Warning: v1beta1 is deprecated\n"
+                                                  "Error from server (NotFound): namespaces "
+                                                  "\"payments\" not found\n\n"));
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.summary,
+            "step `a` failed: `do a` exited with 1: Error from server (NotFound): namespaces "
+            "\"payments\" not found\n  log: " +
+                (h.dir / "logs/a.log") + "\n");
+  EXPECT_EQ(h.Load().steps["a"].message,
+            "`do a` exited with 1: Error from server (NotFound): namespaces \"payments\" not "
+            "found");
+  std::string log, err;
+  ASSERT_TRUE(ReadWholeFile(h.dir / "logs/a.log", &log, &err)) << err;
+  EXPECT_THAT(log, HasSubstr("Warning: v1beta1 is deprecated\n"));
+}
+
 TEST(ExecutorRunTest, FailureStartsNothingNewAndNamesStepAndLog) {
   ExecutorHarness h;
   h.runner.Expect("do b", FakeCommandRunner::Exit(3));
