@@ -36,9 +36,14 @@ void PlanBuilder::Build(const ast::PlanDecl& decl, Plan* out) {
   }
   std::vector<std::vector<int>> deps;
   ResolveDependencies(&deps);
-  if (diags_->HasErrors()) return;
   steps_.resize(real_steps);
   deps.resize(real_steps);  // no real step depends on a sample one: they are in no group
+  // Cycles are reported beside the other errors: every edge in `deps` is a real `after`.
+  if (!diags_->WantsMore()) return;
+  if (diags_->HasErrors()) {
+    ReportCycles(deps);
+    return;
+  }
   Order(deps, out);
   out->groups = std::move(groups_);
 }
@@ -208,24 +213,29 @@ void PlanBuilder::ReportUnknownStep(const PendingRef& ref) {
                 DidYouMean(ref.id, names));
 }
 
+bool PlanBuilder::ReportCycles(const std::vector<std::vector<int>>& deps, std::vector<int>* order) {
+  std::vector<int> local, cycle;
+  if (!order) order = &local;
+  if (TopologicalOrder(StepGraph{deps}, order, &cycle)) return true;
+  // Every cycle, not just the first: each one found is broken (its first edge dropped) and the
+  // graph searched again, up to the error limit.
+  std::vector<std::vector<int>> rest = deps;
+  do {
+    std::string path;
+    for (size_t i = 0; i < cycle.size(); ++i) path += (i ? " -> " : "") + steps_[cycle[i]].id;
+    diags_->Error("dependency-cycle", step_locs_[cycle[0]], "dependency cycle: `" + path + "`",
+                  {"each step runs after the next one in the cycle"});
+    std::vector<int>& d = rest[cycle[0]];
+    auto edge = std::find(d.begin(), d.end(), cycle[1]);
+    if (edge == d.end()) break;  // not a cycle of these edges: never loop
+    d.erase(edge);
+  } while (diags_->WantsMore() && !TopologicalOrder(StepGraph{rest}, &local, &cycle));
+  return false;
+}
+
 void PlanBuilder::Order(const std::vector<std::vector<int>>& deps, Plan* out) {
-  std::vector<int> order, cycle;
-  if (!TopologicalOrder(StepGraph{deps}, &order, &cycle)) {
-    // Every cycle, not just the first: each one found is broken (its first edge dropped) and the
-    // graph searched again, up to the error limit.
-    std::vector<std::vector<int>> rest = deps;
-    do {
-      std::string path;
-      for (size_t i = 0; i < cycle.size(); ++i) path += (i ? " -> " : "") + steps_[cycle[i]].id;
-      diags_->Error("dependency-cycle", step_locs_[cycle[0]], "dependency cycle: `" + path + "`",
-                    {"each step runs after the next one in the cycle"});
-      std::vector<int>& d = rest[cycle[0]];
-      auto edge = std::find(d.begin(), d.end(), cycle[1]);
-      if (edge == d.end()) break;  // not a cycle of these edges: never loop
-      d.erase(edge);
-    } while (diags_->WantsMore() && !TopologicalOrder(StepGraph{rest}, &order, &cycle));
-    return;
-  }
+  std::vector<int> order;
+  if (!ReportCycles(deps, &order)) return;
   for (size_t i = 0; i < steps_.size(); ++i) {
     for (int d : deps[i]) steps_[i].after.push_back(steps_[d].id);
   }

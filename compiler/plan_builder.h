@@ -58,6 +58,9 @@ class PlanBuilder {
   bool AddStep(Step step, const ast::Loc& loc);
   void ResolveDependencies(std::vector<std::vector<int>>* deps);
   void ReportUnknownStep(const PendingRef& ref);
+  /// Reports every dependency cycle (up to the error limit); true when there is none, with the
+  /// steps in execution order in `*order` when given.
+  bool ReportCycles(const std::vector<std::vector<int>>& deps, std::vector<int>* order = nullptr);
   void Order(const std::vector<std::vector<int>>& deps, Plan* out);
 
   ParamTable* params_;

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "compiler/compiled_plan_io.h"
 
 namespace asmplan {
@@ -329,6 +331,25 @@ TEST_F(CompilerTest, ReportsCyclePath) {
   files_.files["p.asmplan"] = "plan p {\n step a after b { }\n step b after a { }\n}\n";
   EXPECT_FALSE(Compile("p.asmplan"));
   EXPECT_NE(rendered_.find("dependency cycle: `a -> b -> a`"), std::string::npos) << rendered_;
+}
+
+// Every diagnostic at once: a cycle is reported beside a parameter's type error and an unknown
+// parameter, not only once they are fixed.
+TEST_F(CompilerTest, ACycleIsReportedWithTheOtherErrors) {
+  files_.files["p.asmplan"] = R"(plan p {
+  param n : int = "x"
+  step a after b { run echo ${nope} }
+  step b after a, missing { run true }
+})";
+  EXPECT_FALSE(Compile("p.asmplan"));
+  std::vector<std::string> names = names_;
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"dependency-cycle", "type-mismatch", "unknown-param",
+                                             "unknown-step"}))
+      << rendered_;
+  EXPECT_NE(rendered_.find("p.asmplan:3:8: error: dependency cycle: `a -> b -> a`"),
+            std::string::npos)
+      << rendered_;
 }
 
 }  // namespace
