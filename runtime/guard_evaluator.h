@@ -20,13 +20,16 @@ struct GuardObservation {
 };
 
 /// "verify `G` does not hold: why" (`what` is "verify", "require", ...), or "cannot evaluate
-/// verify `G`: why" when its query failed; then the observation's details, indented.
+/// verify `G`: why" when its query failed; then the observation's details, indented (but not
+/// one that only repeats the summary).
 inline std::string UnmetGuardText(const std::string& what, const Guard& g,
                                   const GuardObservation& o) {
   std::string quoted = "`" + CanonicalText(g) + "`";
   std::string text = o.error ? "cannot evaluate " + what + " " + quoted + ": " + o.summary
                              : what + " " + quoted + " does not hold: " + o.summary;
-  for (const std::string& d : o.details) text += "\n  " + d;
+  for (const std::string& d : o.details) {
+    if (d != o.summary) text += "\n  " + d;
+  }
   return text;
 }
 

@@ -4,19 +4,10 @@
 #include "runtime/flight_recorder.h"
 
 namespace asmplan {
-namespace {
-
-std::string Join(const std::vector<std::string>& argv) {
-  std::string s;
-  for (const auto& a : argv) s += (s.empty() ? "" : " ") + a;
-  return s;
-}
-
-}  // namespace
 
 std::string DescribeFailure(const std::vector<std::string>& argv, const CommandResult& result) {
   std::string how;
-  if (result.spawn_failed) return Join(argv) + " could not start: " + result.error;
+  if (result.spawn_failed) return ArgvText(argv) + " could not start: " + result.error;
   if (result.timed_out)
     how = "timed out after " + HumanDuration(result.duration_ms);
   else if (result.interrupted)
@@ -28,7 +19,7 @@ std::string DescribeFailure(const std::vector<std::string>& argv, const CommandR
   // Queries keep stderr apart: that is where kubectl says why it failed.
   std::string said = LastOutputLine(result.error_output);
   if (said.empty()) said = LastOutputLine(result.output);
-  return Join(argv) + " " + how + (said.empty() ? "" : ": " + said);
+  return ArgvText(argv) + " " + how + (said.empty() ? "" : ": " + said);
 }
 
 KubectlClient::KubectlClient(CommandRunner& runner, KubectlOptions options)
@@ -81,7 +72,7 @@ QueryStatus KubectlClient::ListPods(const std::string& ns, std::vector<PodInfo>*
   std::string err;
   if (status.ok && !ParsePodList(r.output, pods, &err)) {
     status.ok = false;
-    status.error = Join(argv) + ": " + err;
+    status.error = ArgvText(argv) + ": " + err;
   }
   return status;
 }
@@ -94,7 +85,7 @@ QueryStatus KubectlClient::ListDeployments(const std::string& ns,
   std::string err;
   if (status.ok && !ParseDeploymentList(r.output, deployments, &err)) {
     status.ok = false;
-    status.error = Join(argv) + ": " + err;
+    status.error = ArgvText(argv) + ": " + err;
   }
   return status;
 }

@@ -245,6 +245,19 @@ TEST_F(KubectlGuardEvaluatorTest, CommandSucceeds) {
   EXPECT_EQ(runner_.specs_ran().back().timeout_ms, 60'000);
 }
 
+// The failure names the command as it could be pasted into a shell, and the step's message says
+// it once (the detail line that only repeats the summary is left out).
+TEST_F(KubectlGuardEvaluatorTest, AFailedCommandIsShownQuotedAndOnce) {
+  runner_.Expect("sh -c", FakeCommandRunner::Exit(1, "first\nthe reason\n"));
+  Guard g = Cmd({"sh", "-c", "echo first; echo the reason; exit 1"});
+  GuardObservation o = One(g);
+  EXPECT_EQ(o.summary, "sh -c 'echo first; echo the reason; exit 1' failed (exit 1): the reason");
+  EXPECT_EQ(UnmetGuardText("require", g, o),
+            "require `command [\"sh\", \"-c\", \"echo first; echo the reason; exit 1\"] succeeds` "
+            "does not hold: " +
+                o.summary);
+}
+
 // A `command` guard runs where the steps' commands run (the run's workspace), so a verify that
 // tests a file a step wrote finds it whatever directory asmplan was started in.
 TEST_F(KubectlGuardEvaluatorTest, CommandGuardsRunInTheWorkspaceKubectlWhereStarted) {
