@@ -129,12 +129,23 @@ SessionResult Execute(const Plan& plan, const RunRequest& req, const SessionServ
 
 }  // namespace
 
+/// "the plan has no step `ID`", and when ID names a `for` group, which steps it has.
+std::string NoStepText(const Plan& plan, const std::string& id) {
+  std::string text = "the plan has no step `" + id + "`";
+  std::string steps;
+  for (const Step& s : plan.steps) {
+    if (s.group == id) steps += (steps.empty() ? "`" : ", `") + s.id + "`";
+  }
+  if (!steps.empty()) text += "; it is a group of steps, name one of them: " + steps;
+  return text;
+}
+
 std::string UnknownStepError(const Plan& plan, const ResumeRequest& req) {
   std::vector<std::pair<const char*, std::string>> named;
   for (const std::string& id : req.rerun) named.emplace_back("--rerun", id);
   if (!req.mark_done.empty()) named.emplace_back("--mark-done", req.mark_done);
   for (const auto& [option, id] : named) {
-    if (!FindStep(plan, id)) return std::string(option) + ": the plan has no step `" + id + "`";
+    if (!FindStep(plan, id)) return std::string(option) + ": " + NoStepText(plan, id);
   }
   for (const std::string& id : req.approved) {
     const Step* step = FindStep(plan, id);

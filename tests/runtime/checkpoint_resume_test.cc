@@ -135,6 +135,19 @@ TEST(CheckpointResumeTest, RerunRunsASucceededStepAgain) {
   EXPECT_EQ(r.message, "--rerun: the plan has no step `nope`");
 }
 
+// A `for` group's name is not a step: the refusal names the steps it holds.
+TEST(CheckpointResumeTest, RerunOfAGroupNameListsItsSteps) {
+  Plan plan = Abc();
+  plan.steps.push_back(MakeStep("restart[x]", {"c"}));
+  plan.steps.push_back(MakeStep("restart[y]", {"c"}));
+  plan.steps[3].group = plan.steps[4].group = "restart";
+  ResumeRequest req;
+  req.rerun = {"restart"};
+  EXPECT_EQ(UnknownStepError(plan, req),
+            "--rerun: the plan has no step `restart`; it is a group of steps, name one of them: "
+            "`restart[x]`, `restart[y]`");
+}
+
 // --approve with a typo, or naming a step without a confirm gate, is refused before anything runs.
 TEST(CheckpointResumeTest, ApproveMustNameAConfirmGate) {
   SessionHarness h;
