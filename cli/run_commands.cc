@@ -260,8 +260,14 @@ int DoResume(RunOptions o) {
   return WithServices(o, [&](const SessionServices& svc) { return ResumeRun(req, svc); });
 }
 
+/// Refuses an empty --state-dir, which would otherwise quietly mean the default one.
+CLI::Validator NotEmpty() {
+  return CLI::Validator(
+      [](std::string& text) { return text.empty() ? std::string("must not be empty") : ""; }, "");
+}
+
 void AddCommon(CLI::App* cmd, RunOptions* o, const char* state_dir_help) {
-  cmd->add_option("--state-dir", o->state_dir, state_dir_help);
+  cmd->add_option("--state-dir", o->state_dir, state_dir_help)->check(NotEmpty());
   cmd->add_option("--jobs,-j", o->jobs, "steps active at once, 1 to 1000 (default 4)")
       ->check(CLI::Validator(
           [](std::string& text) -> std::string {
@@ -321,7 +327,7 @@ void RegisterRunCommands(CLI::App& app) {
   });
 
   CLI::App* status = app.add_subcommand("status", "show a run's steps from its checkpoint");
-  status->add_option("--state-dir", o->state_dir, "the run's state directory");
+  status->add_option("--state-dir", o->state_dir, "the run's state directory")->check(NotEmpty());
   status->callback([o] { Finish(DoStatus(*o)); });
 }
 

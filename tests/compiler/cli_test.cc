@@ -152,6 +152,12 @@ TEST_F(CliTest, UsageErrorsSayWhatIsWrongAndExitTwo) {
               std::string::npos)
         << Read("err.txt");
   }
+  // An empty --state-dir would quietly mean the default one.
+  for (const char* cmd : {"run p.asmplan --set ns=a", "resume", "status"}) {
+    EXPECT_EQ(Run(std::string(cmd) + " --state-dir ''"), 2) << cmd;
+    EXPECT_NE(Read("err.txt").find("--state-dir: must not be empty"), std::string::npos)
+        << Read("err.txt");
+  }
   EXPECT_EQ(Run("frobnicate"), 2);
   EXPECT_NE(Read("err.txt").find("unknown command `frobnicate` (commands: check, compile"),
             std::string::npos)
