@@ -35,7 +35,7 @@ void PlanBuilder::Build(const ast::PlanDecl& decl, Plan* out) {
     for (const ast::StepDecl& step : decl->steps) LowerStep(step, sample, "");
   }
   std::vector<std::vector<int>> deps;
-  ResolveDependencies(&deps);
+  ResolveDependencies(real_steps, &deps);
   steps_.resize(real_steps);
   deps.resize(real_steps);  // no real step depends on a sample one: they are in no group
   // Cycles are reported beside the other errors: every edge in `deps` is a real `after`.
@@ -179,12 +179,15 @@ bool PlanBuilder::AddStep(Step step, const ast::Loc& loc) {
   return true;
 }
 
-void PlanBuilder::ResolveDependencies(std::vector<std::vector<int>>* deps) {
+void PlanBuilder::ResolveDependencies(size_t real_steps, std::vector<std::vector<int>>* deps) {
   deps->resize(steps_.size());
   for (size_t i = 0; i < steps_.size(); ++i) {
     std::vector<int>& d = (*deps)[i];
     for (const PendingRef& ref : refs_[i]) {
       auto step = step_index_.find(ref.id);
+      if (step != step_index_.end() && i < real_steps &&
+          static_cast<size_t>(step->second) >= real_steps)
+        step = step_index_.end();  // a sample step: no real step comes of it
       auto group = ref.id == ref.name ? group_index_.find(ref.name) : group_index_.end();
       if (step != step_index_.end()) {
         d.push_back(step->second);

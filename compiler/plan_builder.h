@@ -56,7 +56,9 @@ class PlanBuilder {
   void ExpandFor(const ast::ForDecl& decl);
   bool ForValues(const ast::ForDecl& decl, std::vector<std::string>* values);
   bool AddStep(Step step, const ast::Loc& loc);
-  void ResolveDependencies(std::vector<std::vector<int>>* deps);
+  /// Steps from `real_steps` on are samples (a `for` over an empty list): only other samples
+  /// may name them.
+  void ResolveDependencies(size_t real_steps, std::vector<std::vector<int>>* deps);
   void ReportUnknownStep(const PendingRef& ref);
   /// Reports every dependency cycle (up to the error limit); true when there is none, with the
   /// steps in execution order in `*order` when given.

@@ -293,7 +293,15 @@ TEST_F(CompilerTest, TheBodyOfAForOverAnEmptyListIsChecked) {
   ASSERT_TRUE(Compile("p.asmplan")) << rendered_;
   EXPECT_EQ(Ids(), std::vector<std::string>{"z"});
   ASSERT_EQ(plan_.groups.size(), 1u);
-  EXPECT_TRUE(plan_.groups[0].steps.empty());
+  EXPECT_TRUE(plan_.groups[0].steps.empty());  // The sample step is no step: naming it is an
+                                               // unknown step (it crashed the compiler).
+  files_.files["p.asmplan"] = R"(plan p {
+  param none : list<string> = []
+  for v in none { step s[${v}] { run echo ${v} } }
+  step z after s[sample] { run true }
+})";
+  EXPECT_FALSE(Compile("p.asmplan"));
+  EXPECT_EQ(names_, (std::vector<std::string>{"unknown-step"})) << rendered_;
 }
 
 // A stray `}` between items, or a typo in the word that starts a file, is one error, not one per
