@@ -33,8 +33,11 @@ std::string LastOutputLine(const std::string& output) {
   const char* blank = " \t\r\n";
   size_t end = output.find_last_not_of(blank);
   if (end == std::string::npos) return "";
-  size_t nl = output.rfind('\n', end);
+  // A line redrawn with \r (a progress bar) shows its last part: that is the one quoted.
+  size_t nl = output.find_last_of("\r\n", end);
   size_t begin = output.find_first_not_of(blank, nl == std::string::npos ? 0 : nl + 1);
+  // Output cut from its start (a tail) may begin inside a character.
+  while (begin < end && (static_cast<unsigned char>(output[begin]) & 0xC0) == 0x80) ++begin;
   std::string line = output.substr(begin, end + 1 - begin);
   if (line.size() <= 300) return line;
   size_t cut = 297;

@@ -12,8 +12,9 @@ namespace asmplan {
 /// anything but [A-Za-z0-9_@%+=:,./-].
 std::string ArgvText(const std::vector<std::string>& argv);
 
-/// The last non-empty line of a command's output, trimmed, at most 300 bytes (longer ones end in
-/// "...", cut at a character boundary): commands put their verdict last, after warnings.
+/// The last non-empty line of a command's output (lines end at \n or \r), trimmed, at most 300
+/// bytes (longer ones end in "...", cut at a character boundary): commands put their verdict last,
+/// after warnings.
 std::string LastOutputLine(const std::string& output);
 
 }  // namespace asmplan

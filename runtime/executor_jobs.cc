@@ -126,8 +126,14 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
     if (!c.result.spawn_failed && !c.result.error.empty()) c.detail = c.result.error;
     // Captured (secrets, or a log that could not be written): redacted, then appended.
     std::string rest = secrets_.Redact(c.result.output);
-    bool logged = c.result.logged;
-    if (logged) header.clear();
+    // What the command printed in the log: after its header (the log may hold earlier output).
+    std::string printed;
+    if (c.result.logged && !c.result.ok()) {
+      printed = LogTail(i);
+      size_t at = printed.rfind(header);
+      if (at != std::string::npos) printed.erase(0, at + header.size());
+    }
+    if (c.result.logged) header.clear();
     if (!rest.empty()) {
       AppendToLog(i, header + rest);
       header.clear();
@@ -136,7 +142,7 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
     if (!c.result.ok()) {
       c.error = Describe(text, c.result, step.timeout_ms);
       // What it printed last usually says why: quoted, as a failed guard's command is.
-      std::string said = LastOutputLine(!rest.empty() ? rest : logged ? LogTail(i) : "");
+      std::string said = LastOutputLine(!rest.empty() ? rest : printed);
       AppendToLog(i, header + "== " + c.error + "\n");
       if (!said.empty()) c.error += ": " + said;
       return c;

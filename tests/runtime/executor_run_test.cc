@@ -70,6 +70,18 @@ TEST(ExecutorRunTest, AFailedCommandsMessageQuotesItsLastLine) {
   std::string log, err;
   ASSERT_TRUE(ReadWholeFile(h.dir / "logs/a.log", &log, &err)) << err;
   EXPECT_THAT(log, HasSubstr("Warning: v1beta1 is deprecated\n"));
+  // An attempt that printed only blank lines quotes nothing: not its log header, nor what an
+  // earlier attempt printed.
+  ExecutorHarness h2;
+  h2.runner.Expect("do a", FakeCommandRunner::Exit(1, "the first reason\n"));
+  h2.runner.Expect("do a", FakeCommandRunner::Exit(1, "\n\n"));
+  plan.steps[0].retries = 1;
+  r = h2.Run(plan);
+  EXPECT_EQ(h2.Load().steps["a"].message, "`do a` exited with 1");
+  bool first_quoted = false;
+  for (const ExecEvent& e : h2.reporter.events)
+    first_quoted |= e.message.find("exited with 1: the first reason") != std::string::npos;
+  EXPECT_TRUE(first_quoted);
 }
 
 TEST(ExecutorRunTest, FailureStartsNothingNewAndNamesStepAndLog) {
