@@ -152,7 +152,6 @@ void Executor::Impl::Initialize(const std::unordered_map<std::string, StepRecord
     if (it != initial.end()) run.record = it->second;
     run.initial = run.record.state;
     run.record.log_path = Executor::LogPathFor(plan_.steps[i].id);
-    // Dependencies come earlier in Plan::steps, so marking in order releases them correctly.
     if (IsDone(run.record.state)) {
       sched_.MarkDone(static_cast<int>(i));
       run.phase = Phase::kEnded;

@@ -129,14 +129,16 @@ SessionResult Execute(const Plan& plan, const RunRequest& req, const SessionServ
 
 }  // namespace
 
-/// "the plan has no step `ID`", and when ID names a `for` group, which steps it has.
+/// "the plan has no step `ID`", and when ID names a `for` group, which steps it has (at most 5).
 std::string NoStepText(const Plan& plan, const std::string& id) {
   std::string text = "the plan has no step `" + id + "`";
   std::string steps;
+  size_t count = 0;
   for (const Step& s : plan.steps) {
-    if (s.group == id) steps += (steps.empty() ? "`" : ", `") + s.id + "`";
+    if (s.group == id && ++count <= 5) steps += (steps.empty() ? "`" : ", `") + s.id + "`";
   }
-  if (!steps.empty()) text += "; it is a group of steps, name one of them: " + steps;
+  if (count > 5) steps += " and " + std::to_string(count - 5) + " more";
+  if (count > 0) text += "; it is a group of steps, name one of them: " + steps;
   return text;
 }
 
@@ -149,9 +151,9 @@ std::string UnknownStepError(const Plan& plan, const ResumeRequest& req) {
   }
   for (const std::string& id : req.approved) {
     const Step* step = FindStep(plan, id);
-    if (!step || step->confirm.empty()) {
-      return "--approve: the plan has no step `" + id + "`" + (step ? " with a confirm gate" : "");
-    }
+    if (!step) return "--approve: " + NoStepText(plan, id);
+    if (step->confirm.empty())
+      return "--approve: the plan has no step `" + id + "` with a confirm gate";
   }
   return "";
 }

@@ -19,7 +19,7 @@ class Scheduler {
 
   /// Index of step `id` in Plan::steps, or -1.
   int IndexOf(const std::string& id) const;
-  /// Marks a step done before the run starts (succeeded or skipped earlier); call in plan order.
+  /// Marks a step done before the run starts (succeeded or skipped earlier), in any order.
   /// It never starts. It releases its dependents once its own dependencies are done: a step that
   /// runs again (`--rerun`) holds back everything after it, also through steps already done.
   void MarkDone(int step);

@@ -146,6 +146,15 @@ TEST(CheckpointResumeTest, RerunOfAGroupNameListsItsSteps) {
   EXPECT_EQ(UnknownStepError(plan, req),
             "--rerun: the plan has no step `restart`; it is a group of steps, name one of them: "
             "`restart[x]`, `restart[y]`");
+  for (int k = 0; k < 6; ++k) {
+    plan.steps.push_back(MakeStep("restart[n" + std::to_string(k) + "]", {"c"}));
+    plan.steps.back().group = "restart";
+  }
+  req.rerun.clear();
+  req.approved = {"restart"};
+  EXPECT_EQ(UnknownStepError(plan, req),
+            "--approve: the plan has no step `restart`; it is a group of steps, name one of them: "
+            "`restart[x]`, `restart[y]`, `restart[n0]`, `restart[n1]`, `restart[n2]` and 3 more");
 }
 
 // --approve with a typo, or naming a step without a confirm gate, is refused before anything runs.
