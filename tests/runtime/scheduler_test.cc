@@ -1,0 +1,56 @@
+// Which steps may start, in particular around steps already done before a resumed run.
+#include "runtime/scheduler.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/runtime/executor_harness.h"
+
+namespace asmplan {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+// a -> b -> c, and d after a. b was done before the run, a runs again: c and d wait for a, in
+// whatever order the done steps are marked.
+TEST(SchedulerTest, AStepDoneBeforePassesItsDependenciesReleaseOn) {
+  Plan plan;
+  plan.steps = {MakeStep("a"), MakeStep("b", {"a"}), MakeStep("c", {"b"}), MakeStep("d", {"a"})};
+  Scheduler s(plan, 4);
+  s.MarkDone(1);
+  EXPECT_THAT(s.TakeStartable(), ElementsAre(0));
+  EXPECT_THAT(s.TakeStartable(), IsEmpty());
+  s.Finish(0, true);
+  EXPECT_THAT(s.TakeStartable(), ElementsAre(2, 3));
+}
+
+// A failed step holds back what comes after it, also through done steps.
+TEST(SchedulerTest, AFailedStepHoldsBackWhatFollowsADoneStep) {
+  Plan plan;
+  plan.steps = {MakeStep("a"), MakeStep("b", {"a"}), MakeStep("c", {"b"})};
+  Scheduler s(plan, 4);
+  s.MarkDone(1);
+  EXPECT_THAT(s.TakeStartable(), ElementsAre(0));
+  s.Finish(0, false);
+  EXPECT_THAT(s.TakeStartable(), IsEmpty());
+  EXPECT_EQ(s.active(), 0);
+}
+
+// Releasing a long chain of done steps takes no stack depth per step.
+TEST(SchedulerTest, ALongChainOfDoneStepsIsReleasedAtOnce) {
+  const int n = 200'000;
+  Plan plan;
+  plan.steps.push_back(MakeStep("s0"));
+  for (int i = 1; i < n; ++i)
+    plan.steps.push_back(MakeStep("s" + std::to_string(i), {"s" + std::to_string(i - 1)}));
+  plan.steps.push_back(MakeStep("last", {"s" + std::to_string(n - 1)}));
+  Scheduler s(plan, 1);
+  for (int i = n - 1; i >= 1; --i) s.MarkDone(i);  // any order
+  EXPECT_THAT(s.TakeStartable(), ElementsAre(0));
+  s.Finish(0, true);
+  EXPECT_THAT(s.TakeStartable(), ElementsAre(n));
+}
+
+}  // namespace
+}  // namespace asmplan
