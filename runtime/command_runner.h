@@ -37,7 +37,9 @@ struct CommandResult {
   bool logged = false;        ///< the command wrote output to the log (after the preamble)
   std::string output;         ///< stdout (+stderr unless kept apart) when log_path is empty
   std::string error_output;   ///< stderr, with CommandSpec::stderr_apart (output is stdout then)
-  std::string error;          ///< a description of a failure to spawn or to write the log, or ""
+  /// The last 4 KiB the command printed through its output pipe, also when that went to the log.
+  std::string output_tail;
+  std::string error;  ///< a description of a failure to spawn or to write the log, or ""
   Millis duration_ms = 0;
 
   bool ok() const { return exit_code == 0 && !timed_out && !interrupted && !spawn_failed; }

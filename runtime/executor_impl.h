@@ -123,7 +123,6 @@ class Executor::Impl {
   void PostJob(int step, uint64_t mark, std::function<Completion()> job);
   void Complete(Completion c);
   std::string AbsLog(int i) const;
-  std::string LogTail(int i) const;  ///< the last 4 KiB of step i's log, or ""
 
   /// Appends to the step's log (created if need be); a log that cannot be written is skipped.
   void AppendToLog(int i, const std::string& text) const;

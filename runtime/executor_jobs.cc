@@ -62,18 +62,6 @@ std::string Executor::Impl::AbsLog(int i) const {
   return opt_.state_dir + "/" + runs_[i].record.log_path;
 }
 
-std::string Executor::Impl::LogTail(int i) const {
-  std::string tail(4096, '\0');
-  int fd = ::open(AbsLog(i).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "";
-  off_t size = ::lseek(fd, 0, SEEK_END);
-  off_t from = size > static_cast<off_t>(tail.size()) ? size - static_cast<off_t>(tail.size()) : 0;
-  ssize_t n = ::pread(fd, tail.data(), tail.size(), from);
-  ::close(fd);
-  tail.resize(n > 0 ? static_cast<size_t>(n) : 0);
-  return tail;
-}
-
 void Executor::Impl::PostJob(int step, uint64_t mark, std::function<Completion()> job) {
   pool_->Post([this, step, mark, job = std::move(job)] {
     std::string err;
@@ -126,13 +114,6 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
     if (!c.result.spawn_failed && !c.result.error.empty()) c.detail = c.result.error;
     // Captured (secrets, or a log that could not be written): redacted, then appended.
     std::string rest = secrets_.Redact(c.result.output);
-    // What the command printed in the log: after its header (the log may hold earlier output).
-    std::string printed;
-    if (c.result.logged && !c.result.ok()) {
-      printed = LogTail(i);
-      size_t at = printed.rfind(header);
-      if (at != std::string::npos) printed.erase(0, at + header.size());
-    }
     if (c.result.logged) header.clear();
     if (!rest.empty()) {
       AppendToLog(i, header + rest);
@@ -142,7 +123,10 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
     if (!c.result.ok()) {
       c.error = Describe(text, c.result, step.timeout_ms);
       // What it printed last usually says why: quoted, as a failed guard's command is.
-      std::string said = LastOutputLine(!rest.empty() ? rest : printed);
+      // Logged output has no secrets to hide: with secrets, output is captured (`rest`).
+      std::string said = LastOutputLine(!rest.empty()     ? rest
+                                        : c.result.logged ? c.result.output_tail
+                                                          : "");
       AppendToLog(i, header + "== " + c.error + "\n");
       if (!said.empty()) c.error += ": " + said;
       return c;

@@ -39,6 +39,8 @@ constexpr size_t kMaxCapturedBytes = size_t{512} << 20;
 /// Of stderr kept apart (CommandSpec::stderr_apart) only the last this many bytes are kept: its
 /// end says why a command failed.
 constexpr size_t kMaxErrorBytes = size_t{1} << 20;
+/// How much of the end of a command's output CommandResult::output_tail keeps.
+constexpr size_t kTailBytes = 4096;
 /// Between SIGTERM and SIGKILL when a command times out.
 constexpr Millis kKillGraceMs = 2000;
 /// At most this much output is read per wake-up before the wait loop looks at its deadline again.
@@ -226,6 +228,7 @@ struct Child {
   std::string log_error;     ///< why the log could not be written (the rest is kept in `output`)
   std::string output;
   size_t dropped = 0;
+  std::string tail;  ///< the end of what came through `capture` (2 * kTailBytes at the most)
 };
 
 /// Opens the log file once and writes the preamble; false (log_error set) when it cannot.
@@ -245,6 +248,9 @@ bool OpenLog(Child* child) {
 /// Sends output to the log file (opened, and the preamble written, at the first byte) or, without
 /// a log or when it cannot be written, into `output` up to the cap.
 void Keep(Child* child, const char* data, size_t n) {
+  size_t take = std::min(n, kTailBytes);
+  child->tail.append(data + n - take, take);
+  if (child->tail.size() > 2 * kTailBytes) child->tail.erase(0, child->tail.size() - kTailBytes);
   if (OpenLog(child)) {
     if (WriteAll(child->log.get(), data, n)) return;
     child->log_error = "cannot write log file " + child->spec->log_path + ": " + strerror(errno);
@@ -368,6 +374,8 @@ CommandResult PosixCommandRunner::Run(const CommandSpec& spec) {
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
   result.logged = child.logged;
+  if (child.tail.size() > kTailBytes) child.tail.erase(0, child.tail.size() - kTailBytes);
+  result.output_tail = std::move(child.tail);
   if (!child.log_error.empty()) result.error = child.log_error;
   result.output = std::move(child.output);
   TrimErrors(&child);

@@ -44,7 +44,8 @@ void Scheduler::MarkDone(int step) {
 
 void Scheduler::Release(int step) {
   // Iterative: a chain of steps done before can be as long as the plan.
-  std::vector<int> releasing = {step};
+  std::vector<int>& releasing = releasing_;  // kept: no allocation per finished step
+  releasing.assign(1, step);
   while (!releasing.empty()) {
     int s = releasing.back();
     releasing.pop_back();

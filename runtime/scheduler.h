@@ -45,6 +45,7 @@ class Scheduler {
   std::vector<int> group_active_;
   std::vector<bool> done_;
   std::vector<bool> done_before_;  ///< MarkDone(): passes its dependencies' release on
+  std::vector<int> releasing_;     ///< Release()'s work list
   std::set<int> ready_;
 };
 

@@ -156,6 +156,10 @@ TEST_F(PosixCommandRunnerTest, AppendsToTheLogFileAfterThePreamble) {
   EXPECT_EQ(r.output, "");
   EXPECT_EQ(r.error, "");
   EXPECT_EQ(Slurp(dir_ / "step.log"), "== first\none\ntwo\n== second\nthree\n");
+  // The end of what this command printed, without the preamble, also when it went to the log.
+  EXPECT_EQ(r.output_tail, "three\n");
+  spec.argv = {"sh", "-c", "head -c 10000 /dev/zero | tr '\\0' x; echo; echo last"};
+  EXPECT_EQ(runner_->Run(spec).output_tail, std::string(4096 - 6, 'x') + "\nlast\n");
 }
 
 // Creating a file can cost a millisecond: a command that prints nothing gets no log file.

@@ -39,6 +39,7 @@ class FakeCommandRunner : public CommandRunner {
       r.output += r.error_output;
       r.error_output.clear();
     }
+    r.output_tail = r.output.substr(r.output.size() - std::min<size_t>(r.output.size(), 4096));
     if (!spec.log_path.empty() && !r.output.empty()) {
       std::ofstream(spec.log_path, std::ios::app) << spec.log_preamble << r.output;
       r.logged = true;
