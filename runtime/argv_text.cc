@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cstring>
 
+#include "runtime/secrets.h"
+
 namespace asmplan {
 namespace {
 
@@ -29,7 +31,7 @@ std::string ArgvText(const std::vector<std::string>& argv) {
   return out;
 }
 
-std::string LastOutputLine(const std::string& output) {
+std::string LastOutputLine(const std::string& output, const Secrets* secrets) {
   const char* blank = " \t\r\n";
   size_t end = output.find_last_not_of(blank);
   if (end == std::string::npos) return "";
@@ -39,6 +41,7 @@ std::string LastOutputLine(const std::string& output) {
   // Output cut from its start (a tail) may begin inside a character.
   while (begin < end && (static_cast<unsigned char>(output[begin]) & 0xC0) == 0x80) ++begin;
   std::string line = output.substr(begin, end + 1 - begin);
+  if (secrets && !secrets->empty()) line = secrets->Redact(line);
   if (line.size() <= 300) return line;
   size_t cut = 297;
   while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;

@@ -8,13 +8,16 @@
 
 namespace asmplan {
 
+class Secrets;
+
 /// `kubectl get pods -n 'my ns'`: arguments joined by spaces, single-quoted when they hold
 /// anything but [A-Za-z0-9_@%+=:,./-].
 std::string ArgvText(const std::vector<std::string>& argv);
 
 /// The last non-empty line of a command's output (lines end at \n or \r), trimmed, at most 300
 /// bytes (longer ones end in "...", cut at a character boundary): commands put their verdict last,
-/// after warnings.
-std::string LastOutputLine(const std::string& output);
+/// after warnings. With `secrets`, they are redacted from the line before it is cut: a secret the
+/// cut went through would otherwise leave its first bytes, which no later redaction recognises.
+std::string LastOutputLine(const std::string& output, const Secrets* secrets = nullptr);
 
 }  // namespace asmplan

@@ -213,11 +213,11 @@ GuardObservation CheckClusterRoleBindingExists(const std::string& name, bool exi
 }
 
 GuardObservation CheckCommandSucceeds(const std::vector<std::string>& argv,
-                                      const CommandResult& result) {
+                                      const CommandResult& result, const Secrets* secrets) {
   if (result.spawn_failed || result.timed_out || result.interrupted)
-    return QueryFailed(DescribeFailure(argv, result));
+    return QueryFailed(DescribeFailure(argv, result, secrets));
   if (result.exit_code == 0) return Holds("command exited 0");
-  return Fails(DescribeFailure(argv, result));
+  return Fails(DescribeFailure(argv, result, secrets));
 }
 
 namespace {

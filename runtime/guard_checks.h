@@ -74,7 +74,8 @@ GuardObservation CheckDeploymentRolledOut(const std::string& ns, const std::stri
 GuardObservation CheckContextIs(const std::string& current, const std::string& wanted);
 GuardObservation CheckClusterRoleBindingExists(const std::string& name, bool exists);
 GuardObservation CheckCommandSucceeds(const std::vector<std::string>& argv,
-                                      const CommandResult& result);
+                                      const CommandResult& result,
+                                      const Secrets* secrets = nullptr);
 /// Combines already evaluated operands of a kAnd, kOr or kNot guard.
 GuardObservation CombineOperands(const Guard& guard, const std::vector<GuardObservation>& operands);
 /// A query failure, as the observation of every guard that needed the query.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "compiler/plan_model.h"
+#include "runtime/secrets.h"
 
 namespace asmplan {
 
@@ -39,6 +40,11 @@ class GuardEvaluator {
   /// Evaluates all `guards` for one poll tick; result i belongs to guards[i]. Guards over one
   /// resource kind share one query (per namespace, or one all-namespaces query when many wait).
   virtual std::vector<GuardObservation> Evaluate(const std::vector<const Guard*>& guards) = 0;
+  /// The run's secrets, set before its first Evaluate(). Guards come with their values
+  /// substituted, and everything an observation says is redacted by the executor; but a line
+  /// quoted from a command's output is cut to a length first, and a secret the cut goes through
+  /// must be redacted before it.
+  virtual void SetSecrets(const Secrets& secrets) { (void)secrets; }
 };
 
 }  // namespace asmplan

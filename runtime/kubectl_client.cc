@@ -5,7 +5,8 @@
 
 namespace asmplan {
 
-std::string DescribeFailure(const std::vector<std::string>& argv, const CommandResult& result) {
+std::string DescribeFailure(const std::vector<std::string>& argv, const CommandResult& result,
+                            const Secrets* secrets) {
   std::string how;
   if (result.spawn_failed) return ArgvText(argv) + " could not start: " + result.error;
   if (result.timed_out)
@@ -17,8 +18,8 @@ std::string DescribeFailure(const std::vector<std::string>& argv, const CommandR
   else
     how = "failed (exit " + std::to_string(result.exit_code) + ")";
   // Queries keep stderr apart: that is where kubectl says why it failed.
-  std::string said = LastOutputLine(result.error_output);
-  if (said.empty()) said = LastOutputLine(result.output);
+  std::string said = LastOutputLine(result.error_output, secrets);
+  if (said.empty()) said = LastOutputLine(result.output, secrets);
   return ArgvText(argv) + " " + how + (said.empty() ? "" : ": " + said);
 }
 
@@ -61,7 +62,7 @@ CommandResult KubectlClient::Query(const std::vector<std::string>& argv, QuerySt
   // `command [...] succeeds` guard keeps one stream: its failure is quoted as it printed it.
   CommandResult r = RunCommand(argv, "", /*stderr_apart=*/true);
   status->ok = r.ok();
-  if (!status->ok) status->error = DescribeFailure(argv, r);
+  if (!status->ok) status->error = DescribeFailure(argv, r, secrets_);
   return r;
 }
 

@@ -8,6 +8,7 @@
 #include "runtime/command_runner.h"
 #include "runtime/kube_objects.h"
 #include "runtime/kubectl_guard_evaluator.h"
+#include "runtime/secrets.h"
 
 namespace asmplan {
 
@@ -22,6 +23,8 @@ struct QueryStatus {
 class KubectlClient {
  public:
   KubectlClient(CommandRunner& runner, KubectlOptions options);
+  /// Secrets to redact from the kubectl line a failed query's message quotes (null: none).
+  void set_secrets(const Secrets* secrets) { secrets_ = secrets; }
 
   /// `kubectl get pods -n NS -o json`, or `kubectl get pods -A -o json` when `ns` is empty.
   std::vector<std::string> PodsArgv(const std::string& ns) const;
@@ -56,11 +59,14 @@ class KubectlClient {
 
   CommandRunner& runner_;
   KubectlOptions options_;
+  const Secrets* secrets_ = nullptr;
 };
 
 /// One line describing a failed command: the argv joined, how it failed, and the last meaningful
 /// line of its stderr when kept apart and not empty, else of its output (at most 300
 /// characters).
-std::string DescribeFailure(const std::vector<std::string>& argv, const CommandResult& result);
+/// With `secrets`, they are redacted from that line before it is cut.
+std::string DescribeFailure(const std::vector<std::string>& argv, const CommandResult& result,
+                            const Secrets* secrets = nullptr);
 
 }  // namespace asmplan

@@ -122,7 +122,11 @@ void RunConcurrently(const std::vector<Task>& tasks) {
 class KubectlGuardEvaluator : public GuardEvaluator {
  public:
   KubectlGuardEvaluator(CommandRunner& runner, KubectlOptions options)
-      : client_(runner, options), max_namespaced_(options.max_namespaced_queries) {}
+      : client_(runner, options), max_namespaced_(options.max_namespaced_queries) {
+    client_.set_secrets(&secrets_);
+  }
+
+  void SetSecrets(const Secrets& secrets) override { secrets_ = secrets; }
 
   std::vector<GuardObservation> Evaluate(const std::vector<const Guard*>& guards) override {
     Needs needs;
@@ -141,6 +145,7 @@ class KubectlGuardEvaluator : public GuardEvaluator {
   GuardObservation AnswerPods(const Guard& g, const Snapshot& snap);
   GuardObservation Answer(const Guard& g, const Snapshot& snap);
 
+  Secrets secrets_;
   KubectlClient client_;
   int max_namespaced_;
 };
@@ -211,7 +216,7 @@ GuardObservation KubectlGuardEvaluator::Answer(const Guard& g, const Snapshot& s
       return status.ok ? CheckClusterRoleBindingExists(g.name, exists) : QueryFailed(status.error);
     }
     case GuardKind::kCommandSucceeds:
-      return CheckCommandSucceeds(g.argv, snap.commands.at(g.argv));
+      return CheckCommandSucceeds(g.argv, snap.commands.at(g.argv), &secrets_);
     case GuardKind::kAnd:
     case GuardKind::kOr:
     case GuardKind::kNot:

@@ -62,6 +62,7 @@ struct Session {
   /// Loads the secrets of `plan`; notes those short enough to hide ordinary text when redacted.
   bool LoadSecrets(const Plan& plan, const SessionServices& svc, std::string* err) {
     if (!secrets.Load(plan, svc.getenv, err)) return false;
+    if (svc.env.guards) svc.env.guards->SetSecrets(secrets);
     for (const std::string& name : secrets.ShorterThan(kShortSecret)) {
       Note("secret `" + name + "` is shorter than " + std::to_string(kShortSecret) +
            " characters: wherever its value appears in output, logs, events or the journal, even "

@@ -134,6 +134,43 @@ TEST(RunCliTest, ControlBytesInMessagesAreEscaped) {
   EXPECT_NE(out.find("\\x1b[2Jcleared"), std::string::npos) << out;
 }
 
+// A failed command guard's message quotes the last line the command printed, cut to 300 bytes. A
+// secret in that line is redacted before the cut: none of its first bytes are left in the message,
+// the journal, the events or the log.
+TEST(RunCliTest, ASecretIsRedactedBeforeAQuotedLineIsCut) {
+  TempDir dir;
+  Plan plan;
+  plan.name = "secret-cut";
+  plan.params = {ParamValue{"token", "string", "", "ASMPLAN_SECRET_TOKEN", true}};
+  Step a;
+  a.id = "a";
+  a.run = {{"true"}};
+  Guard g;
+  g.kind = GuardKind::kCommandSucceeds;
+  // 290 zeros, then the secret: a cut at 297 bytes goes through it.
+  g.argv = {"sh", "-c", "printf '%0290d%s\\n' 0 \"$1\"; exit 1", "sh", "${token}"};
+  a.verify = {g};
+  plan.steps = {a};
+  ASSERT_TRUE(testing::WritePlanFile(plan, dir / "plan.yaml"));
+  std::string state = dir / "state";
+  ::setenv("ASMPLAN_SECRET_TOKEN", "TOPSECRET-0123456789", 1);
+  testing::AsmplanProcess run(
+      {"run", dir / "plan.yaml", "--state-dir", state, "--events", dir / "events.jsonl"},
+      dir.path());
+  ::unsetenv("ASMPLAN_SECRET_TOKEN");
+  EXPECT_EQ(run.Wait(), 1);
+  std::string out = Output(dir);
+  EXPECT_NE(out.find(std::string(290, '0') + "***"), std::string::npos) << out;
+  for (const std::string& file :
+       {state + "/journal", dir / "events.jsonl", state + "/logs/a.log"}) {
+    std::string bytes, err;
+    ASSERT_TRUE(ReadWholeFile(file, &bytes, &err)) << err;
+    EXPECT_NE(bytes.find(std::string(290, '0') + "***"), std::string::npos) << file;
+    EXPECT_EQ(bytes.find("TOPS"), std::string::npos) << file;
+  }
+  EXPECT_EQ(out.find("TOPS"), std::string::npos) << out;
+}
+
 // A corrupt journal is bad input for `status` and `resume` (exit 2), not a failed step (exit 1);
 // a torn tail is noted by `status`.
 TEST(RunCliTest, ACorruptJournalIsInvalidInput) {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "runtime/secrets.h"
+
 namespace asmplan {
 namespace {
 
@@ -29,6 +31,19 @@ TEST(ArgvTextTest, LastOutputLineIsCutAtACharacterBoundary) {
   EXPECT_EQ(LastOutputLine(std::string(300, 'x')), std::string(300, 'x'));
   // A tail that starts inside a character: its stray continuation bytes are dropped.
   EXPECT_EQ(LastOutputLine(std::string("\xa9") + "tail"), "tail");
+}
+
+// A secret is redacted before the line is cut: the cut at 297 bytes would go through it and leave
+// its first bytes, which no later redaction recognises. Only the quoted line is redacted.
+TEST(ArgvTextTest, LastOutputLineRedactsSecretsBeforeTheCut) {
+  Secrets secrets;
+  secrets.Add("token", "TOPSECRET-0123456789");
+  std::string line = std::string(290, '0') + "TOPSECRET-0123456789";
+  EXPECT_EQ(LastOutputLine(line), std::string(290, '0') + "TOPSECR...");
+  EXPECT_EQ(LastOutputLine("earlier TOPSECRET-0123456789\n" + line, &secrets),
+            std::string(290, '0') + "***");
+  EXPECT_EQ(LastOutputLine(std::string(400, 'x') + "TOPSECRET-0123456789", &secrets),
+            std::string(297, 'x') + "...");
 }
 
 }  // namespace
