@@ -1,29 +1,10 @@
 // PlanBuilder, part 1: artifact declarations -> Artifacts, with keys read and fingerprinted.
 #include "compiler/plan_builder.h"
+#include "compiler/plan_consistency.h"
 #include "compiler/public_key.h"
 #include "compiler/sha256.h"
 
 namespace asmplan {
-namespace {
-
-bool IsHex64(const std::string& s) {
-  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
-// extract_to stays inside the run's workspace: relative, no `..` parts.
-bool IsWorkspacePath(const std::string& p) {
-  if (p.empty() || p[0] == '/') return false;
-  size_t start = 0;
-  while (start <= p.size()) {
-    size_t slash = p.find('/', start);
-    if (slash == std::string::npos) slash = p.size();
-    if (p.compare(start, slash - start, "..") == 0 && slash - start == 2) return false;
-    start = slash + 1;
-  }
-  return true;
-}
-
-}  // namespace
 
 void PlanBuilder::LowerArtifacts(const ast::PlanDecl& decl, Plan* out) {
   for (const ast::ArtifactDecl& a : decl.artifacts) {
@@ -51,12 +32,19 @@ bool PlanBuilder::LowerArtifact(const ast::ArtifactDecl& decl, Artifact* out) {
     diags_->Error("missing-url", decl.loc, "artifact " + Code(decl.name.value) + " has no `url`");
     ok = false;
   }
+  if (!decl.extract_to) {
+    diags_->Error("missing-extract-to", decl.loc,
+                  "artifact " + Code(decl.name.value) + " has no `extract_to`",
+                  {"add `extract_to \"DIR\"`: the directory of the run's workspace it is "
+                   "extracted to"});
+    ok = false;
+  }
   field(decl.url, &out->url);
   field(decl.signature, &out->signature_url);
   field(decl.sha256, &out->sha256);
   field(decl.extract_to, &out->extract_to);
   out->verify_none = decl.verify_none.has_value();
-  if (decl.sha256 && ok && !IsHex64(out->sha256)) {
+  if (decl.sha256 && ok && !IsSha256Hex(out->sha256)) {
     diags_->Error("invalid-sha256", decl.sha256->loc,
                   "expected 64 lower-case hex digits, got " + Code(out->sha256));
     ok = false;

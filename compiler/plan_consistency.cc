@@ -83,6 +83,49 @@ bool CheckStepFields(const Step& s, std::string* err) {
   return true;
 }
 
+bool CheckCommands(const Step& s, std::string* err) {
+  for (const auto& argv : s.run) {
+    if (argv.empty() || argv[0].empty()) {
+      *err = Named("step", s.id) + " has an empty command";
+      return false;
+    }
+  }
+  std::vector<const Guard*> guards;
+  for (const auto* list : {&s.require, &s.skip_if, &s.verify}) {
+    for (const Guard& g : *list) guards.push_back(&g);
+  }
+  for (const WaitUntil& w : s.wait_until) guards.push_back(&w.guard);
+  while (!guards.empty()) {
+    const Guard* g = guards.back();
+    guards.pop_back();
+    if (g->kind == GuardKind::kCommandSucceeds && (g->argv.empty() || g->argv[0].empty())) {
+      *err = Named("step", s.id) + " has a `command [...]` guard with an empty command";
+      return false;
+    }
+    for (const Guard& op : g->operands) guards.push_back(&op);
+  }
+  return true;
+}
+
+/// What the compiler requires of an artifact's verification and extraction.
+bool CheckArtifact(const Artifact& a, std::string* err) {
+  std::string what = Named("artifact", a.name);
+  if (!IsWorkspacePath(a.extract_to)) {
+    *err = what + " extracts to `" + a.extract_to + "`, not a relative path inside the workspace";
+  } else if (!a.sha256.empty() && !IsSha256Hex(a.sha256)) {
+    *err = what + " has a sha256 pin that is not 64 lower-case hex digits";
+  } else if (a.signature_url.empty() && a.sha256.empty() && !a.verify_none) {
+    *err = what + " is never verified (no signature, no sha256, no `verify none`)";
+  } else if (a.verify_none && (!a.signature_url.empty() || !a.sha256.empty())) {
+    *err = what + " says `verify none` and has a signature or sha256";
+  } else if (!a.signature_url.empty() && (a.public_key_pem.empty() || a.key_fingerprint.empty())) {
+    *err = what + " has a signature but no public key and fingerprint";
+  } else {
+    return true;
+  }
+  return false;
+}
+
 bool CheckGroups(const Plan& plan, const StepIndex& steps,
                  std::unordered_set<std::string_view>* names, std::string* err) {
   for (const Group& g : plan.groups) {
@@ -113,6 +156,22 @@ bool OnlyNameCharacters(std::string_view s, std::string_view also = "") {
 
 }  // namespace
 
+bool IsWorkspacePath(const std::string& p) {
+  if (p.empty() || p[0] == '/') return false;
+  size_t start = 0;
+  while (start <= p.size()) {
+    size_t slash = p.find('/', start);
+    if (slash == std::string::npos) slash = p.size();
+    if (p.compare(start, slash - start, "..") == 0 && slash - start == 2) return false;
+    start = slash + 1;
+  }
+  return true;
+}
+
+bool IsSha256Hex(const std::string& s) {
+  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
 bool IsStepName(const std::string& s) {
   return !s.empty() && !(s[0] >= '0' && s[0] <= '9') && s[0] != '-' && OnlyNameCharacters(s);
 }
@@ -135,6 +194,7 @@ bool CheckPlanConsistency(const Plan& plan, std::string* err) {
       *err = Named("artifact", a.name) + " is declared twice";
       return false;
     }
+    if (!CheckArtifact(a, err)) return false;
   }
   StepIndex steps(plan.steps);
   for (size_t i = 0; i < plan.steps.size(); ++i) {
@@ -150,7 +210,7 @@ bool CheckPlanConsistency(const Plan& plan, std::string* err) {
       *err = Named("step", s.id) + " fetches an unknown " + Named("artifact", s.fetch);
       return false;
     }
-    if (!CheckStepFields(s, err)) return false;
+    if (!CheckStepFields(s, err) || !CheckCommands(s, err)) return false;
     if (s.id.empty() || !steps.Insert(i)) {
       *err = Named("step", s.id) + " is empty or not unique";
       return false;

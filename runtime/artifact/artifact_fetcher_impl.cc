@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "compiler/plan_consistency.h"
 #include "compiler/public_key.h"
 #include "runtime/artifact/extractor.h"
 #include "runtime/artifact/file_digest.h"
@@ -17,14 +18,6 @@ namespace fs = std::filesystem;
 std::string FileNameOf(const std::string& url) {
   std::string path = url.substr(0, url.find_first_of("?#"));
   return path.substr(path.rfind('/') + 1);
-}
-
-bool SafeExtractTo(const std::string& rel) {
-  if (rel.empty() || rel[0] == '/') return false;
-  for (const auto& part : fs::path(rel)) {
-    if (part == "..") return false;
-  }
-  return true;
 }
 
 // What the marker of an extraction must say for a later fetch of `a` to be a no-op; the archive
@@ -75,7 +68,7 @@ bool CurlArtifactFetcher::CheckRequest(const Artifact& a, const FetchContext& ct
   std::string prefix = "artifact " + a.name + ": ";
   if (ctx.cache_dir.empty() || ctx.workspace_dir.empty()) {
     *err = prefix + "no cache or workspace directory given";
-  } else if (!SafeExtractTo(a.extract_to)) {
+  } else if (!IsWorkspacePath(a.extract_to)) {
     *err = prefix + "extract_to \"" + a.extract_to + "\" must be a relative path without `..`";
   } else if (a.signature_url.empty() && a.sha256.empty() && !a.verify_none) {
     *err = prefix + "neither a signature nor a sha256 pin, and the plan does not say `verify none`";

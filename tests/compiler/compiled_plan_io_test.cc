@@ -144,7 +144,7 @@ TEST(CompiledPlanIoTest, YamlCppReadsTheSameValues) {
   const YAML::Node step = root["steps"][4];
   EXPECT_EQ(step["id"].as<std::string>(), plan.steps[4].id);
   EXPECT_EQ(step["run"][1].as<std::vector<std::string>>(), plan.steps[4].run[1]);
-  EXPECT_EQ(step["run"][2].size(), 0u);
+  EXPECT_EQ(step["run"].size(), 2u);
   EXPECT_EQ(step["require"][0].as<std::string>(), CanonicalText(plan.steps[4].require[0]));
   EXPECT_EQ(step["wait_until"][0]["guard"].as<std::string>(),
             CanonicalText(plan.steps[4].wait_until[0].guard));
@@ -303,6 +303,36 @@ TEST(CompiledPlanIoTest, AnInconsistentPlanIsRefusedEvenWithAMatchingHash) {
   EXPECT_EQ(err,
             "compiled plan is inconsistent: step `install_control_plane` runs after step "
             "`use_kontext`, which is not an earlier step");
+}
+
+// What the compiler refuses, a hand-edited plan with a recomputed hash cannot bring in: it is
+// refused when loaded (by `show`, `run`), not when its step comes to run or fetch halfway through a
+// run.
+TEST(CompiledPlanIoTest, AHandEditedCommandOrArtifactIsRefusedWhenLoaded) {
+  Plan plan = FullPlan();
+  const std::string text = WriteCompiledPlan(&plan);
+  auto refusal = [&](const std::string& from, const std::string& to) {
+    std::string edited = text;
+    size_t at = edited.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) edited.replace(at, from.size(), to);
+    Plan read;
+    std::string err;
+    EXPECT_FALSE(ReadCompiledPlan(Rehash(edited), &read, &err)) << from;
+    return err;
+  };
+  EXPECT_EQ(refusal("      - [\"kubectl\", \"config\", \"use-context\", \"onprem-staging-user\"]",
+                    "      - []"),
+            "compiled plan is inconsistent: step `use_context` has an empty command");
+  EXPECT_EQ(refusal("extract_to: \"work\"", "extract_to: \"../../etc\""),
+            "compiled plan is inconsistent: artifact `istio_release` extracts to `../../etc`, not "
+            "a relative path inside the workspace");
+  EXPECT_EQ(refusal("    extract_to: \"tools\"\n", ""),
+            "compiled plan is inconsistent: artifact `tools` extracts to ``, not a relative path "
+            "inside the workspace");
+  EXPECT_EQ(refusal("    verify_none: true\n", ""),
+            "compiled plan is inconsistent: artifact `tools` is never verified (no signature, no "
+            "sha256, no `verify none`)");
 }
 
 TEST(CompiledPlanIoTest, AMissingHashLineIsNamed) {

@@ -41,6 +41,26 @@ TEST(PlanConsistencyTest, EachBrokenInvariantIsNamed) {
             "step `use_context` belongs to an unknown group `ghost`");
   EXPECT_EQ(Problem([](Plan* p) { p->artifacts[1].name = "istio_release"; }),
             "artifact `istio_release` is declared twice");
+  EXPECT_EQ(Problem([](Plan* p) { p->steps[0].run.push_back({""}); }),
+            "step `use_context` has an empty command");
+  EXPECT_EQ(Problem([](Plan* p) {
+              Guard g;
+              g.kind = GuardKind::kCommandSucceeds;
+              Guard no;
+              no.kind = GuardKind::kNot;
+              no.operands = {g};
+              p->steps[0].wait_until.push_back({no, 1000, 1000});
+            }),
+            "step `use_context` has a `command [...]` guard with an empty command");
+  EXPECT_EQ(Problem([](Plan* p) { p->artifacts[0].extract_to = "work/../.."; }),
+            "artifact `istio_release` extracts to `work/../..`, not a relative path inside the "
+            "workspace");
+  EXPECT_EQ(Problem([](Plan* p) { p->artifacts[0].sha256 = "ABC"; }),
+            "artifact `istio_release` has a sha256 pin that is not 64 lower-case hex digits");
+  EXPECT_EQ(Problem([](Plan* p) { p->artifacts[0].verify_none = true; }),
+            "artifact `istio_release` says `verify none` and has a signature or sha256");
+  EXPECT_EQ(Problem([](Plan* p) { p->artifacts[0].key_fingerprint = ""; }),
+            "artifact `istio_release` has a signature but no public key and fingerprint");
 }
 
 }  // namespace

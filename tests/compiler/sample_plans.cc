@@ -37,8 +37,7 @@ Step FullStep() {
   s.fetch = "istio_release";
   s.run = {{"kubectl", "rollout", "restart", "deployment", "-n", "pay\"ments"},
            {"sh-free", "it's", "multi\nline", "tab\there", "back\\slash", "ünïcødé ✓ 🚀",
-            "${db_password}", ""},
-           {}};
+            "${db_password}", ""}};
   s.timeout_ms = 5'400'000;
   s.retries = 3;
   s.backoff_ms = 1500;
@@ -118,7 +117,8 @@ Plan FullPlan() {
              std::string(64, 'b'),
              "work",
              false};
-  Artifact b{"tools", "https://example.com/tools.tgz", "", "no final newline", "", "", "", true};
+  Artifact b{"tools", "https://example.com/tools.tgz", "", "no final newline", "", "", "tools",
+             true};
   p.artifacts = {a, b};
   p.groups = {
       {"restart_sidecars", 2, {"restart_sidecars[frontend]", "restart_sidecars[pay\"ments]"}},
