@@ -1,7 +1,9 @@
 // Starting from a checkpoint (settle, rerun of failed steps), confirm gates, secrets, interrupts.
 #include <gmock/gmock.h>
 
+#include <chrono>
 #include <csignal>
+#include <thread>
 
 #include "runtime/durable_file.h"
 #include "tests/runtime/executor_harness.h"
@@ -323,6 +325,40 @@ TEST(ExecutorResumeTest, InterruptStopsRunningStepsAndLeavesThemRunning) {
                                   "stopped; resume runs it again if it is idempotent or retried, "
                                   "and asks otherwise";
   }
+  EXPECT_TRUE(noted);
+}
+
+// A command that succeeds just as the signal comes (its completion is handled after the interrupt):
+// the step does not go on to its waits, which would poll guards no one answers any more, for
+// ever; it stops as a step interrupted while waiting does.
+TEST(ExecutorResumeTest, ACommandThatSucceedsAsTheSignalComesStopsBeforeItsWaits) {
+  ExecutorHarness h;
+  h.guards.Script(CanonicalText(PodsReady("ns1")), {FakeGuardEvaluator::Holds()});
+  HookedRunner hooked(h.runner, [&h](const CommandSpec&, CommandResult*) {
+    h.executor->Interrupt(SIGINT, false);
+    // The worker is still finishing when the loop handles the signal.
+    for (int k = 0; k < 10'000; ++k) {
+      for (const std::string& line : h.reporter.Lines()) {
+        if (line.rfind("interrupted", 0) == 0) return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ADD_FAILURE() << "the interrupt was not handled";
+    return true;
+  });
+  h.runner_override = &hooked;
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  plan.steps[0].wait_until = {{PodsReady("ns1"), 60'000, 10'000}};
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kInterrupted) << r.summary;
+  EXPECT_EQ(h.guards.calls().size(), 0u);
+  Checkpoint cp = h.Load();
+  EXPECT_EQ(cp.steps["a"].state, StepState::kRunning);
+  EXPECT_EQ(cp.steps["a"].exit_code, 0);
+  bool noted = false;
+  for (const ExecEvent& e : h.reporter.events)
+    noted |= e.message == "stopped after its commands; resume waits and verifies again";
   EXPECT_TRUE(noted);
 }
 
