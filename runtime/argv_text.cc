@@ -1,5 +1,6 @@
 #include "runtime/argv_text.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -37,11 +38,20 @@ std::string LastOutputLine(const std::string& output, const Secrets* secrets) {
   if (end == std::string::npos) return "";
   // A line redrawn with \r (a progress bar) shows its last part: that is the one quoted.
   size_t nl = output.find_last_of("\r\n", end);
+  if (secrets && !secrets->empty()) {
+    // The last line and the lines within a secret's length before it are redacted, then the
+    // line is taken again: a secret of several lines that ends in the last line is redacted
+    // whole, not just its last part left in the line.
+    size_t begin = nl == std::string::npos ? 0 : nl + 1;
+    size_t from = begin - std::min(begin, secrets->longest());
+    size_t line_start = from == 0 ? std::string::npos : output.find_last_of("\r\n", from - 1);
+    from = line_start == std::string::npos ? 0 : line_start + 1;
+    return LastOutputLine(secrets->Redact(output.substr(from)));
+  }
   size_t begin = output.find_first_not_of(blank, nl == std::string::npos ? 0 : nl + 1);
   // Output cut from its start (a tail) may begin inside a character.
   while (begin < end && (static_cast<unsigned char>(output[begin]) & 0xC0) == 0x80) ++begin;
   std::string line = output.substr(begin, end + 1 - begin);
-  if (secrets && !secrets->empty()) line = secrets->Redact(line);
   if (line.size() <= 300) return line;
   size_t cut = 297;
   while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;

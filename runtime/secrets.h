@@ -23,6 +23,8 @@ class Secrets {
   void Add(const std::string& name, const std::string& value);
 
   bool empty() const { return values_.empty(); }
+  /// The length of the longest text Redact() replaces (0 without secrets).
+  size_t longest() const { return forms_.empty() ? 0 : forms_.front().size(); }
   /// The names of the secrets whose value is shorter than `chars` bytes: redacting one of those
   /// also hides ordinary text that happens to hold it.
   std::vector<std::string> ShorterThan(size_t chars) const;

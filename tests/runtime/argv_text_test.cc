@@ -44,6 +44,13 @@ TEST(ArgvTextTest, LastOutputLineRedactsSecretsBeforeTheCut) {
             std::string(290, '0') + "***");
   EXPECT_EQ(LastOutputLine(std::string(400, 'x') + "TOPSECRET-0123456789", &secrets),
             std::string(297, 'x') + "...");
+  // A secret of several lines (a PEM key) that ends in the last line: none of it is quoted.
+  Secrets pem;
+  pem.Add("key", "s3cr3t-Value\nline2-of-secret");
+  EXPECT_EQ(LastOutputLine("error: guard-err s3cr3t-Value\nline2-of-secret\n", &pem),
+            "error: guard-err ***");
+  EXPECT_EQ(LastOutputLine("s3cr3t-Value\nline2-of-secret", &pem), "***");
+  EXPECT_EQ(LastOutputLine("line2-of-secret, said twice\n", &pem), "line2-of-secret, said twice");
 }
 
 }  // namespace
