@@ -110,7 +110,7 @@ RunResult Executor::Impl::Run(const std::unordered_map<std::string, StepRecord>&
   for (;;) {
     Drain();
     if (signal_.load() != 0 && !stopping_) HandleInterrupt();
-    if (!stopping_ && !failed_ && !journal_broken_) {
+    if (!stopping_ && !failed_ && !journal_broken_ && !held_ && !Settling()) {
       for (int i : sched_.TakeStartable()) Begin(i);
     }
     GuardTick();
@@ -277,7 +277,14 @@ void Executor::Impl::WaitForWork(Millis deadline) {
 
 bool Executor::Impl::Finished() const {
   if (in_flight_ > 0 || !to_post_.empty() || !live_.empty()) return false;
-  return stopping_ || failed_ || journal_broken_ || !sched_.has_ready();
+  return stopping_ || failed_ || held_ || journal_broken_ || !sched_.has_ready();
+}
+
+bool Executor::Impl::Settling() const {
+  for (int i : live_) {
+    if (runs_[i].phase == Phase::kSettle || runs_[i].phase == Phase::kRecheck) return true;
+  }
+  return false;
 }
 
 uint64_t Executor::Impl::WriteJournal() {

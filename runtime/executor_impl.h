@@ -82,6 +82,9 @@ class Executor::Impl {
   void WaitForWork(Millis deadline);
   Millis NextDeadline() const;
   bool Finished() const;
+  /// Whether a step carried over from the last run is still being settled or its require checked
+  /// again: nothing new starts before they are known to be sound.
+  bool Settling() const;
   RunResult Summarize();
   uint64_t WriteJournal();  ///< this turn's records to the file; 0 when the journal broke
   void SyncJournal(uint64_t mark);
@@ -146,6 +149,9 @@ class Executor::Impl {
   int in_flight_ = 0;
   bool stopping_ = false;  ///< interrupted: start nothing, end guard phases
   bool failed_ = false;    ///< a step failed: start nothing new
+  /// A step carried over from the last run needs a decision, or does not hold its require now
+  /// (kubectl may point at another cluster): start nothing new either.
+  bool held_ = false;
   bool journal_broken_ = false;
   std::string journal_error_;
   Millis last_tick_ms_ = 0;

@@ -75,7 +75,7 @@ void Executor::Impl::Enter(int i, Phase phase) {
       return;
     case Phase::kConfirm:
       // Nothing has run yet: after a failure elsewhere or a signal, this step does not start.
-      if (stopping_ || failed_) return Abandon(i);
+      if (stopping_ || failed_ || held_) return Abandon(i);
       if (step.confirm.empty()) return Enter(i, Phase::kFetch);
       return ConfirmGate(i);
     case Phase::kFetch:

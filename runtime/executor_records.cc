@@ -76,6 +76,8 @@ void Executor::Impl::Await(int i, StepState state, const std::string& message) {
     run.record.state = state;
     run.record.message = message;
     Record(i);
+  } else {
+    held_ = true;
   }
   Emit(ExecEvent::Type::kStepAwaiting, i, message);
   result_.awaiting.push_back(plan_.steps[i].id);

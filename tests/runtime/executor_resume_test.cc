@@ -136,6 +136,41 @@ TEST(ExecutorResumeTest, AStepResumedIntoItsWaitsChecksItsRequireAgain) {
   EXPECT_EQ(h.Load().steps.count("b"), 0u);  // nothing journaled: still running, commands done
 }
 
+// While a step carried over from the last run is settled or its require checked again, nothing new
+// starts; once one needs a decision or does not hold its require (kubectl points at another
+// cluster), nothing new starts at all: an independent step must not run on the wrong cluster.
+TEST(ExecutorResumeTest, AStepThatNeedsADecisionHoldsBackIndependentSteps) {
+  for (bool recheck : {true, false}) {
+    ExecutorHarness h;
+    Plan plan;
+    plan.steps = {MakeStep("a"), MakeStep("other")};
+    StepRecord carried = With(StepState::kRunning);
+    if (recheck) {
+      plan.steps[0].require = {CommandGuard("right-cluster")};
+      plan.steps[0].wait_until = {{PodsReady("ns1"), 60'000, 10'000}};
+      h.guards.Script(CanonicalText(CommandGuard("right-cluster")),
+                      {FakeGuardEvaluator::Not("current context is admin")});
+      carried.exit_code = 0;
+    } else {
+      plan.steps[0].verify = {CommandGuard("a-done")};
+      h.guards.Script(CanonicalText(CommandGuard("a-done")), {FakeGuardEvaluator::Not("exit 1")});
+    }
+    RunResult r = h.Run(plan, {{"a", carried}});
+    EXPECT_EQ(r.outcome, RunResult::Outcome::kAwaiting) << r.summary;
+    EXPECT_THAT(r.awaiting, ElementsAre("a"));
+    EXPECT_TRUE(h.runner.commands_ran().empty()) << recheck;
+    EXPECT_EQ(h.Load().steps.count("other"), 0u) << recheck;
+  }
+  // Once the carried-over step is sound, the rest runs as usual.
+  ExecutorHarness h;
+  Plan plan;
+  plan.steps = {MakeStep("a"), MakeStep("other")};
+  plan.steps[0].verify = {CommandGuard("a-done")};
+  RunResult r = h.Run(plan, {{"a", With(StepState::kRunning)}});
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded) << r.summary;
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do other"));
+}
+
 // Settling asks for what a finished run would have seen: the verify and the waits. A rollout's
 // new image can be in place (verify) while its pods are not ready (wait).
 TEST(ExecutorResumeTest, AStepIsSettledOnlyWhenItsWaitsHoldToo) {
