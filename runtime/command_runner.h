@@ -34,9 +34,11 @@ struct CommandResult {
   bool timed_out = false;     ///< killed because timeout_ms expired
   bool interrupted = false;   ///< killed by InterruptAll()
   bool spawn_failed = false;  ///< could not start (error says why, e.g. "kubectl: not found")
-  bool logged = false;        ///< the command wrote output to the log (after the preamble)
-  std::string output;         ///< stdout (+stderr unless kept apart) when log_path is empty
-  std::string error_output;   ///< stderr, with CommandSpec::stderr_apart (output is stdout then)
+  /// Not started because CommandSpec::cancel was set (`interrupted` is set too): nothing ran.
+  bool not_started = false;
+  bool logged = false;       ///< the command wrote output to the log (after the preamble)
+  std::string output;        ///< stdout (+stderr unless kept apart) when log_path is empty
+  std::string error_output;  ///< stderr, with CommandSpec::stderr_apart (output is stdout then)
   /// The last 4 KiB the command printed through its output pipe, also when that went to the log.
   std::string output_tail;
   std::string error;  ///< a description of a failure to spawn or to write the log, or ""

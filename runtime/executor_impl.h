@@ -44,6 +44,9 @@ class Executor::Impl {
     StepRecord record;
     StepState initial = StepState::kPending;
     bool ran_commands = false;  ///< an attempt was started this session
+    /// The record and ran_commands before the current attempt: restored when it never started.
+    StepRecord before_attempt;
+    bool ran_before_attempt = false;
     int session_attempts = 0;
     int fetch_tries = 0;   ///< fetches started this session (a step's `retry` covers them too)
     bool refetch = false;  ///< in kBackoff: what comes next is a fetch, not a command attempt
@@ -69,6 +72,7 @@ class Executor::Impl {
     bool warning = false;       ///< kFetchStage: `detail` is a warning (`verify none`)
     bool journal = false;       ///< kFetchStage: a new stage (journaled), not just progress
     std::string journal_error;  ///< the job did not run: the journal could not be made durable
+    bool nothing_ran = false;   ///< kAttempt: its first command was not started (interrupted)
     /// kGuards: (step, number of its guards) in the order of `observations`
     std::vector<std::pair<int, size_t>> owners;
     std::vector<GuardObservation> observations;

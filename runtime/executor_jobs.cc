@@ -110,6 +110,10 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
       if (spec.timeout_ms <= 0) spec.timeout_ms = 1;
     }
     c.result = env_.runner->Run(spec);
+    if (c.result.not_started && &argv == &argvs.front()) {
+      c.nothing_ran = true;
+      return c;
+    }
     // The runner could not write the log (the output came back instead): said as a warning.
     if (!c.result.spawn_failed && !c.result.error.empty()) c.detail = c.result.error;
     // Captured (secrets, or a log that could not be written): redacted, then appended.

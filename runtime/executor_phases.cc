@@ -334,6 +334,8 @@ void Executor::Impl::StartAttempt(int i) {
   const Step& step = plan_.steps[i];
   StepRun& run = runs_[i];
   if (stopping_) return Abandon(i);
+  run.before_attempt = run.record;
+  run.ran_before_attempt = run.ran_commands;
   if (!run.ran_commands) run.record.started_ms = env_.clock->WallMs();
   run.ran_commands = true;
   run.phase = Phase::kCommands;
@@ -364,6 +366,14 @@ void Executor::Impl::StartAttempt(int i) {
 void Executor::Impl::OnAttempt(int i, const Completion& c) {
   const Step& step = plan_.steps[i];
   StepRun& run = runs_[i];
+  if (c.nothing_ran) {
+    // A signal came between the journaled start and the spawn: the journal says again what it
+    // said before, so resume does not settle or ask about a command that never ran.
+    run.record = run.before_attempt;
+    run.ran_commands = run.ran_before_attempt;
+    Record(i);
+    return Abandon(i);
+  }
   run.record.exit_code = c.result.exit_code;
   if (!c.detail.empty()) Emit(ExecEvent::Type::kNote, i, "WARNING: " + c.detail);
   if (c.ok) {

@@ -420,6 +420,7 @@ bool PosixCommandRunner::Spawn(const CommandSpec& spec, Child* child, CommandRes
         posix_spawn_file_actions_destroy(&actions);
         posix_spawnattr_destroy(&attr);
         result->interrupted = true;
+        result->not_started = true;
         result->error = "not started: the run was interrupted";
         return false;
       }

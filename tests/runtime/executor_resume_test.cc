@@ -11,6 +11,7 @@
 namespace asmplan {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -395,6 +396,32 @@ TEST(ExecutorResumeTest, ACommandThatSucceedsAsTheSignalComesStopsBeforeItsWaits
   for (const ExecEvent& e : h.reporter.events)
     noted |= e.message == "stopped after its commands; resume waits and verifies again";
   EXPECT_TRUE(noted);
+}
+
+// A signal between the journaled start of an attempt and its spawn: the command never ran, so the
+// journal says again what it said before (nothing to settle or ask about on resume) and no
+// warning is shown.
+TEST(ExecutorResumeTest, AnAttemptStoppedBeforeItsCommandStartedIsNotLeftRunning) {
+  ExecutorHarness h;
+  HookedRunner hooked(h.runner, [&h](const CommandSpec&, CommandResult* r) {
+    h.executor->Interrupt(SIGINT, false);
+    *r = CommandResult();
+    r->interrupted = true;
+    r->not_started = true;
+    r->error = "not started: the run was interrupted";
+    return true;
+  });
+  h.runner_override = &hooked;
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kInterrupted) << r.summary;
+  Checkpoint cp = h.Load();
+  EXPECT_EQ(cp.steps["a"].state, StepState::kPending);
+  EXPECT_EQ(cp.steps["a"].attempts, 0);
+  std::vector<std::string> lines = h.reporter.Lines();
+  EXPECT_THAT(lines, Contains("note a not started"));
+  for (const std::string& line : lines) EXPECT_EQ(line.find("WARNING"), std::string::npos) << line;
 }
 
 // A signal while the guards are being queried: the queries it stopped are not an answer, so

@@ -358,6 +358,7 @@ TEST_F(PosixCommandRunnerTest, ACancelledSpecIsNotStarted) {
   spec.cancel = &cancel;
   CommandResult r = runner_->Run(spec);
   EXPECT_TRUE(r.interrupted);
+  EXPECT_TRUE(r.not_started);
   EXPECT_FALSE(r.spawn_failed);
   EXPECT_FALSE(r.ok());
   EXPECT_FALSE(fs::exists(dir_ / "ran"));
