@@ -89,7 +89,8 @@ bool FindStateDir(std::string* dir, std::string* err) {
 bool TerminalConfirmer::CanAsk() { return ::isatty(0) && ::isatty(2); }
 
 bool TerminalConfirmer::Ask(const std::string& step, const std::string& question) {
-  std::fprintf(stderr, "%s: %s [y/N] ", step.c_str(), question.c_str());
+  // Escaped as every other message is: the text answered is the text the reviewer read.
+  std::fprintf(stderr, "%s: %s [y/N] ", Printable(step).c_str(), Printable(question).c_str());
   std::fflush(stderr);
   std::string answer;
   // Polls so that a signal (handled on another thread) can end the wait.

@@ -7,7 +7,8 @@ namespace {
 
 const char kHex[] = "0123456789abcdef";
 
-/// \uXXXX, or a surrogate pair \uD8XX\uDCXX above U+FFFF (as JSON writes it).
+}  // namespace
+
 void AppendEscapedCodePoint(std::uint32_t cp, std::string* out) {
   if (cp > 0xffff) {
     cp -= 0x10000;
@@ -21,8 +22,6 @@ void AppendEscapedCodePoint(std::uint32_t cp, std::string* out) {
   out->append(buf, sizeof buf);
 }
 
-// Decodes one UTF-8 sequence at s[i]; returns its length, or 0 when it is not valid UTF-8
-// (overlong forms, surrogates and code points above U+10FFFF included).
 size_t DecodeUtf8(std::string_view s, size_t i, std::uint32_t* cp) {
   const auto b0 = static_cast<unsigned char>(s[i]);
   size_t len = b0 >= 0xf0 ? 4 : b0 >= 0xe0 ? 3 : b0 >= 0xc0 ? 2 : 0;
@@ -38,6 +37,8 @@ size_t DecodeUtf8(std::string_view s, size_t i, std::uint32_t* cp) {
   *cp = v;
   return len;
 }
+
+namespace {
 
 /// Not allowed raw in YAML, or invisible to a reader (see IsInvisibleCodePoint).
 bool NeedsEscape(std::uint32_t cp) {

@@ -20,6 +20,13 @@ bool IsBidiControl(std::uint32_t cp);
 /// The first invisible code point (IsInvisibleCodePoint) in `s`, or 0.
 std::uint32_t FirstInvisible(std::string_view s);
 
+/// Decodes one UTF-8 sequence at s[i] into `*cp`; returns its length, or 0 when it is not valid
+/// UTF-8 (overlong forms, surrogates and code points above U+10FFFF included).
+size_t DecodeUtf8(std::string_view s, size_t i, std::uint32_t* cp);
+
+/// Appends \uXXXX, or a surrogate pair \uD8XX\uDCXX above U+FFFF (as JSON writes it).
+void AppendEscapedCodePoint(std::uint32_t cp, std::string* out);
+
 /// `s` safe and honest on a terminal: control characters but `\n` and `\t` and invisible code
 /// points as \uXXXX, bytes that are not UTF-8 as \xNN, the rest as it is. For display only.
 std::string VisibleText(std::string_view s);

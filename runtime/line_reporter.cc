@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "compiler/duration_text.h"
+#include "compiler/quoted_string.h"
 
 namespace asmplan {
 namespace {
@@ -33,19 +34,20 @@ std::string Printable(const std::string& text) {
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     auto u = static_cast<unsigned char>(c);
-    auto next = static_cast<unsigned char>(i + 1 < text.size() ? text[i + 1] : 0);
+    std::uint32_t cp = 0;
+    size_t len = 0;
     if (c == '\t') {
       out += ' ';
     } else if ((u < 0x20 && c != '\n') || u == 0x7f) {
       out += "\\x";
       out += kHex[u >> 4];
       out += kHex[u & 15];
-    } else if (u == 0xc2 && next >= 0x80 && next <= 0x9f) {
-      // A C1 control (U+0080..U+009F) in UTF-8: U+009B is a CSI to many terminals.
-      out += "\\u00";
-      out += kHex[next >> 4];
-      out += kHex[next & 15];
-      ++i;
+    } else if (u >= 0x80 && (len = DecodeUtf8(text, i, &cp)) > 1 &&
+               (cp <= 0x9f || IsBidiControl(cp))) {
+      // A C1 control (U+009B is a CSI to many terminals), or a bidi control that makes the line
+      // read in another order than it is written: shown as \uXXXX, as `show` shows them.
+      AppendEscapedCodePoint(cp, &out);
+      i += len - 1;
     } else {
       out += c;
     }

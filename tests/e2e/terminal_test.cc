@@ -130,5 +130,21 @@ TEST_F(TerminalTest, NoColorAndARefusedGateStopsResumably) {
   EXPECT_EQ(again.screen.find("[y/N]"), std::string::npos) << again.screen;
 }
 
+// The prompt shows its text escaped, as `show` and every message do: a color code or a bidi
+// override in it cannot make the question on the terminal differ from what the reviewer read.
+TEST_F(TerminalTest, ThePromptShowsControlAndBidiCharactersEscaped) {
+  std::ofstream(dir_ / "odd.asmplan")
+      << "plan odd {\n  step gate {\n    confirm \"Proceed \\u001b[31mred\\u001b[0m or "
+         "\\u202eon\\u202c?\"\n  }\n}\n";
+  TerminalRun r = RunOnTerminal({"run", "odd.asmplan", "--state-dir", "odd-state"}, dir_.path(),
+                                {"NO_COLOR=1"}, "n");
+  EXPECT_EQ(r.exit_code, 3) << r.screen;
+  EXPECT_NE(r.screen.find("gate: Proceed \\x1b[31mred\\x1b[0m or \\u202eon\\u202c? [y/N] "),
+            std::string::npos)
+      << r.screen;
+  EXPECT_EQ(r.screen.find("\x1b[31m"), std::string::npos) << r.screen;
+  EXPECT_EQ(r.screen.find("\u202e"), std::string::npos) << r.screen;
+}
+
 }  // namespace
 }  // namespace asmplan

@@ -152,10 +152,12 @@ TEST(TtyReporterTest, DrawsRunningStepsAndErasesThemAsLinesScrollAbove) {
 TEST(TtyReporterTest, ControlBytesAreEscapedAndCutsKeepWholeCharacters) {
   MemoryStream lines;
   NewLineReporter(lines.file(), false)
-      ->OnEvent(
-          Event(ExecEvent::Type::kNote, "s", "50%\rdone \x1b[31mred\x1b[0m\tend \u009b2J \u00a0"));
-  EXPECT_EQ(WithoutClock(lines.Text()),
-            "note     s: 50%\\x0ddone \\x1b[31mred\\x1b[0m end \\u009b2J \u00a0\n");
+      ->OnEvent(Event(ExecEvent::Type::kNote, "s",
+                      "50%\rdone \x1b[31mred\x1b[0m\tend \u009b2J \u00a0 \u202eevil\u202c"));
+  // A bidi override would make the rest of the line read backwards: escaped too.
+  EXPECT_EQ(
+      WithoutClock(lines.Text()),
+      "note     s: 50%\\x0ddone \\x1b[31mred\\x1b[0m end \\u009b2J \u00a0 \\u202eevil\\u202c\n");
   MemoryStream out;
   auto r = NewTtyReporter(out.file(), Width(30), false);
   ExecEvent waiting = Event(ExecEvent::Type::kWaiting, "s", "\x1b[2Jé\r", {"ééééééééééééééééééé"});
