@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <mutex>
 
 #include "cli/commands.h"
@@ -72,6 +73,21 @@ void Finish(int code) {
   if (code != kExitOk) throw CLI::RuntimeError(code);
 }
 
+/// Whether `path` is `dir` or inside it, with symlinks in the parts that exist resolved.
+bool InsideDirectory(const std::string& path, const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::absolute(path), ec);
+  fs::path d = fs::weakly_canonical(fs::absolute(dir), ec);
+  auto it = p.begin();
+  for (const fs::path& part : d) {
+    if (part.empty()) continue;  // a trailing separator
+    if (it == p.end() || *it != part) return false;
+    ++it;
+  }
+  return true;
+}
+
 /// Wires the real services and signals around one session; returns its exit code.
 template <typename Start>
 int WithServices(const RunOptions& o, Start start) {
@@ -87,6 +103,13 @@ int WithServices(const RunOptions& o, Start start) {
     signalled.store(true);
   });
   std::string err;
+  // Appending events to the journal (or anything the run keeps) would destroy the checkpoint.
+  if (!o.events.empty() && InsideDirectory(o.events, o.state_dir)) {
+    std::fprintf(stderr,
+                 "error: --events %s is inside the state directory %s: give a file outside it\n",
+                 o.events.c_str(), o.state_dir.c_str());
+    return kExitInvalid;
+  }
   std::unique_ptr<ProgressReporter> reporter = MakeReporter(o.events, &err);
   if (!reporter) {
     std::fprintf(stderr, "error: %s\n", err.c_str());

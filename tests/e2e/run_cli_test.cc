@@ -197,6 +197,32 @@ TEST(RunCliTest, ACorruptJournalIsInvalidInput) {
   }
 }
 
+// --events appends to its file: pointed at the journal it would destroy the checkpoint, so any
+// file inside the state directory is refused before anything runs.
+TEST(RunCliTest, EventsInsideTheStateDirectoryAreRefused) {
+  TempDir dir;
+  ASSERT_TRUE(testing::WritePlanFile(GatedPlan(), dir / "plan.yaml"));
+  std::string state = dir / "state";
+  testing::AsmplanProcess first(
+      {"run", "--yes", dir / "plan.yaml", "--state-dir", state, "--events", state + "/ev.jsonl"},
+      dir.path());
+  EXPECT_EQ(first.Wait(), 2);
+  EXPECT_NE(Output(dir).find("is inside the state directory"), std::string::npos);
+  EXPECT_NE(::access(state.c_str(), F_OK), 0);  // nothing ran
+  testing::AsmplanProcess run({"run", "--yes", dir / "plan.yaml", "--state-dir", state},
+                              dir.path());
+  ASSERT_EQ(run.Wait(), 0) << Output(dir);
+  Output(dir);
+  testing::AsmplanProcess resume(
+      {"resume", "--state-dir", state, "--events", dir / "state/../state/journal"}, dir.path());
+  EXPECT_EQ(resume.Wait(), 2);
+  EXPECT_NE(Output(dir).find("is inside the state directory"), std::string::npos);
+  Checkpoint cp;
+  std::string err;
+  EXPECT_TRUE(LoadJournal(state + "/journal", &cp, &err)) << err;
+  EXPECT_EQ(cp.steps["after"].state, StepState::kSucceeded);
+}
+
 TEST(RunCliTest, ReasonAndForceNeedMarkDone) {
   TempDir dir;
   for (const char* option : {"--reason", "--force"}) {
