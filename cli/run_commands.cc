@@ -183,7 +183,7 @@ struct RunOnDisk {
 /// Reads the run in o->state_dir (the only run under .asmplan/ when not given) for `status` and
 /// `resume --dry-run`. kExitOk, or the exit code after saying what is wrong.
 int ReadRun(RunOptions* o, RunOnDisk* run) {
-  std::string err, text;
+  std::string err;
   if (o->state_dir.empty() && !FindStateDir(&o->state_dir, &err)) {
     std::fprintf(stderr, "error: %s\n", err.c_str());
     return kExitInvalid;
@@ -196,16 +196,10 @@ int ReadRun(RunOptions* o, RunOnDisk* run) {
   // "killed".
   run->lock_holder = LockHolder(o->state_dir);
   // A checkpoint that cannot be read is bad input (exit 2), not a failed step.
+  bool pending = false;  // an --accept-changes a crash cut off: resume finishes it
   if (!LoadJournal(o->state_dir + "/journal", &run->cp, &err) ||
-      !ReadWholeFile(o->state_dir + "/plan.yaml", &text, &err) ||
-      !ReadCompiledPlan(text, &run->plan, &err)) {
+      !ReadStoredPlan(o->state_dir, run->cp.plan_sha256, &run->plan, &pending, &err)) {
     std::fprintf(stderr, "error: %s\n", err.c_str());
-    return kExitInvalid;
-  }
-  if (run->plan.sha256 != run->cp.plan_sha256) {
-    std::fprintf(stderr, "error: %s/plan.yaml (%s) is not the plan its journal is bound to (%s)\n",
-                 o->state_dir.c_str(), run->plan.sha256.substr(0, 12).c_str(),
-                 run->cp.plan_sha256.substr(0, 12).c_str());
     return kExitInvalid;
   }
   if (run->cp.torn_tail) {

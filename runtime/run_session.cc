@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "compiler/compiled_plan_io.h"
 #include "compiler/duration_text.h"
@@ -199,27 +201,52 @@ JournalRecord Rec(JournalRecord::Kind kind, Clock* clock, const std::string& ste
 }
 
 /// Loads STATE/plan.yaml, finishing an --accept-changes that a crash interrupted: the new plan
-/// waits in plan.next.yaml until the journal's accept record is durable.
+/// waits in plan.next.yaml until the journal's accept record is durable. A plan.yaml that is not
+/// the run's is bad input (exit 2), as for `status`.
 bool LoadStoredPlan(const std::string& dir, const std::string& bound_sha, Plan* plan,
                     SessionResult* result) {
-  std::string text, err;
+  std::string err;
+  bool pending = false;
+  if (!ReadStoredPlan(dir, bound_sha, plan, &pending, &err)) {
+    *result = Error(SessionStatus::kInvalid, err);
+    return false;
+  }
   std::string path = dir + "/plan.yaml", next = dir + "/plan.next.yaml";
-  if (!ReadWholeFile(path, &text, &err) || !ReadCompiledPlan(text, plan, &err)) {
-    *result = Error(SessionStatus::kFailed, path + ": " + err);
+  if (pending && (::rename(next.c_str(), path.c_str()) != 0 || !SyncDirectory(dir, &err))) {
+    *result = Error(SessionStatus::kFailed,
+                    err.empty() ? "cannot rename " + next + ": " + strerror(errno) : err);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ReadStoredPlan(const std::string& dir, const std::string& bound_sha, Plan* plan, bool* pending,
+                    std::string* err) {
+  std::string text;
+  std::string path = dir + "/plan.yaml", next = dir + "/plan.next.yaml";
+  *pending = false;
+  if (!ReadWholeFile(path, &text, err) || !ReadCompiledPlan(text, plan, err)) {
+    *err = path + ": " + *err;
     return false;
   }
   if (plan->sha256 == bound_sha) return true;
-  Plan pending;
-  if (ReadWholeFile(next, &text, &err) && ReadCompiledPlan(text, &pending, &err) &&
-      pending.sha256 == bound_sha && ::rename(next.c_str(), path.c_str()) == 0) {
-    *plan = std::move(pending);
-    return SyncDirectory(dir, &err);
+  Plan waiting;
+  std::string ignored;
+  if (ReadWholeFile(next, &text, &ignored) && ReadCompiledPlan(text, &waiting, &ignored) &&
+      waiting.sha256 == bound_sha) {
+    *plan = std::move(waiting);
+    *pending = true;
+    return true;
   }
-  *result = Error(SessionStatus::kPlanChanged,
-                  path + " is not the plan this run is bound to (journal: " + bound_sha +
-                      ", plan.yaml: " + plan->sha256 + ")");
+  *err = path + " (" + plan->sha256.substr(0, 12) +
+         ") is not the plan this run's journal is bound to (" + bound_sha.substr(0, 12) +
+         "): the state directory's plan was replaced; put back the one the run was started with";
   return false;
 }
+
+namespace {
 
 /// Compares the given plan with the run's; on --accept-changes switches the run over to it.
 bool AcceptChanges(const ResumeRequest& req, const SessionServices& svc, const Checkpoint& cp,

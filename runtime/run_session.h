@@ -69,6 +69,13 @@ struct SessionResult {
 /// when every name is sound. Resume and `resume --dry-run` check with it.
 std::string UnknownStepError(const Plan& plan, const ResumeRequest& request);
 
+/// Reads the plan of the run in `dir` that its journal is bound to (`bound_sha`): plan.yaml, or
+/// plan.next.yaml when a crash came between the journal's --accept-changes record and the rename
+/// that makes it plan.yaml (`*pending` says which). False with the reason in `err`: unreadable,
+/// not a compiled plan, or not the run's plan.
+bool ReadStoredPlan(const std::string& dir, const std::string& bound_sha, Plan* plan, bool* pending,
+                    std::string* err);
+
 /// Starts a new run of `plan` (whose canonical text is `plan_text`) in request.state_dir.
 /// Refuses a state directory that already holds a run.
 SessionResult StartRun(const Plan& plan, const std::string& plan_text, const RunRequest& request,

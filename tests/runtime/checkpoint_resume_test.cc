@@ -377,8 +377,49 @@ TEST(CheckpointResumeTest, EditedPlanFileIsRefused) {
   text.replace(at, 2, "rm");
   ASSERT_TRUE(WriteFileAtomic(h.state() + "/plan.yaml", text, &err));
   SessionResult r = h.Resume({});
-  EXPECT_NE(r.status, SessionStatus::kSucceeded);
+  EXPECT_EQ(r.status, SessionStatus::kInvalid);  // bad input (exit 2), as for `status`
   EXPECT_THAT(r.message, HasSubstr(h.state() + "/plan.yaml: "));
+  // A sound compiled plan that is not the run's: refused the same way, saying what happened.
+  Plan other = Abc();
+  other.steps[0].run = {{"rm", "a"}};
+  ASSERT_TRUE(WriteFileAtomic(h.state() + "/plan.yaml", WriteCompiledPlan(&other), &err));
+  r = h.Resume({});
+  EXPECT_EQ(r.status, SessionStatus::kInvalid);
+  EXPECT_THAT(r.message, HasSubstr("is not the plan this run's journal is bound to"));
+  EXPECT_THAT(r.message, HasSubstr("put back the one the run was started with"));
+}
+
+// A crash between the durable --accept-changes record and the rename of plan.next.yaml: the
+// journal is bound to the new plan, plan.yaml is still the old one. Reading the run finds the new
+// plan; resume finishes the switch.
+TEST(CheckpointResumeTest, AnAcceptCutOffBeforeItsRenameIsFinished) {
+  SessionHarness h;
+  h.runner.Expect("do b", FakeCommandRunner::Exit(1));
+  h.runner.Expect("do b", FakeCommandRunner::Exit(0));
+  Plan old = Abc();
+  h.Start(old);
+  Plan changed = Abc();
+  changed.steps[2].run = {{"do", "c", "--better"}};
+  const std::string changed_text = WriteCompiledPlan(&changed);
+  ResumeRequest req;
+  req.plan = &changed;
+  req.accept_changes = true;
+  ASSERT_EQ(h.Resume(req).status, SessionStatus::kSucceeded);
+  ASSERT_EQ(h.Load().plan_sha256, changed.sha256);
+  std::string err;
+  ASSERT_TRUE(WriteFileAtomic(h.state() + "/plan.next.yaml", changed_text, &err)) << err;
+  ASSERT_TRUE(WriteFileAtomic(h.state() + "/plan.yaml", WriteCompiledPlan(&old), &err)) << err;
+  Plan read;
+  bool pending = false;
+  ASSERT_TRUE(ReadStoredPlan(h.state(), changed.sha256, &read, &pending, &err)) << err;
+  EXPECT_TRUE(pending);
+  EXPECT_EQ(read.sha256, changed.sha256);
+  SessionResult r = h.Resume({});
+  EXPECT_EQ(r.status, SessionStatus::kSucceeded) << r.message;
+  std::string text;
+  ASSERT_TRUE(ReadWholeFile(h.state() + "/plan.yaml", &text, &err)) << err;
+  EXPECT_EQ(text, changed_text);
+  EXPECT_NE(::access((h.state() + "/plan.next.yaml").c_str(), F_OK), 0);
 }
 
 // Commands a killed run left running on another host cannot be seen from here: resume says so when
