@@ -39,13 +39,18 @@ bool WaitForState(const std::string& journal, const std::string& step, StepState
   return false;
 }
 
-/// Kills `run` with SIGKILL once step `a`'s command runs; returns what is left of its session.
-std::vector<long> KillWhileStepARuns(testing::AsmplanProcess* run, const std::string& state) {
+/// Waits until step `a`'s command runs. The journal says running before the command starts, and
+/// a signal in between leaves `a` not started (journaled back to pending): wait for the command.
+void WaitWhileStepARuns(testing::AsmplanProcess* run, const std::string& state) {
   EXPECT_TRUE(WaitForState(state + "/journal", "a", StepState::kRunning));
-  // The journal says running before the command starts: wait for the command itself.
   for (int i = 0; i < 500 && run->SessionProcesses().size() < 2; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+/// Kills `run` with SIGKILL once step `a`'s command runs; returns what is left of its session.
+std::vector<long> KillWhileStepARuns(testing::AsmplanProcess* run, const std::string& state) {
+  WaitWhileStepARuns(run, state);
   run->Signal(SIGKILL);
   EXPECT_EQ(run->Wait(), 128 + SIGKILL);
   return run->SessionProcesses();
@@ -60,7 +65,7 @@ TEST(ExecutorSignalTest, SigintOrSighupLeavesAResumableCheckpoint) {
     ASSERT_TRUE(testing::WritePlanFile(SleepyPlan(dir), dir / "plan.yaml"));
     std::string state = dir / "state";
     testing::AsmplanProcess run({"run", dir / "plan.yaml", "--state-dir", state}, dir.path());
-    ASSERT_TRUE(WaitForState(state + "/journal", "a", StepState::kRunning));
+    WaitWhileStepARuns(&run, state);
     auto start = std::chrono::steady_clock::now();
     run.Signal(sig);
     EXPECT_EQ(run.Wait(), 130);
@@ -172,7 +177,7 @@ TEST(ExecutorSignalTest, ResumeDryRunSaysWhatResumeWouldDoAndChangesNothing) {
   ::setenv("ASMPLAN_SECRET_TOKEN", "x", 1);
   testing::AsmplanProcess run({"run", dir / "plan.yaml", "--state-dir", state}, dir.path());
   ::unsetenv("ASMPLAN_SECRET_TOKEN");
-  ASSERT_TRUE(WaitForState(state + "/journal", "a", StepState::kRunning));
+  WaitWhileStepARuns(&run, state);
   testing::AsmplanProcess live({"resume", "--dry-run", "--state-dir", state}, dir.path());
   EXPECT_EQ(live.Wait(), 0);
   run.Signal(SIGINT);
