@@ -16,6 +16,22 @@ namespace {
 constexpr std::string_view kMagic = "asmplan journal v";
 constexpr int kVersion = 1;
 constexpr size_t kFrameHeader = 8;
+/// No record is longer (Append() cuts long texts): a longer length is a damaged frame, and the
+/// search for sound frames after a bad one costs at most this much per byte it tries.
+constexpr size_t kMaxFrame = 1 << 20;
+/// The most of a record's message or text journaled; the rest is in the step's log.
+constexpr size_t kMaxText = 64 * 1024;
+
+/// `text` cut to kMaxText bytes at a character boundary, saying how much was left out.
+void CutText(std::string* text) {
+  if (text->size() <= kMaxText) return;
+  size_t cut = kMaxText;
+  while (cut > 0 && (static_cast<unsigned char>((*text)[cut]) & 0xC0) == 0x80) --cut;
+  std::string note =
+      "\n[asmplan: " + std::to_string(text->size() - cut) + " more bytes not journaled]";
+  text->resize(cut);
+  *text += note;
+}
 
 std::uint32_t ReadU32(const char* p) {
   const auto* u = reinterpret_cast<const unsigned char*>(p);
@@ -68,8 +84,10 @@ bool FrameAt(std::string_view bytes, size_t pos, JournalRecord* record, std::str
     return false;
   }
   size_t len = ReadU32(bytes.data() + pos);
-  if (len == 0 || len > bytes.size() - pos - kFrameHeader) {
-    *why = len == 0 ? "an empty frame" : "a frame running past the end of the file";
+  if (len == 0 || len > kMaxFrame || len > bytes.size() - pos - kFrameHeader) {
+    *why = len == 0          ? "an empty frame"
+           : len > kMaxFrame ? "a frame longer than any record"
+                             : "a frame running past the end of the file";
     return false;
   }
   std::string_view payload = bytes.substr(pos + kFrameHeader, len);
@@ -168,7 +186,15 @@ std::unique_ptr<JournalWriter> JournalWriter::OpenForAppend(const std::string& p
 }
 
 void JournalWriter::Append(const JournalRecord& record) {
-  std::string payload = EncodeRecord(record);
+  std::string payload;
+  if (record.text.size() > kMaxText || record.record.message.size() > kMaxText) {
+    JournalRecord cut = record;
+    CutText(&cut.text);
+    CutText(&cut.record.message);
+    payload = EncodeRecord(cut);
+  } else {
+    payload = EncodeRecord(record);
+  }
   PutU32(&buffer_, static_cast<std::uint32_t>(payload.size()));
   PutU32(&buffer_, Crc32(payload.data(), payload.size()));
   buffer_ += payload;

@@ -7,7 +7,8 @@
 // A kill -9 or power loss can tear only the end: a part of the last append, or zeros where it was
 // to be. Bytes after the last sound frame with no sound frame anywhere among them are that torn
 // tail (ignored on load, cut off before appending); a bad frame with a sound one after it is
-// corruption and refused.
+// corruption and refused. A record's message or text is journaled up to 64 KiB (a note says how
+// much more there was), and no frame is longer than 1 MiB.
 #pragma once
 
 #include <atomic>

@@ -152,6 +152,43 @@ TEST(CheckpointJournalTest, AZeroFilledTailIsTorn) {
   }
 }
 
+// A record's message is journaled up to 64 KiB, cut at a character boundary with a note (the
+// rest is in the step's log), so no frame is longer than 1 MiB; a length above that is damage.
+TEST(CheckpointJournalTest, LongMessagesAreCutAndLongFramesAreDamage) {
+  TempDir dir;
+  std::string path = dir / "journal", err;
+  auto w = JournalWriter::Create(path, "abc123", &err);
+  ASSERT_TRUE(w) << err;
+  std::string message = "\xc3\xa9" + std::string(200'000, 'x');  // é, then 200k bytes
+  message[65535] = '\xc3';
+  message[65536] = '\xa9';  // an é across the 64 KiB boundary
+  w->Append(StepRec("a", StepState::kFailed, 1, message));
+  JournalRecord mark;
+  mark.kind = JournalRecord::Kind::kMarkDone;
+  mark.step = "a";
+  mark.text = std::string(3'000'000, 'r');
+  w->Append(mark);
+  ASSERT_TRUE(w->Sync(&err)) << err;
+  Checkpoint cp;
+  ASSERT_TRUE(LoadJournal(path, &cp, &err)) << err;
+  const std::string& kept = cp.steps["a"].message;
+  EXPECT_EQ(kept.substr(0, 65535), message.substr(0, 65535));
+  EXPECT_EQ(kept.substr(65535), "\n[asmplan: 134467 more bytes not journaled]");
+  ASSERT_EQ(cp.history.size(), 1u);
+  EXPECT_EQ(cp.history[0].text,
+            std::string(65536, 'r') + "\n[asmplan: 2934464 more bytes not journaled]");
+  // A frame longer than 1 MiB is not one asmplan wrote: damage, even with a matching checksum.
+  std::string payload = EncodeRecord(mark);
+  std::string frame;
+  for (std::uint32_t v :
+       {static_cast<std::uint32_t>(payload.size()), Crc32(payload.data(), payload.size())}) {
+    for (int i = 0; i < 4; ++i) frame.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  }
+  ASSERT_TRUE(ParseJournal(JournalHeader("abc123") + frame + payload, "j", &cp, &err)) << err;
+  EXPECT_EQ(cp.records, 0u);
+  EXPECT_TRUE(cp.torn_tail);
+}
+
 TEST(CheckpointJournalTest, RejectsForeignFileAndNewerVersion) {
   Checkpoint cp;
   std::string err;
