@@ -1,6 +1,7 @@
 #include "compiler/compiler.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <set>
 
@@ -41,10 +42,25 @@ bool ReadSource(const std::string& path, FileReader* reader, const ast::Loc& use
   return true;
 }
 
+/// The top-level path as diagnostics and the compiled plan's sources name it: lexically normal
+/// (`./plans/x` is `plans/x`), and relative when it lies under the working directory, so the
+/// plan's hash does not depend on how the path was typed.
+std::string RecordedPath(const std::string& given) {
+  namespace fs = std::filesystem;
+  if (given == "-" || given.empty()) return given;
+  fs::path path = fs::path(given).lexically_normal();
+  if (path.is_absolute()) {
+    std::error_code ec;
+    fs::path rel = path.lexically_relative(fs::current_path(ec));
+    if (!ec && !rel.empty() && *rel.begin() != "..") path = rel;
+  }
+  return path.string();
+}
+
 // Follows `use` from the file compiled to the plan, refusing cycles.
 bool LoadChain(const CompileInput& in, FileReader* reader, Diagnostics* diags, Plan* out,
                SourceChain* chain) {
-  std::string path = in.path;
+  std::string path = RecordedPath(in.path);
   ast::Loc used_at;
   std::vector<std::string> seen;
   while (true) {

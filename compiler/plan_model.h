@@ -103,7 +103,7 @@ struct ParamValue {
 
 /// A source file that contributed to the plan.
 struct SourceDigest {
-  std::string path;    ///< as given, relative to the working directory when compiled
+  std::string path;    ///< relative to the working directory when compiled, lexically normal
   std::string sha256;  ///< hex
 };
 

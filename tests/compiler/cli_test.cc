@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "tests/support/scratch_dir.h"
 
@@ -64,6 +65,21 @@ TEST_F(CliTest, CompileWritesOutputAtomically) {
   EXPECT_EQ(Run("compile p.asmplan -o plan.yaml"), 2);
   EXPECT_EQ(Read("plan.yaml"), plan);
   EXPECT_EQ(Run("compile p.asmplan --set ns=x -o no-such-dir/plan.yaml"), 1);
+}
+
+// The compiled plan names its file the same however the path was typed (./x, a/../x, or an
+// absolute path under the working directory), so its hash does not depend on that.
+TEST_F(CliTest, TheSamePlanTypedDifferentlyCompilesToTheSameBytes) {
+  ::mkdir(dir_.File("plans").c_str(), 0755);
+  Write("plans/p.asmplan", kPlan);
+  ASSERT_EQ(Run("compile plans/p.asmplan --set ns=x -o a.yaml"), 0) << Read("err.txt");
+  const std::string a = Read("a.yaml");
+  EXPECT_NE(a.find("  - path: \"plans/p.asmplan\"\n"), std::string::npos) << a;
+  for (const std::string& typed : std::vector<std::string>{
+           "./plans/p.asmplan", "plans/../plans/p.asmplan", dir_.File("plans/p.asmplan")}) {
+    ASSERT_EQ(Run("compile " + typed + " --set ns=x -o b.yaml"), 0) << Read("err.txt");
+    EXPECT_EQ(Read("b.yaml"), a) << typed;
+  }
 }
 
 // -o never destroys what it should not: the plan's own sources and devices are refused (exit 2),
