@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "compiler/sha256.h"
+#include "runtime/argv_text.h"
 #include "runtime/artifact/file_digest.h"
 #include "runtime/artifact/lazy_library.h"
 #include "runtime/durable_file.h"
@@ -96,6 +97,8 @@ struct Attempt {
   long long written = 0;  ///< bytes written by this attempt
   long long content_length = -1;
   bool status_checked = false;
+  long http_error = 0;          ///< the status when the server answered with an error (>= 400)
+  std::string error_body = {};  ///< the start of that answer's body, for the message
   bool too_large = false;
   bool write_failed = false;
   int write_errno = 0;
@@ -131,6 +134,10 @@ bool Attempt::OnStatusKnown() {
   status_checked = true;
   long code = 0;
   Curl().easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+  if (code >= 400) {
+    http_error = code;  // its body is the server's reason, kept apart from the .part file
+    return true;
+  }
   if (offset > 0 && code == 200) {
     if (::ftruncate(fd, 0) != 0) return false;
     offset = 0;
@@ -150,6 +157,10 @@ size_t OnData(char* ptr, size_t size, size_t n, void* userdata) {
     return 0;
   }
   if (a->Cancelled()) return 0;  // stop at the next chunk, not at the next progress tick
+  if (a->http_error != 0) {
+    a->error_body.append(ptr, std::min(len, 512 - std::min<size_t>(512, a->error_body.size())));
+    return len;
+  }
   if (a->offset + a->written + static_cast<long long>(len) > a->max_bytes) {
     a->too_large = true;
     return 0;  // makes curl stop with CURLE_WRITE_ERROR
@@ -184,7 +195,8 @@ void SetOptions(CURL* c, const std::string& url, const DownloadOptions& o, Attem
   Curl().easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, o.stall_min_bytes_per_s);
   Curl().easy_setopt(c, CURLOPT_LOW_SPEED_TIME, o.stall_timeout_s);
   Curl().easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(o.max_bytes));
-  Curl().easy_setopt(c, CURLOPT_FAILONERROR, 1L);  // no error page ever lands in the .part file
+  // No CURLOPT_FAILONERROR: an error answer's body says why (OnData keeps it apart, so no error
+  // page ever lands in the .part file).
   Curl().easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   Curl().easy_setopt(c, CURLOPT_USERAGENT, "asmplan");
   Curl().easy_setopt(c, CURLOPT_ERRORBUFFER, a->curl_error);
@@ -208,9 +220,9 @@ enum class Outcome { kDone, kRetry, kRestart, kFail };
 
 // Sorts a finished attempt into done, worth retrying, or final failure.
 Outcome Classify(CURLcode res, const Attempt& a, const std::string& url, std::string* err) {
-  if (res == CURLE_OK) return Outcome::kDone;
   long code = 0;
   Curl().easy_getinfo(a.curl, CURLINFO_RESPONSE_CODE, &code);
+  if (res == CURLE_OK && code < 400) return Outcome::kDone;
   std::string what = a.curl_error[0] ? a.curl_error : Curl().easy_strerror(res);
   if (a.Cancelled()) {
     *err = "download of " + url + " cancelled";
@@ -218,8 +230,11 @@ Outcome Classify(CURLcode res, const Attempt& a, const std::string& url, std::st
     *err = url + " is larger than the maximum of " + std::to_string(a.max_bytes) + " bytes";
   } else if (a.write_failed) {
     *err = "cannot write the download of " + url + ": " + std::strerror(a.write_errno);
-  } else if (res == CURLE_HTTP_RETURNED_ERROR) {
+  } else if (res == CURLE_OK && code >= 400) {
     *err = "server answered http " + std::to_string(code) + " for " + url;
+    // The first line of the server's answer (e.g. "cannot build istio-...: no istioctl").
+    std::string said = LastOutputLine(a.error_body.substr(0, a.error_body.find('\n')));
+    if (!said.empty()) *err += ": " + said;
     // 416: the .part file is as long as the file or longer; it cannot be trusted to resume.
     if (code == 416 && a.offset > 0) return Outcome::kRestart;
     return code >= 500 ? Outcome::kRetry : Outcome::kFail;

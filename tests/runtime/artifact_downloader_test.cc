@@ -132,6 +132,24 @@ TEST_F(DownloaderTest, GivesUpAfterMaxAttempts) {
   EXPECT_FALSE(Exists(dest_));
 }
 
+// The server's reason (the first line of its answer) is in the message; the .part file holds none
+// of it, so the next attempt resumes from real bytes.
+TEST_F(DownloaderTest, AnErrorAnswerSaysTheServersReason) {
+  Route route{"payload"};
+  route.fail_500_times = 10;
+  route.error_text = "cannot build istio.tar.gz: cannot read istioctl\nmore detail\n";
+  server_.Serve("/a", route);
+  std::string err;
+  ASSERT_FALSE(Download(server_.Url("/a"), &err));
+  EXPECT_EQ(err, "gave up after 3 attempts: server answered http 500 for " + server_.Url("/a") +
+                     ": cannot build istio.tar.gz: cannot read istioctl");
+  EXPECT_EQ(ReadFile(dest_ + ".part"), "");
+  route.fail_500_times = 1;
+  server_.Serve("/a", route);
+  ASSERT_TRUE(Download(server_.Url("/a"), &err)) << err;
+  EXPECT_EQ(ReadFile(dest_), "payload");
+}
+
 TEST_F(DownloaderTest, DoesNotRetryNotFound) {
   std::string err;
   ASSERT_FALSE(Download(server_.Url("/missing"), &err));

@@ -157,9 +157,10 @@ class TempDir {
 /// A file served by TestServer, with its scripted misbehaviour.
 struct Route {
   std::string body;
-  int fail_500_times = 0;     ///< answer 500 this many times first
-  long long drop_after = -1;  ///< first answer only: close the connection after this many bytes
-  bool ignore_range = false;  ///< answer 200 with the whole body even to a Range request
+  int fail_500_times = 0;       ///< answer 500 this many times first
+  std::string error_text = {};  ///< the body of those 500 answers
+  long long drop_after = -1;    ///< first answer only: close the connection after this many bytes
+  bool ignore_range = false;    ///< answer 200 with the whole body even to a Range request
 };
 
 /// Writes a self-signed certificate for IP 127.0.0.1 and its private key as PEM files.
@@ -245,6 +246,7 @@ class TestServer {
     if (r.fail_500_times > 0) {
       --r.fail_500_times;
       res.status = 500;
+      if (!r.error_text.empty()) res.set_content(r.error_text, "text/plain");
       return;
     }
     // httplib applies a parsed Range itself; forgetting it makes the answer a plain 200.
