@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -100,6 +102,18 @@ int RunSandbox(const SandboxOptions& o) {
     std::cerr << "asmplan-sandbox: " << err << "\n";
     return 2;
   }
+  // Said now, not as an HTTP 500 when a plan first downloads a release.
+  const std::string istioctl = o.istioctl.empty() ? DefaultIstioctl() : o.istioctl;
+  std::error_code ec;
+  std::string unusable = std::filesystem::is_directory(istioctl, ec)    ? "a directory"
+                         : ::access(istioctl.c_str(), R_OK | X_OK) != 0 ? std::strerror(errno)
+                                                                        : "";
+  if (!unusable.empty()) {
+    std::cerr << "asmplan-sandbox: cannot use " << istioctl
+              << " as the simulated istioctl packed into releases: " << unusable
+              << " (give --istioctl PATH)\n";
+    return 2;
+  }
   // Signals go to sigwait below, never to a server or controller thread.
   sigset_t set;
   sigemptyset(&set);
@@ -108,7 +122,6 @@ int RunSandbox(const SandboxOptions& o) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  std::error_code ec;
   std::filesystem::create_directories(o.state_dir, ec);
   MeshState no_mesh;
   no_mesh.enabled = false;
@@ -133,8 +146,7 @@ int RunSandbox(const SandboxOptions& o) {
     s->api.Register(s->http);
     RegisterAdminRoutes(s->http, s->cluster, s->stats);
   }
-  ReleaseConfig release{o.istioctl.empty() ? DefaultIstioctl() : o.istioctl,
-                        (std::filesystem::absolute(o.state_dir) / "releases").string()};
+  ReleaseConfig release{istioctl, (std::filesystem::absolute(o.state_dir) / "releases").string()};
   RegisterReleaseRoutes(user->http, release);
   for (ClusterServer* s : {user.get(), admin.get()}) {
     s->cluster.Start();

@@ -48,6 +48,24 @@ TEST(SandboxProcessTest, BadScenarioExitsTwoNamingLineAndWritesNothing) {
   std::filesystem::remove_all(dir);
 }
 
+// A missing simulated istioctl is said when the sandbox starts, not as an HTTP 500 when a plan
+// first downloads a release minutes later.
+TEST(SandboxProcessTest, AMissingIstioctlExitsTwoAtStart) {
+  char tmpl[] = "/tmp/asmplan-sandbox-noistioctl-XXXXXX";
+  ASSERT_TRUE(mkdtemp(tmpl));
+  std::string dir = tmpl;
+  std::ofstream(dir + "/s.yaml") << kScenario;
+  ProcessResult r =
+      RunProcess({SandboxProcess::Binary(), "--scenario", dir + "/s.yaml", "--state-dir",
+                  dir + "/state", "--istioctl", dir + "/nowhere/istioctl"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "asmplan-sandbox: cannot use " + dir +
+                       "/nowhere/istioctl as the simulated istioctl packed into releases: No such "
+                       "file or directory (give --istioctl PATH)\n");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/state/sandbox.json"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(SandboxProcessTest, WritesStateFilesAndExitsZeroOnSigterm) {
   SandboxProcess sandbox;
   std::string err;
