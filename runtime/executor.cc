@@ -306,7 +306,13 @@ void Executor::Impl::JournalBroke(const std::string& err) {
   journal_broken_ = true;
   journal_error_ = err;
   cancel_.store(true);  // nor the next command of a running attempt, nor a fetch
-  env_.runner->InterruptAll(SIGTERM);
+  // Commands that run are left to finish, as after a failed step: one stopped halfway through a
+  // change would be worse than one whose end is not journaled (resume settles it by its verify).
+  // Steps waiting for guards or a retry stop now; what they would find could not be recorded.
+  std::vector<int> idle(live_.begin(), live_.end());
+  for (int i : idle) {
+    if (runs_[i].phase != Phase::kCommands && runs_[i].phase != Phase::kFetch) Abandon(i);
+  }
 }
 
 RunResult Executor::Impl::Summarize() {

@@ -86,6 +86,8 @@ class Executor::Impl {
   void WaitForWork(Millis deadline);
   Millis NextDeadline() const;
   bool Finished() const;
+  /// Interrupted, or the journal failed: no guard phase starts.
+  bool Halted() const { return stopping_ || journal_broken_; }
   /// Whether a step carried over from the last run is still being settled or its require checked
   /// again: nothing new starts before they are known to be sound.
   bool Settling() const;

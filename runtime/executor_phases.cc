@@ -38,8 +38,9 @@ void Executor::Impl::Begin(int i) {
   Enter(i, Phase::kSettle);
 }
 
-// After a signal no guard is asked (its queries are stopped): a step that would start polling
-// ends as it is, and resume asks again. Without that it would wait for an answer that never comes.
+// After a signal no guard is asked (its queries are stopped), and after a journal failure what a
+// guard says could not be recorded: a step that would start polling ends as it is, and resume asks
+// again. Without that it would wait for an answer that never comes, or that is lost.
 void Executor::Impl::Enter(int i, Phase phase) {
   const Step& step = plan_.steps[i];
   StepRun& run = runs_[i];
@@ -56,7 +57,7 @@ void Executor::Impl::Enter(int i, Phase phase) {
       // its waits hold (a rollout's new image can be in place while its pods are not ready).
       add(step.verify);
       if (run.guards.empty()) return ApplySettle(i, {});
-      if (stopping_) return Abandon(i);
+      if (Halted()) return Abandon(i);
       for (const WaitUntil& w : step.wait_until) run.guards.push_back(secrets_.Substitute(w.guard));
       run.status = "settling: checking verify and waits";
       return;
@@ -64,14 +65,14 @@ void Executor::Impl::Enter(int i, Phase phase) {
       add(step.require);
       run.status = "checking require again";
       if (run.guards.empty()) return Enter(i, Phase::kWait);
-      if (stopping_) return Abandon(i);
+      if (Halted()) return Abandon(i);
       return;
     case Phase::kCheck:
       add(step.require);
       add(step.skip_if);
       run.status = "checking require and skip if";
       if (run.guards.empty()) return Enter(i, Phase::kConfirm);
-      if (stopping_) return Abandon(i);
+      if (Halted()) return Abandon(i);
       return;
     case Phase::kConfirm:
       // Nothing has run yet: after a failure elsewhere or a signal, this step does not start.
@@ -91,7 +92,7 @@ void Executor::Impl::Enter(int i, Phase phase) {
       return StartAttempt(i);
     case Phase::kWait:
       if (run.wait_index >= step.wait_until.size()) return Enter(i, Phase::kVerify);
-      if (stopping_) return Abandon(i);
+      if (Halted()) return Abandon(i);
       run.guards.push_back(secrets_.Substitute(step.wait_until[run.wait_index].guard));
       run.wait_started_ms = run.due_ms;
       // Named as written (a secret as its ${name}), as in every other message.
@@ -111,7 +112,7 @@ void Executor::Impl::Enter(int i, Phase phase) {
       add(step.verify);
       run.status = "verifying";
       if (run.guards.empty()) return Succeed(i, StepState::kSucceeded, "");
-      if (stopping_) return Abandon(i);
+      if (Halted()) return Abandon(i);
       return;
     default:
       return;

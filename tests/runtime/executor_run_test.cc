@@ -552,6 +552,7 @@ TEST(ExecutorRunTest, AJournalWriteFailureStopsTheRun) {
   EXPECT_THAT(r.summary, HasSubstr("the checkpoint journal failed: cannot append to journal " +
                                    h.JournalPath() + ": File too large"));
   EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a"));
+  EXPECT_EQ(h.runner.interrupts(), 0);  // running commands are left to finish, not stopped
   // What reached the disk still loads: a is running there, and resume settles it.
   EXPECT_EQ(h.Load().steps["a"].state, StepState::kRunning);
 }
