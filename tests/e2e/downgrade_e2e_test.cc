@@ -340,6 +340,23 @@ TEST_F(DowngradeE2eTest, AdminContextIsStoppedBeforeAnyChangeAndAnEditedPlanIsRe
   EXPECT_NE(output_.find("use_context"), std::string::npos) << output_;
 }
 
+// A namespace that does not exist (a typo in the environment file) is refused before anything
+// changes, not restarted with no pods and waited on for the whole sidecar timeout.
+TEST_F(DowngradeE2eTest, AMissingNamespaceIsRefusedBeforeAnyChange) {
+  StartSandbox("demo");
+  CompilePlan({"namespaces=frontend,paymnets"});
+  ASSERT_EQ(Run("run"), 1) << output_;
+  EXPECT_NE(output_.find("step `ensure_user_cluster` failed: require `command [\"kubectl\", "
+                         "\"get\", \"namespace\", \"frontend\", \"paymnets\", \"batch\"] "
+                         "succeeds` does not hold"),
+            std::string::npos)
+      << output_;
+  EXPECT_NE(output_.find("namespaces \"paymnets\" not found"), std::string::npos) << output_;
+  std::string body;
+  ASSERT_EQ(sandbox_.Get("/sandbox/request-log", &body), 200);
+  for (const json& r : json::parse(body)) EXPECT_EQ(r.value("method", ""), "GET") << r.dump();
+}
+
 TEST(CompiledPlansTest, CommittedCompiledPlansAreUpToDateWithTheirSources) {
   for (const std::string env : {"sandbox", "staging", "prod"}) {
     ProcessResult r = testing::RunProcess({"/usr/bin/env", "-C", ASMPLAN_SOURCE_DIR, Asmplan(),
