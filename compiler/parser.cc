@@ -189,10 +189,21 @@ bool StartsPlanItem(size_t type) {
 }
 
 // The `}` at the current token is the plan's: nothing but separators follows it.
-bool ClosesThePlan(antlr4::CommonTokenStream* tokens) {
+bool ClosesThePlan(antlr4::CommonTokenStream* tokens, size_t plan_column) {
   size_t after = tokens->index() + 1;
   while (after < tokens->size() && IsSeparator(tokens->get(after)->getType())) ++after;
-  return after >= tokens->size() || tokens->get(after)->getType() == antlr4::Token::EOF;
+  if (after >= tokens->size() || tokens->get(after)->getType() == antlr4::Token::EOF) return true;
+  // More follows. In a plan whose items are indented, a `}` in the `plan` keyword's column is where
+  // the plan's own `}` goes: what follows it is outside the plan (`plan_column` is npos when the
+  // items are not indented). So is what follows a `}` after which no `}` is left unmatched.
+  if (tokens->LT(1)->getCharPositionInLine() == plan_column) return true;
+  int depth = 0;
+  for (size_t i = after; i < tokens->size(); ++i) {
+    size_t type = tokens->get(i)->getType();
+    depth += type == AsmPlanParser::LBRACE ? 1 : type == AsmPlanParser::RBRACE ? -1 : 0;
+    if (depth < 0) return false;  // a later `}` closes the plan: this one closes nothing
+  }
+  return true;
 }
 
 // Consumes tokens to the end of the current line, over any braces opened on the way.
@@ -210,7 +221,7 @@ void SkipLine(antlr4::CommonTokenStream* tokens) {
 // next item starts, so that every item's errors are reported at once without a cascade: past the
 // failed item (from its start, over its braces), then past lines that start no item (the body of
 // a step whose `{` was missing) and a stray `}` that does not close the plan.
-void SkipToNextItem(antlr4::CommonTokenStream* tokens, size_t item_start) {
+void SkipToNextItem(antlr4::CommonTokenStream* tokens, size_t item_start, size_t plan_column) {
   tokens->seek(item_start);
   SkipLine(tokens);
   for (;;) {
@@ -218,7 +229,7 @@ void SkipToNextItem(antlr4::CommonTokenStream* tokens, size_t item_start) {
     size_t type = tokens->LA(1);
     if (type == antlr4::Token::EOF || StartsPlanItem(type)) return;
     if (type == AsmPlanParser::RBRACE) {
-      if (ClosesThePlan(tokens)) return;
+      if (ClosesThePlan(tokens, plan_column)) return;
       tokens->consume();  // a stray `}`: more follows it, so it did not close the plan
       continue;
     }
@@ -228,16 +239,20 @@ void SkipToNextItem(antlr4::CommonTokenStream* tokens, size_t item_start) {
 
 void ParsePlan(AsmPlanParser* parser, antlr4::CommonTokenStream* tokens, ErrorCollector* errors,
                ParseTreeBuilder* builder, ast::PlanDecl* plan) {
+  while (IsSeparator(tokens->LA(1))) tokens->consume();  // comments and blank lines before it
+  size_t plan_column = tokens->LT(1)->getCharPositionInLine();
   auto* head = TwoStage(parser, tokens, errors, &AsmPlanParser::planHead);
   if (head) builder->PlanHead(head, plan);
   parser->getTreeTracker().reset();
+  while (IsSeparator(tokens->LA(1))) tokens->consume();
+  if (tokens->LT(1)->getCharPositionInLine() <= plan_column) plan_column = std::string::npos;
   while (true) {
     while (IsSeparator(tokens->LA(1))) tokens->consume();
     size_t next = tokens->LA(1);
     if (next == antlr4::Token::EOF) break;
     if (next == AsmPlanParser::RBRACE) {
       // One with more after it closes nothing: report it alone, and go on with the items after it.
-      if (ClosesThePlan(tokens)) break;
+      if (ClosesThePlan(tokens, plan_column)) break;
       errors->Expected(tokens->LT(1), "a plan item (this `}` closes nothing: the plan goes on)");
       tokens->consume();
       continue;
@@ -251,13 +266,21 @@ void ParsePlan(AsmPlanParser* parser, antlr4::CommonTokenStream* tokens, ErrorCo
         item && !IsSeparator(next) && next != AsmPlanParser::RBRACE && next != antlr4::Token::EOF;
     if (trailing) errors->Expected(tokens->LT(1), "a new line before it");
     // After an error, go on with the next item, so every item's errors are reported at once.
-    if (!item || trailing) SkipToNextItem(tokens, item_start);
+    if (!item || trailing) SkipToNextItem(tokens, item_start, plan_column);
   }
   if (tokens->LA(1) != AsmPlanParser::RBRACE) {
     if (errors->count() == 0) errors->Expected(tokens->LT(1), "`}` to close the plan");
     return;
   }
+  const size_t close_line = tokens->LT(1)->getLine();
   tokens->consume();
+  while (IsSeparator(tokens->LA(1))) tokens->consume();
+  if (tokens->LA(1) != antlr4::Token::EOF) {
+    errors->Expected(tokens->LT(1), "the end of the file: the `}` at line " +
+                                        std::to_string(close_line) +
+                                        " closed the plan (everything goes inside its braces)");
+    return;
+  }
   TwoStage(parser, tokens, errors, &AsmPlanParser::planEnd);
   parser->getTreeTracker().reset();
 }
