@@ -80,6 +80,7 @@ std::string ResumeAction(const Step& s, const StepRecord* rec, bool rerun, const
   std::string what = s.wait_until.empty() ? "its verify holds" : "its verify and waits hold";
   std::string otherwise = s.idempotent    ? "it runs again (idempotent)"
                           : s.retries > 0 ? "it runs again (has retry)"
+                          : s.run.empty() ? "it fetches again (a fetch is safe to repeat)"
                                           : "the run stops and asks for --rerun or --mark-done";
   if (s.verify.empty())
     return "was running when the run stopped and has no verify guard: " + otherwise;

@@ -53,6 +53,7 @@ class Executor::Impl {
     size_t wait_index = 0;
     int query_retries = 0;  ///< failed guard queries retried in the current check phase
     Millis started_ms = 0;  ///< monotonic, when it started this session
+    Millis began_wall_ms = 0;  ///< wall clock, when it started this session
     Millis due_ms = 0;      ///< monotonic, when its guards are polled or its backoff ends
     Millis wait_started_ms = 0;
     std::unique_ptr<FlightRecorder> recorder;  ///< of the current wait

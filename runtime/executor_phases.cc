@@ -24,6 +24,7 @@ bool Executor::Impl::IsGuardPhase(Phase p) const {
 void Executor::Impl::Begin(int i) {
   StepRun& run = runs_[i];
   run.started_ms = env_.clock->NowMs();
+  run.began_wall_ms = env_.clock->WallMs();
   live_.insert(i);
   Emit(ExecEvent::Type::kStepStarted, i, "");
   if (run.initial != StepState::kRunning) return Enter(i, Phase::kCheck);
@@ -82,7 +83,16 @@ void Executor::Impl::Enter(int i, Phase phase) {
     case Phase::kFetch:
       if (step.fetch.empty()) return Enter(i, Phase::kCommands);
       ++run.fetch_tries;
-      if (step.run.empty()) ++run.record.attempts;  // a fetch is a fetch-only step's attempt
+      if (step.run.empty()) {
+        // A fetch is a fetch-only step's attempt: journaled as running before it is posted, as a
+        // command attempt is, so `status` shows it and a resume after a kill fetches again.
+        if (!run.ran_commands) run.record.started_ms = env_.clock->WallMs();
+        run.ran_commands = true;
+        ++run.record.attempts;
+        run.record.state = StepState::kRunning;
+        run.record.exit_code = -1;
+        Record(i);
+      }
       run.status = "fetching " + step.fetch;
       ++in_flight_;
       to_post_.emplace_back(i, [this, i] { return RunFetch(i); });
@@ -244,10 +254,13 @@ void Executor::Impl::ApplySettle(int i, const std::vector<GuardObservation>& obs
   std::string why = obs.empty()               ? "it has no verify guard"
                     : step.wait_until.empty() ? "its verify does not hold"
                                               : "its verify and waits do not all hold";
-  if (step.retries > 0 || step.idempotent) {
+  if (step.retries > 0 || step.idempotent || step.run.empty()) {
     Emit(ExecEvent::Type::kNote, i,
          "was running when the run stopped and " + why + "; running it again (" +
-             (step.idempotent ? "idempotent" : "has retry") + ")");
+             (step.idempotent    ? "idempotent"
+              : step.retries > 0 ? "has retry"
+                                 : "a fetch is safe to repeat") +
+             ")");
     return Enter(i, Phase::kCheck);
   }
   Await(i, StepState::kRunning,

@@ -36,6 +36,7 @@ void Executor::Impl::Emit(ExecEvent::Type type, int i, const std::string& messag
 void Executor::Impl::Succeed(int i, StepState state, const std::string& message) {
   StepRun& run = runs_[i];
   run.record.state = state;
+  if (run.record.started_ms == 0) run.record.started_ms = run.began_wall_ms;  // guards only
   run.record.ended_ms = env_.clock->WallMs();
   run.record.message = message;
   Record(i);
@@ -50,6 +51,7 @@ void Executor::Impl::Succeed(int i, StepState state, const std::string& message)
 void Executor::Impl::Fail(int i, const std::string& message, int exit_code) {
   StepRun& run = runs_[i];
   run.record.state = StepState::kFailed;
+  if (run.record.started_ms == 0) run.record.started_ms = run.began_wall_ms;  // guards only
   run.record.ended_ms = env_.clock->WallMs();
   run.record.message = message;
   if (exit_code != -1) run.record.exit_code = exit_code;
@@ -99,6 +101,7 @@ void Executor::Impl::Abandon(int i) {
   const bool waiting = run.record.state == StepState::kRunning && run.record.exit_code == 0;
   const char* what = waiting ? "stopped after its commands; resume waits and verifies again"
                      : !run.ran_commands ? "not started"
+                     : plan_.steps[i].run.empty() ? "stopped while fetching; resume fetches again"
                      : !plan_.steps[i].verify.empty()
                          ? "stopped; resume settles it by its verify guards"
                          : "stopped; resume runs it again if it is idempotent "

@@ -175,6 +175,51 @@ TEST(ExecutorFetchTest, AFailedFetchIsRetriedWithTheStepsRetries) {
   EXPECT_EQ(failing.fetched.size(), 3u);
 }
 
+// A fetch-only step's fetch is its attempt: journaled as running before it starts (so `status`
+// shows it, with its attempts and time), and a resume after a kill fetches again without asking,
+// retry or not, as a fetch is safe to repeat. A step of guards only gets a duration too.
+TEST(ExecutorFetchTest, AFetchOnlyStepIsRunningWhileItFetchesAndFetchesAgainOnResume) {
+  ExecutorHarness h;
+  StepRecord seen;
+  class Peeking : public ArtifactFetcher {
+   public:
+    explicit Peeking(ExecutorHarness* h, StepRecord* seen) : h_(h), seen_(seen) {}
+    bool Fetch(const Artifact&, const FetchContext&, std::string*) override {
+      *seen_ = h_->Load().steps["get_release"];
+      h_->clock.Advance(3000);
+      return true;
+    }
+
+   private:
+    ExecutorHarness* h_;
+    StepRecord* seen_;
+  } fetcher(&h, &seen);
+  h.fetcher = &fetcher;
+  Plan plan = FetchPlan();
+  plan.steps[0].run.clear();
+  plan.steps[1].run.clear();
+  plan.steps[1].require = {CommandGuard("ok")};
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded) << r.summary;
+  EXPECT_EQ(seen.state, StepState::kRunning);
+  EXPECT_EQ(seen.attempts, 1);
+  EXPECT_GT(seen.started_ms, 0);
+  Checkpoint cp = h.Load();
+  EXPECT_EQ(cp.steps["get_release"].ended_ms - cp.steps["get_release"].started_ms, 3000);
+  EXPECT_GT(cp.steps["install"].started_ms, 0);  // guards only: a duration all the same
+
+  ExecutorHarness again;
+  ScriptedFetcher scripted(again.clock, {}, true, "");
+  again.fetcher = &scripted;
+  StepRecord cut_off;
+  cut_off.state = StepState::kRunning;
+  cut_off.attempts = 1;
+  r = again.Run(plan, {{"get_release", cut_off}});
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded) << r.summary;
+  EXPECT_EQ(scripted.fetched.size(), 1u);
+  EXPECT_EQ(again.Load().steps["get_release"].attempts, 2);
+}
+
 TEST(ExecutorFetchTest, AFetchStepWithoutAFetcherFailsWithAMessage) {
   ExecutorHarness h;
   RunResult r = h.Run(FetchPlan());
