@@ -158,6 +158,20 @@ TEST_F(CliTest, MissingFileIsExitOne) {
   EXPECT_NE(Read("err.txt").find("[unreadable-file]"), std::string::npos);
 }
 
+// Only regular files are read: a device would be read for ever, and a FIFO waits for a writer.
+TEST_F(CliTest, ADeviceOrAFifoIsRefusedNotReadForEver) {
+  EXPECT_EQ(Run("check /dev/zero"), 1);
+  EXPECT_EQ(Read("err.txt"),
+            "/dev/zero: error: cannot read `/dev/zero`: not a regular file (a device, pipe or "
+            "socket) [unreadable-file]\n");
+  ASSERT_EQ(::mkfifo(dir_.File("fifo").c_str(), 0644), 0);
+  Write("env.asmplan", "use \"fifo\" {\n}\n");
+  EXPECT_EQ(Run("check env.asmplan"), 2);
+  EXPECT_NE(Read("err.txt").find("env.asmplan:1:5: error: cannot read `fifo`: not a regular file"),
+            std::string::npos)
+      << Read("err.txt");
+}
+
 TEST_F(CliTest, UsageErrorsSayWhatIsWrongAndExitTwo) {
   Write("p.asmplan", kPlan);
   for (const char* jobs : {"0", "-3", "abc", "5x", "1001"}) {
