@@ -164,7 +164,11 @@ int DoRun(RunOptions o) {
   if (int code = LoadPlanArgument(o.file, o.sets, o.values, &plan, &text)) return code;
   if (o.state_dir.empty()) o.state_dir = DefaultStateDir(plan);
   if (o.dry_run) {
-    std::fputs(DryRunText(plan, AbsolutePath(o.state_dir) + "/workspace").c_str(), stdout);
+    // Checked, never shown: the run refuses to start without them.
+    std::string missing;
+    Secrets().Load(
+        plan, [](const char* name) { return std::getenv(name); }, &missing);
+    std::fputs(DryRunText(plan, AbsolutePath(o.state_dir) + "/workspace", missing).c_str(), stdout);
     return kExitOk;
   }
   RunRequest req = Request(o);

@@ -89,9 +89,13 @@ std::string ResumeAction(const Step& s, const StepRecord* rec, bool rerun, const
 
 }  // namespace
 
-std::string DryRunText(const Plan& plan, const std::string& workspace) {
+std::string DryRunText(const Plan& plan, const std::string& workspace,
+                       const std::string& missing_secret) {
   std::string out = "# plan " + plan.name + " (sha256 " + plan.sha256 + ")\n";
   out += "# commands run in " + ArgvText({workspace}) + "\n";
+  if (!missing_secret.empty()) {
+    out += "# " + missing_secret + ": the run is refused (exit 2) until it is set\n";
+  }
   for (const Step& s : plan.steps) {
     out += Heading(s);
     StepBody(&out, plan, s);

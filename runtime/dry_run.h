@@ -16,7 +16,9 @@
 
 namespace asmplan {
 
-std::string DryRunText(const Plan& plan, const std::string& workspace);
+/// `missing_secret`: why the run could not load the plan's secrets ("" when it could), said first.
+std::string DryRunText(const Plan& plan, const std::string& workspace,
+                       const std::string& missing_secret = "");
 
 /// What `asmplan resume --dry-run` is shown about a run.
 struct ResumePreview {

@@ -109,6 +109,19 @@ TEST(RunCliTest, DryRunPrintsEveryCommandInOrderAndChangesNothing) {
   }
   EXPECT_NE(::access((dir / "ran").c_str(), F_OK), 0);
   EXPECT_NE(::access(state.c_str(), F_OK), 0);
+  // The secret is not set: the real run would be refused, and the dry run says so.
+  const std::string refused =
+      "# secret parameter `token` has no value: set ASMPLAN_SECRET_TOKEN: the run is refused "
+      "(exit 2) until it is set\n";
+  EXPECT_NE(out.find(refused), std::string::npos) << out;
+  ::setenv("ASMPLAN_SECRET_TOKEN", "s3cr3t-value", 1);
+  testing::AsmplanProcess with({"run", dir / "plan.yaml", "--dry-run", "--state-dir", state},
+                               dir.path());
+  ::unsetenv("ASMPLAN_SECRET_TOKEN");
+  EXPECT_EQ(with.Wait(), 0);
+  out = Output(dir);
+  EXPECT_EQ(out.find(refused), std::string::npos) << out;
+  EXPECT_EQ(out.find("s3cr3t"), std::string::npos) << out;
 }
 
 // What a command said reaches the operator's terminal with its control bytes escaped: in the
