@@ -3,7 +3,6 @@
 #include "compiler/did_you_mean.h"
 
 namespace asmplan {
-namespace {
 
 bool IsIdentifier(const std::string& s) {
   if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
@@ -14,6 +13,8 @@ bool IsIdentifier(const std::string& s) {
   }
   return true;
 }
+
+namespace {
 
 ast::Loc RefLoc(const ast::Text& text, size_t at, size_t len) {
   ast::Loc loc = text.loc;

@@ -10,6 +10,9 @@
 
 namespace asmplan {
 
+/// A name `${NAME}` can refer to: letters, digits and `_`, not starting with a digit.
+bool IsIdentifier(const std::string& s);
+
 /// Where a text is used decides what it may refer to.
 enum class TextUse {
   kArgv,    ///< a `run`/`command` argument: a lone `${list}` splices; secrets stay `${NAME}`

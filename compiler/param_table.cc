@@ -7,6 +7,7 @@
 
 #include "compiler/did_you_mean.h"
 #include "compiler/duration_text.h"
+#include "compiler/interpolator.h"
 
 namespace asmplan {
 namespace {
@@ -143,11 +144,30 @@ void ParamTable::Declare(const ast::PlanDecl& plan, const std::string& plan_path
                    {"first declared at line " + std::to_string(first.decl->loc.line)});
       continue;
     }
+    if (!IsIdentifier(decl.name.value)) {
+      diags->Error("invalid-param-name", decl.name.loc,
+                   "parameter name " + Code(decl.name.value) + " cannot be used as `${" +
+                       decl.name.value +
+                       "}`: use letters, digits and `_`, not starting with a "
+                       "digit");
+    }
     ResolvedParam p;
     p.decl = &decl;
     p.name = decl.name.value;
     p.type = decl.type;
     p.secret = decl.secret;
+    if (decl.secret) {
+      // Two secrets whose names differ only in case would read one environment variable.
+      for (const ResolvedParam& other : params_) {
+        if (!other.secret ||
+            SecretEnvironmentVariable(other.name) != SecretEnvironmentVariable(p.name))
+          continue;
+        diags->Error("secret-variable-clash", decl.loc,
+                     "secret parameters " + Code(other.name) + " and " + Code(p.name) +
+                         " would both read " + Code(SecretEnvironmentVariable(p.name)),
+                     {"rename one of them"});
+      }
+    }
     if (decl.secret && decl.type != "string") {
       diags->Error("type-mismatch", decl.loc,
                    "secret parameter " + Code(p.name) + " must be a string");
