@@ -300,6 +300,12 @@ void ParamTable::BindSet(const std::string& assignment, Diagnostics* diags) {
     return;
   }
   std::string name = assignment.substr(0, eq);
+  // As in an environment or values file, one binding each: a later one silently winning would
+  // hide a mistake in a script that builds the command line.
+  if (!set_names_.insert(name).second) {
+    diags->ErrorAt("--set " + name, "duplicate-binding", Code(name) + " bound twice by --set");
+    return;
+  }
   ResolvedParam* p = FindForBinding(name, ast::Loc{}, "--set " + name, diags);
   if (!p) return;
   RawValue raw;

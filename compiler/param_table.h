@@ -75,6 +75,7 @@ class ParamTable {
   std::vector<ResolvedParam> params_;
   std::unordered_map<std::string, size_t> index_;
   std::set<std::string> unknown_reported_;
+  std::set<std::string> set_names_;  ///< parameters bound by --set so far
 };
 
 /// Converts `raw` to `type`'s canonical form. False with the diagnostic name and message.

@@ -48,6 +48,9 @@ TEST_F(CliTest, CheckReportsAndExitsTwo) {
       << Read("err.txt");
   EXPECT_EQ(Run("check p.asmplan --set ns=payments"), 0) << Read("err.txt");
   EXPECT_EQ(Read("out.txt"), "p.asmplan: ok: plan `p`, 2 steps\n");
+  // Bound twice on one command line: refused, as twice in one file is, not the last one winning.
+  EXPECT_EQ(Run("check p.asmplan --set ns=payments --set ns=orders"), 2);
+  EXPECT_EQ(Read("err.txt"), "--set ns: error: `ns` bound twice by --set [duplicate-binding]\n");
   Write("one.asmplan", "plan one {\n  step a { run true }\n}\n");
   EXPECT_EQ(Run("check one.asmplan"), 0) << Read("err.txt");
   EXPECT_EQ(Read("out.txt"), "one.asmplan: ok: plan `one`, 1 step\n");
