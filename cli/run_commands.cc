@@ -206,10 +206,12 @@ int ReadRun(RunOptions* o, RunOnDisk* run) {
     std::fprintf(stderr, "error: %s\n", err.c_str());
     return kExitInvalid;
   }
-  if (run->cp.torn_tail) {
+  // A live executor may be writing the end right now: that is not a torn record.
+  if (run->cp.torn_tail && run->lock_holder <= 0) {
     std::fprintf(stderr,
                  "note: the journal ends in a torn record (the executor was killed writing it); "
-                 "resume cuts it off\n");
+                 "resume cuts it off and keeps its bytes in %s\n",
+                 TornTailPath(o->state_dir + "/journal", run->cp.valid_bytes).c_str());
   }
   // A killed run's commands may outlive it (resume waits for them, then refuses).
   if (run->lock_holder == 0) run->leftovers = FindCutOffCommands(o->state_dir, run->cp).commands;

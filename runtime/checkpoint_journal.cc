@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -14,7 +15,8 @@ namespace asmplan {
 namespace {
 
 constexpr std::string_view kMagic = "asmplan journal v";
-constexpr int kVersion = 1;
+/// v2 adds `durable` records (JournalRecord::kDurable); v1 journals are still read.
+constexpr int kVersion = 2;
 constexpr size_t kFrameHeader = 8;
 /// No record is longer (Append() cuts long texts): a longer length is a damaged frame, and the
 /// search for sound frames after a bad one costs at most this much per byte it tries.
@@ -42,6 +44,12 @@ void PutU32(std::string* out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
 }
 
+void AppendFrame(std::string* out, const std::string& payload) {
+  PutU32(out, static_cast<std::uint32_t>(payload.size()));
+  PutU32(out, Crc32(payload.data(), payload.size()));
+  *out += payload;
+}
+
 // Parses the header line; returns its length including the newline, or 0 with `err` set.
 size_t ParseHeader(std::string_view bytes, const std::string& path, Checkpoint* cp,
                    std::string* err) {
@@ -54,11 +62,12 @@ size_t ParseHeader(std::string_view bytes, const std::string& path, Checkpoint* 
   std::string_view rest = line.substr(kMagic.size());
   size_t space = rest.find(' ');
   std::string version(rest.substr(0, space));
-  if (version != std::to_string(kVersion)) {
-    *err = path + ": journal format v" + version + " is not supported (this asmplan reads v" +
+  if (version != "1" && version != std::to_string(kVersion)) {
+    *err = path + ": journal format v" + version + " is not supported (this asmplan reads v1 to v" +
            std::to_string(kVersion) + ")";
     return 0;
   }
+  cp->version = version[0] - '0';
   std::string_view plan = space == std::string_view::npos ? "" : rest.substr(space + 1);
   if (plan.substr(0, 5) != "plan ") {
     *err = path + ": journal header names no plan";
@@ -71,6 +80,10 @@ size_t ParseHeader(std::string_view bytes, const std::string& path, Checkpoint* 
 void Apply(JournalRecord&& r, Checkpoint* cp) {
   if (r.kind == JournalRecord::Kind::kStep) {
     cp->steps[r.step] = std::move(r.record);
+    return;
+  }
+  if (r.kind == JournalRecord::Kind::kDurable) {
+    cp->durable_mark = std::max<uint64_t>(cp->durable_mark, static_cast<uint64_t>(r.number));
     return;
   }
   if (r.kind == JournalRecord::Kind::kAcceptChanges) cp->plan_sha256 = r.text;
@@ -107,6 +120,17 @@ std::string Corrupt(const std::string& path, size_t offset, size_t index, const 
 
 }  // namespace
 
+std::string TornTailPath(const std::string& journal, size_t valid_bytes) {
+  return journal + ".torn-" + std::to_string(valid_bytes);
+}
+
+bool KeepTornTail(const std::string& path, size_t valid_bytes, std::string* err) {
+  std::string bytes;
+  if (!ReadWholeFile(path, &bytes, err)) return false;
+  if (bytes.size() <= valid_bytes) return true;
+  return WriteFileAtomic(TornTailPath(path, valid_bytes), bytes.substr(valid_bytes), err);
+}
+
 std::string JournalHeader(const std::string& plan_sha256) {
   return std::string(kMagic) + std::to_string(kVersion) + " plan " + plan_sha256 + "\n";
 }
@@ -121,22 +145,30 @@ bool ParseJournal(std::string_view bytes, const std::string& path, Checkpoint* c
   std::string why;
   while (pos < bytes.size()) {
     if (!FrameAt(bytes, pos, &record, &why)) {
-      // An interrupted append leaves a torn tail: a part of its frames, or zeros. A bad frame
-      // with a sound one anywhere after it is not that (e.g. a flipped bit in a length, which
-      // would otherwise hide every later record) and is refused.
+      // An interrupted append leaves a torn tail: a part of its frames, or zeros; after a power
+      // loss, also frames of the last unsynced writes that reached the disk while an earlier part
+      // did not. A bad frame that a `durable` record (v2) says was synced is not that: it is
+      // refused, as is (v1, which has no such records) a bad frame with any sound one after it,
+      // e.g. a flipped bit in a length, which would otherwise hide every later record.
+      uint64_t durable = cp->durable_mark;
+      bool sound_after = false;
       for (size_t next = pos + 1; next + kFrameHeader <= bytes.size(); ++next) {
         JournalRecord later;
         std::string ignored;
-        if (FrameAt(bytes, next, &later, &ignored)) {
-          *err = Corrupt(path, pos, cp->records, why);
-          return false;
-        }
+        if (!FrameAt(bytes, next, &later, &ignored)) continue;
+        sound_after = true;
+        if (later.kind == JournalRecord::Kind::kDurable)
+          durable = std::max<uint64_t>(durable, static_cast<uint64_t>(later.number));
+      }
+      if (cp->version >= 2 ? durable > pos : sound_after) {
+        *err = Corrupt(path, pos, cp->records, why);
+        return false;
       }
       break;
     }
     size_t len = ReadU32(bytes.data() + pos);
+    if (record.kind != JournalRecord::Kind::kDurable) ++cp->records;  // a mark, not a fact
     Apply(std::move(record), cp);
-    ++cp->records;
     pos += kFrameHeader + len;
     cp->valid_bytes = pos;
   }
@@ -164,7 +196,9 @@ std::unique_ptr<JournalWriter> JournalWriter::Create(const std::string& path,
   if (!WriteFileAtomic(path, JournalHeader(plan_sha256), err)) return nullptr;
   Checkpoint cp;
   if (!LoadJournal(path, &cp, err)) return nullptr;
-  return OpenForAppend(path, cp.valid_bytes, err);
+  std::unique_ptr<JournalWriter> w = OpenForAppend(path, cp.valid_bytes, err);
+  if (w) w->synced_.store(cp.valid_bytes);  // WriteFileAtomic synced the header
+  return w;
 }
 
 std::unique_ptr<JournalWriter> JournalWriter::OpenForAppend(const std::string& path,
@@ -176,13 +210,21 @@ std::unique_ptr<JournalWriter> JournalWriter::OpenForAppend(const std::string& p
   // every mark is past it) syncs the whole file before anything starts.
   struct stat st;
   bool torn = fd >= 0 && (::fstat(fd, &st) != 0 || st.st_size != static_cast<off_t>(valid_bytes));
+  if (fd >= 0 && torn && !KeepTornTail(path, valid_bytes, err)) {
+    ::close(fd);
+    return nullptr;
+  }
   if (fd < 0 ||
       (torn && (::ftruncate(fd, static_cast<off_t>(valid_bytes)) != 0 || ::fdatasync(fd) != 0))) {
     *err = "cannot open journal " + path + " for appending: " + std::strerror(errno);
     if (fd >= 0) ::close(fd);
     return nullptr;
   }
-  return std::unique_ptr<JournalWriter>(new JournalWriter(fd, path, valid_bytes));
+  auto w = std::unique_ptr<JournalWriter>(new JournalWriter(fd, path, valid_bytes));
+  // Cut and synced, the file is durable; else what a killed run left may not be until the first
+  // sync (the `durable` records already in the file still count).
+  if (torn) w->synced_.store(valid_bytes);
+  return w;
 }
 
 void JournalWriter::Append(const JournalRecord& record) {
@@ -195,9 +237,7 @@ void JournalWriter::Append(const JournalRecord& record) {
   } else {
     payload = EncodeRecord(record);
   }
-  PutU32(&buffer_, static_cast<std::uint32_t>(payload.size()));
-  PutU32(&buffer_, Crc32(payload.data(), payload.size()));
-  buffer_ += payload;
+  AppendFrame(&buffer_, payload);
 }
 
 uint64_t JournalWriter::Write(std::string* err) {
@@ -205,6 +245,18 @@ uint64_t JournalWriter::Write(std::string* err) {
   if (broken_.load()) {
     std::lock_guard<std::mutex> lock(sync_mu_);
     return Broken("", err);
+  }
+  // The batch starts with what is durable now, when that grew: a loader then tells the unsynced
+  // end a power loss tore (in any order) from damage to what was synced.
+  uint64_t synced = synced_.load();
+  if (!buffer_.empty() && synced > marked_) {
+    JournalRecord mark;
+    mark.kind = JournalRecord::Kind::kDurable;
+    mark.number = static_cast<long long>(synced);
+    std::string frame;
+    AppendFrame(&frame, EncodeRecord(mark));
+    buffer_.insert(0, frame);
+    marked_ = synced;
   }
   size_t done = 0;
   while (done < buffer_.size()) {
@@ -230,6 +282,7 @@ bool JournalWriter::SyncThrough(uint64_t mark, std::string* err) {
     return Broken("cannot sync journal " + path_ + ": " + std::strerror(errno), err);
   ++syncs_;
   durable_ = target;
+  synced_.store(target);
   return true;
 }
 

@@ -1,14 +1,19 @@
 // The checkpoint journal: an append-only file of framed, checksummed records, bound to a compiled
 // plan's SHA-256. Layout:
 //
-//   asmplan journal v1 plan <64 hex>\n              header, created atomically (temp + rename)
+//   asmplan journal v2 plan <64 hex>\n              header, created atomically (temp + rename)
 //   [u32 length LE][u32 CRC-32 LE][payload] ...     one frame per JournalRecord
 //
-// A kill -9 or power loss can tear only the end: a part of the last append, or zeros where it was
-// to be. Bytes after the last sound frame with no sound frame anywhere among them are that torn
-// tail (ignored on load, cut off before appending); a bad frame with a sound one after it is
-// corruption and refused. A record's message or text is journaled up to 64 KiB (a note says how
-// much more there was), and no frame is longer than 1 MiB.
+// Each write of a batch of frames starts with a `durable` record (when the synced part grew since
+// the last one): every byte before its offset had been synced when the batch was written. A kill
+// -9 or power loss can tear only what was not synced: a part of the last writes, zeros where they
+// were to be, or (a power loss) some of them without the ones before. So a bad frame at or after
+// the largest `durable` offset in the file is the torn tail: ignored on load with everything after
+// it, and cut off before appending, its bytes kept in TornTailPath(). A bad frame before it was
+// synced and then damaged: corruption, refused. (A v1 journal has no `durable` records: a bad frame
+// with a sound one anywhere after it is refused.) Damage to the very last synced batch cannot be
+// told from a tear without another sync; its bytes are kept. A record's message or text is
+// journaled up to 64 KiB (a note says how much more there was), and no frame is longer than 1 MiB.
 #pragma once
 
 #include <atomic>
@@ -30,9 +35,11 @@ struct Checkpoint {
   std::string plan_sha256;  ///< the plan the run is bound to (the header's, or the last accepted)
   std::unordered_map<std::string, StepRecord> steps;  ///< the last record of each step
   std::vector<JournalRecord> history;  ///< every record that is not a kStep record, in order
-  size_t records = 0;                  ///< complete, valid frames
+  size_t records = 0;                  ///< complete, valid records (`durable` marks not counted)
   size_t valid_bytes = 0;              ///< header + valid frames: where appending continues
   bool torn_tail = false;              ///< bytes after the last valid frame were ignored
+  int version = 0;                     ///< the header's format version
+  uint64_t durable_mark = 0;           ///< the largest `durable` record: bytes known synced
 };
 
 /// Replays journal bytes. `path` only names the file in messages. False with a message for a bad
@@ -83,12 +90,21 @@ class JournalWriter {
   std::string path_;
   std::string buffer_;
   std::atomic<uint64_t> written_;    ///< bytes in the file (the writing thread updates it)
+  std::atomic<uint64_t> synced_{0};  ///< bytes known synced, for `durable` records
+  uint64_t marked_ = 0;              ///< the last `durable` record written (writing thread)
   std::atomic<bool> broken_{false};  ///< error_ is set (read without the lock by Write())
   mutable std::mutex sync_mu_;       ///< guards what follows
   uint64_t durable_;                 ///< bytes known durable
   std::string error_;                ///< the first write or sync error; sticky
   size_t syncs_ = 0;
 };
+
+/// Where OpenForAppend() keeps the torn tail it cuts off `journal` at `valid_bytes`: the bytes are
+/// evidence (a damaged last record looks like a torn one) and are never thrown away.
+std::string TornTailPath(const std::string& journal, size_t valid_bytes);
+
+/// Copies the bytes of `path` after `valid_bytes` to TornTailPath(), durably.
+bool KeepTornTail(const std::string& path, size_t valid_bytes, std::string* err);
 
 /// The header line for `plan_sha256`, newline included.
 std::string JournalHeader(const std::string& plan_sha256);

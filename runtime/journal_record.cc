@@ -7,9 +7,10 @@ namespace asmplan {
 namespace {
 
 using Kind = JournalRecord::Kind;
-constexpr const char* kKindNames[] = {"step",  "session",        "interrupt", "mark-done",
-                                      "rerun", "accept-changes", "fetch",     "finish"};
-constexpr int kKindCount = 8;
+constexpr const char* kKindNames[] = {"step",      "session", "interrupt",
+                                      "mark-done", "rerun",   "accept-changes",
+                                      "fetch",     "finish",  "durable"};
+constexpr int kKindCount = 9;
 
 void AppendField(std::string* out, std::string_view field) {
   out->push_back('\t');
@@ -118,6 +119,7 @@ std::string EncodeRecord(const JournalRecord& r) {
       AppendField(&out, r.text);
       break;
     case Kind::kInterrupt:
+    case Kind::kDurable:
       AppendNumber(&out, r.number);
       break;
     case Kind::kRerun:
@@ -162,6 +164,7 @@ bool DecodeRecord(std::string_view payload, JournalRecord* r, std::string* err) 
         r->text = Unescape(f[3]);
         break;
       case Kind::kInterrupt:
+      case Kind::kDurable:
         ok = ToNumber(f[2], &r->number);
         break;
       case Kind::kRerun:

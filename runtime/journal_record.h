@@ -20,6 +20,9 @@ struct JournalRecord {
     kAcceptChanges,  ///< the run continues with a changed plan: text = its sha256
     kFetch,          ///< `step` reached fetch stage `text`
     kFinish,         ///< a session ended: text = "succeeded", "failed", "awaiting", "interrupted"
+    /// The writer's durable mark when it wrote the batch this record starts: number = every byte
+    /// of the file before that offset was synced (journal v2). Tells a torn tail from corruption.
+    kDurable,
   };
   Kind kind = Kind::kStep;
   Millis wall_ms = 0;
@@ -36,7 +39,8 @@ std::string EncodeRecord(const JournalRecord& record);
 /// Parses a payload written by EncodeRecord. False with a message in `err` for malformed input.
 bool DecodeRecord(std::string_view payload, JournalRecord* record, std::string* err);
 
-/// "step", "session", "interrupt", "mark-done", "rerun", "accept-changes", "fetch", "finish".
+/// "step", "session", "interrupt", "mark-done", "rerun", "accept-changes", "fetch", "finish",
+/// "durable".
 const char* RecordKindName(JournalRecord::Kind kind);
 
 }  // namespace asmplan

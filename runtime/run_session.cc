@@ -468,13 +468,8 @@ SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
   Checkpoint cp;
   // A checkpoint that cannot be read is bad input (exit 2), not a failed step.
   if (!LoadJournal(journal, &cp, &err)) return Error(SessionStatus::kInvalid, err);
-  if (cp.torn_tail) {
-    s.Note("ignored a torn last journal record (the executor was killed writing it)");
-  }
   Plan plan;
   if (!LoadStoredPlan(req.state_dir, cp.plan_sha256, &plan, &s.result)) return s.result;
-  s.journal = JournalWriter::OpenForAppend(journal, cp.valid_bytes, &err);
-  if (!s.journal) return Error(SessionStatus::kFailed, err);
   // Everything that can refuse this resume is checked against the plan it would run before
   // anything is journaled: a refusal leaves no accepted plan change behind.
   bool changed = req.plan && req.plan->sha256 != plan.sha256;
@@ -483,6 +478,15 @@ SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
   if (!s.LoadSecrets(target, svc, &err)) return Error(SessionStatus::kInvalid, err);
   if (!NoLeftoverCommands(req, svc, cp, &s)) return s.result;
   if (!MarkDoneAllowed(target, req, svc, &s)) return s.result;
+  // Only now that nothing refuses this resume is a torn tail cut off (its bytes kept aside).
+  s.journal = JournalWriter::OpenForAppend(journal, cp.valid_bytes, &err);
+  if (!s.journal) return Error(SessionStatus::kFailed, err);
+  if (cp.torn_tail) {
+    s.Note(
+        "ignored a torn last journal record (the executor was killed writing it); its bytes are "
+        "kept in " +
+        TornTailPath(journal, cp.valid_bytes));
+  }
   if (changed && !AcceptChanges(req, svc, cp, &plan, &s)) return s.result;
   Rerun(req, svc, &cp, &s);
   if (!req.mark_done.empty()) MarkDone(req, svc, &cp, &s);

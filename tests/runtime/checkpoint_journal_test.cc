@@ -189,13 +189,85 @@ TEST(CheckpointJournalTest, LongMessagesAreCutAndLongFramesAreDamage) {
   EXPECT_TRUE(cp.torn_tail);
 }
 
+size_t FrameSize(const JournalRecord& r) { return 8 + EncodeRecord(r).size(); }
+
+JournalRecord DurableMark(uint64_t at) {
+  JournalRecord r;
+  r.kind = JournalRecord::Kind::kDurable;
+  r.number = static_cast<long long>(at);
+  return r;
+}
+
+// A power loss can leave the last unsynced writes on disk in any order: a later frame there, an
+// earlier one not (zeros). Every batch starts with a `durable` record (what was synced when it was
+// written), so a bad frame after that mark is the torn tail, cut there with what follows it.
+TEST(CheckpointJournalTest, UnsyncedFramesLostOutOfOrderAreATornTail) {
+  TempDir dir;
+  std::string path = dir / "journal", err;
+  auto w = JournalWriter::Create(path, "abc", &err);
+  ASSERT_TRUE(w) << err;
+  w->Append(StepRec("a", StepState::kSucceeded, 1));
+  ASSERT_TRUE(w->Sync(&err)) << err;
+  std::string synced;
+  ASSERT_TRUE(ReadWholeFile(path, &synced, &err)) << err;
+  JournalRecord b = StepRec("b", StepState::kRunning, 1), c = StepRec("c", StepState::kRunning, 1);
+  w->Append(b);
+  w->Append(c);
+  ASSERT_GT(w->Write(&err), 0u) << err;  // not synced: the power goes
+  std::string bytes;
+  ASSERT_TRUE(ReadWholeFile(path, &bytes, &err)) << err;
+  size_t b_at = synced.size() + FrameSize(DurableMark(synced.size()));
+  ASSERT_EQ(bytes.size(), b_at + FrameSize(b) + FrameSize(c));
+  std::string lost = bytes;
+  std::fill(lost.begin() + static_cast<long>(b_at),
+            lost.begin() + static_cast<long>(b_at + FrameSize(b)), '\0');
+  Checkpoint cp;
+  ASSERT_TRUE(ParseJournal(lost, "j", &cp, &err)) << err;
+  EXPECT_TRUE(cp.torn_tail);
+  EXPECT_EQ(cp.valid_bytes, b_at);
+  EXPECT_EQ(cp.records, 1u);
+  EXPECT_EQ(cp.steps.count("c"), 0u);  // never durable: dropped with the torn frame before it
+  // The same damage to a frame a later batch says was synced is corruption, and refused.
+  w->Append(StepRec("d", StepState::kRunning, 1));
+  ASSERT_TRUE(w->Sync(&err)) << err;
+  w->Append(StepRec("e", StepState::kRunning, 1));
+  ASSERT_TRUE(w->Sync(&err)) << err;
+  ASSERT_TRUE(ReadWholeFile(path, &bytes, &err)) << err;
+  std::fill(bytes.begin() + static_cast<long>(b_at),
+            bytes.begin() + static_cast<long>(b_at + FrameSize(b)), '\0');
+  EXPECT_FALSE(ParseJournal(bytes, "j", &cp, &err));
+  EXPECT_THAT(err, HasSubstr("checkpoint journal is corrupt at byte " + std::to_string(b_at)));
+}
+
+// A v1 journal (no `durable` records) keeps its rule: a bad frame with a sound one after it is
+// refused.
+TEST(CheckpointJournalTest, AVersionOneJournalRefusesABadFrameBeforeASoundOne) {
+  std::string bytes = "asmplan journal v1 plan abc\n";
+  for (const char* id : {"a", "b"}) {
+    std::string payload = EncodeRecord(StepRec(id, StepState::kRunning, 1));
+    for (std::uint32_t v :
+         {static_cast<std::uint32_t>(payload.size()), Crc32(payload.data(), payload.size())}) {
+      for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+    }
+    bytes += payload;
+  }
+  Checkpoint cp;
+  std::string err;
+  ASSERT_TRUE(ParseJournal(bytes, "j", &cp, &err)) << err;
+  EXPECT_EQ(cp.version, 1);
+  EXPECT_EQ(cp.records, 2u);
+  bytes[std::string("asmplan journal v1 plan abc\n").size() + 9] ^= 0x01;
+  EXPECT_FALSE(ParseJournal(bytes, "j", &cp, &err));
+  EXPECT_THAT(err, HasSubstr("checkpoint journal is corrupt at byte 28"));
+}
+
 TEST(CheckpointJournalTest, RejectsForeignFileAndNewerVersion) {
   Checkpoint cp;
   std::string err;
   EXPECT_FALSE(ParseJournal("hello\n", "j", &cp, &err));
   EXPECT_EQ(err, "j: not an asmplan checkpoint journal (bad header)");
   EXPECT_FALSE(ParseJournal("asmplan journal v9 plan x\n", "j", &cp, &err));
-  EXPECT_EQ(err, "j: journal format v9 is not supported (this asmplan reads v1)");
+  EXPECT_EQ(err, "j: journal format v9 is not supported (this asmplan reads v1 to v2)");
 }
 
 TEST(CheckpointJournalTest, AppendAfterTornTailCutsItOff) {
@@ -209,6 +281,10 @@ TEST(CheckpointJournalTest, AppendAfterTornTailCutsItOff) {
   ASSERT_TRUE(cp.torn_tail);
   auto w = JournalWriter::OpenForAppend(path, cp.valid_bytes, &err);
   ASSERT_TRUE(w) << err;
+  // The cut bytes are kept, not thrown away: a damaged last record looks like a torn one.
+  std::string kept;
+  ASSERT_TRUE(ReadWholeFile(TornTailPath(path, cp.valid_bytes), &kept, &err)) << err;
+  EXPECT_EQ(kept, bytes.substr(cp.valid_bytes, bytes.size() - 3 - cp.valid_bytes));
   w->Append(StepRec("c", StepState::kSkipped, 0));
   ASSERT_TRUE(w->Sync(&err)) << err;
   ASSERT_TRUE(LoadJournal(path, &cp, &err)) << err;

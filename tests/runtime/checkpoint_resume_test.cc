@@ -367,6 +367,35 @@ TEST(CheckpointResumeTest, ResumeWithoutARunSaysSo) {
                            " (it has no journal); start one with `asmplan run`");
 }
 
+// A torn tail is cut off only by a resume that goes ahead, its bytes kept; a refused resume changes
+// nothing.
+TEST(CheckpointResumeTest, ATornTailIsCutOnlyByAResumeThatGoesAheadAndIsKept) {
+  SessionHarness h;
+  h.runner.Expect("do b", FakeCommandRunner::Exit(1));
+  h.runner.Expect("do b", FakeCommandRunner::Exit(0));
+  h.Start(Abc());
+  std::string journal = h.state() + "/journal", bytes, err;
+  ASSERT_TRUE(ReadWholeFile(journal, &bytes, &err)) << err;
+  const std::string torn = bytes + std::string("\x40\x00\x00\x00tor", 7);
+  ASSERT_TRUE(WriteFileAtomic(journal, torn, &err)) << err;
+  ResumeRequest typo;
+  typo.rerun = {"zz"};
+  EXPECT_EQ(h.Resume(typo).status, SessionStatus::kInvalid);
+  std::string after;
+  ASSERT_TRUE(ReadWholeFile(journal, &after, &err)) << err;
+  EXPECT_EQ(after, torn);
+  h.reporter.events.clear();
+  EXPECT_EQ(h.Resume({}).status, SessionStatus::kSucceeded);
+  std::string kept;
+  ASSERT_TRUE(ReadWholeFile(TornTailPath(journal, bytes.size()), &kept, &err)) << err;
+  EXPECT_EQ(kept, torn.substr(bytes.size()));
+  ASSERT_FALSE(h.reporter.events.empty());
+  EXPECT_EQ(h.reporter.events.front().message,
+            "ignored a torn last journal record (the executor was killed writing it); its bytes "
+            "are kept in " +
+                TornTailPath(journal, bytes.size()));
+}
+
 TEST(CheckpointResumeTest, EditedPlanFileIsRefused) {
   SessionHarness h;
   h.Start(Abc());
