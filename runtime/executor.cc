@@ -337,7 +337,15 @@ RunResult Executor::Impl::Summarize() {
   fin.wall_ms = env_.clock->WallMs();
   fin.text = kOutcome[static_cast<int>(r.outcome)];
   env_.journal->Append(fin);
+  const bool was_broken = journal_broken_;
   SyncJournal(WriteJournal());
+  if (journal_broken_ && !was_broken) {
+    // The last records (the last steps' ends among them) may not have reached the disk: the run
+    // did its work, but resume cannot know that for sure. Said, and not a success.
+    r.summary = "the checkpoint journal failed: " + journal_error_ + "\n" + r.summary;
+    if (r.outcome != RunResult::Outcome::kInterrupted) r.outcome = RunResult::Outcome::kFailed;
+    fin.text = kOutcome[static_cast<int>(r.outcome)];
+  }
   ExecEvent e;
   e.type = ExecEvent::Type::kRunFinished;
   e.wall_ms = fin.wall_ms;
