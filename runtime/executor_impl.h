@@ -45,16 +45,17 @@ class Executor::Impl {
     StepState initial = StepState::kPending;
     bool ran_commands = false;  ///< an attempt was started this session
     /// The record and ran_commands before the current attempt: restored when it never started.
-    StepRecord before_attempt;
+    /// Held only while an attempt is out (a record each for 100k steps would cost 10 MiB).
+    std::unique_ptr<StepRecord> before_attempt;
     bool ran_before_attempt = false;
     int session_attempts = 0;
     int fetch_tries = 0;   ///< fetches started this session (a step's `retry` covers them too)
     bool refetch = false;  ///< in kBackoff: what comes next is a fetch, not a command attempt
     size_t wait_index = 0;
-    int query_retries = 0;  ///< failed guard queries retried in the current check phase
-    Millis started_ms = 0;  ///< monotonic, when it started this session
+    int query_retries = 0;     ///< failed guard queries retried in the current check phase
+    Millis started_ms = 0;     ///< monotonic, when it started this session
     Millis began_wall_ms = 0;  ///< wall clock, when it started this session
-    Millis due_ms = 0;      ///< monotonic, when its guards are polled or its backoff ends
+    Millis due_ms = 0;         ///< monotonic, when its guards are polled or its backoff ends
     Millis wait_started_ms = 0;
     std::unique_ptr<FlightRecorder> recorder;  ///< of the current wait
     std::vector<Guard> guards;  ///< the guards of the current guard phase, secrets substituted

@@ -348,7 +348,7 @@ void Executor::Impl::StartAttempt(int i) {
   const Step& step = plan_.steps[i];
   StepRun& run = runs_[i];
   if (stopping_) return Abandon(i);
-  run.before_attempt = run.record;
+  run.before_attempt = std::make_unique<StepRecord>(run.record);
   run.ran_before_attempt = run.ran_commands;
   if (!run.ran_commands) run.record.started_ms = env_.clock->WallMs();
   run.ran_commands = true;
@@ -380,10 +380,11 @@ void Executor::Impl::StartAttempt(int i) {
 void Executor::Impl::OnAttempt(int i, const Completion& c) {
   const Step& step = plan_.steps[i];
   StepRun& run = runs_[i];
-  if (c.nothing_ran) {
+  std::unique_ptr<StepRecord> before = std::move(run.before_attempt);
+  if (c.nothing_ran && before) {
     // A signal came between the journaled start and the spawn: the journal says again what it
     // said before, so resume does not settle or ask about a command that never ran.
-    run.record = run.before_attempt;
+    run.record = *before;
     run.ran_commands = run.ran_before_attempt;
     Record(i);
     return Abandon(i);
