@@ -107,7 +107,9 @@ bool TerminalConfirmer::Ask(const std::string& step, const std::string& question
 
 std::unique_ptr<ProgressReporter> MakeReporter(const std::string& events_path, std::string* err) {
   const char* no_color = std::getenv("NO_COLOR");
-  bool tty = ::isatty(1);
+  const char* term = std::getenv("TERM");
+  // TERM=dumb (an editor's shell, a CI log viewer) moves no cursor and shows no color: lines.
+  bool tty = ::isatty(1) && !(term && std::string(term) == "dumb");
   bool color = tty && !(no_color && *no_color);
   std::vector<std::unique_ptr<ProgressReporter>> all;
   if (tty) {

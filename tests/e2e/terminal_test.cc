@@ -35,8 +35,12 @@ TerminalRun RunOnTerminal(const std::vector<std::string>& args, const std::strin
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
-    if (std::string(*e).rfind("NO_COLOR=", 0) != 0) env.push_back(*e);
+    std::string var = *e;
+    if (var.rfind("NO_COLOR=", 0) != 0 && var.rfind("TERM=", 0) != 0) env.push_back(var);
   }
+  bool term = false;
+  for (const std::string& var : extra_env) term |= var.rfind("TERM=", 0) == 0;
+  if (!term) env.push_back("TERM=xterm");  // whatever the test's own terminal is
   env.insert(env.end(), extra_env.begin(), extra_env.end());
   std::vector<char*> argp, envp;
   for (std::string& a : argv) argp.push_back(&a[0]);
@@ -112,6 +116,16 @@ TEST_F(TerminalTest, LiveViewInColorAndAConfirmedGate) {
   EXPECT_NE(r.screen.find("\x1b[1A\x1b[Jgate: Traffic looks healthy? [y/N] "), std::string::npos)
       << r.screen;
   EXPECT_NE(r.screen.find("\x1b[32mok      \x1b[0m gate"), std::string::npos) << r.screen;
+}
+
+// TERM=dumb moves no cursor and shows no color: one line per event, as when piped; the gate still
+// asks on the terminal.
+TEST_F(TerminalTest, ADumbTerminalGetsLinesWithoutEscapes) {
+  TerminalRun r = Run({"TERM=dumb"}, "y");
+  EXPECT_EQ(r.exit_code, 0) << r.screen;
+  EXPECT_EQ(r.screen.find('\x1b'), std::string::npos) << r.screen;
+  EXPECT_NE(r.screen.find("ok       warm_up"), std::string::npos) << r.screen;
+  EXPECT_NE(r.screen.find("gate: Traffic looks healthy? [y/N] "), std::string::npos) << r.screen;
 }
 
 TEST_F(TerminalTest, NoColorAndARefusedGateStopsResumably) {
