@@ -186,6 +186,19 @@ TEST(ExecutorResumeTest, AStepIsSettledOnlyWhenItsWaitsHoldToo) {
   EXPECT_THAT(r.summary, HasSubstr("its verify and waits do not all hold"));
 }
 
+/// Step `a` was stopped by the interrupt after its commands succeeded: journaled running with its
+/// commands done, and the run says resume waits and verifies again.
+void ExpectStoppedAfterItsCommands(ExecutorHarness* h, const RunResult& r) {
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kInterrupted) << r.summary;
+  Checkpoint cp = h->Load();
+  EXPECT_EQ(cp.steps["a"].state, StepState::kRunning);
+  EXPECT_EQ(cp.steps["a"].exit_code, 0);
+  bool noted = false;
+  for (const ExecEvent& e : h->reporter.events)
+    noted |= e.message == "stopped after its commands; resume waits and verifies again";
+  EXPECT_TRUE(noted);
+}
+
 // What makes the above possible: a step whose commands succeeded is journaled so before its
 // waits, and a run stopped then says what resume will do.
 TEST(ExecutorResumeTest, AStepInterruptedWhileWaitingIsJournaledWithItsCommandsDone) {
@@ -196,14 +209,7 @@ TEST(ExecutorResumeTest, AStepInterruptedWhileWaitingIsJournaledWithItsCommandsD
   plan.steps = {MakeStep("a")};
   plan.steps[0].wait_until = {{PodsReady("ns1"), 60'000, 10'000}};
   RunResult r = h.Run(plan);
-  EXPECT_EQ(r.outcome, RunResult::Outcome::kInterrupted) << r.summary;
-  Checkpoint cp = h.Load();
-  EXPECT_EQ(cp.steps["a"].state, StepState::kRunning);
-  EXPECT_EQ(cp.steps["a"].exit_code, 0);
-  bool noted = false;
-  for (const ExecEvent& e : h.reporter.events)
-    noted |= e.message == "stopped after its commands; resume waits and verifies again";
-  EXPECT_TRUE(noted);
+  ExpectStoppedAfterItsCommands(&h, r);
 }
 
 TEST(ExecutorResumeTest, InterruptedUnsafeStepStopsAndAsks) {
@@ -387,15 +393,8 @@ TEST(ExecutorResumeTest, ACommandThatSucceedsAsTheSignalComesStopsBeforeItsWaits
   plan.steps = {MakeStep("a")};
   plan.steps[0].wait_until = {{PodsReady("ns1"), 60'000, 10'000}};
   RunResult r = h.Run(plan);
-  EXPECT_EQ(r.outcome, RunResult::Outcome::kInterrupted) << r.summary;
   EXPECT_EQ(h.guards.calls().size(), 0u);
-  Checkpoint cp = h.Load();
-  EXPECT_EQ(cp.steps["a"].state, StepState::kRunning);
-  EXPECT_EQ(cp.steps["a"].exit_code, 0);
-  bool noted = false;
-  for (const ExecEvent& e : h.reporter.events)
-    noted |= e.message == "stopped after its commands; resume waits and verifies again";
-  EXPECT_TRUE(noted);
+  ExpectStoppedAfterItsCommands(&h, r);
 }
 
 // A signal between the journaled start of an attempt and its spawn: the command never ran, so the
