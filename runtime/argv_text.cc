@@ -17,14 +17,47 @@ bool NeedsQuotes(const std::string& arg) {
   return false;
 }
 
+bool HasControl(const std::string& arg) {
+  return std::any_of(arg.begin(), arg.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
 std::string Quote(const std::string& arg) {
   if (!NeedsQuotes(arg)) return arg;
+  if (HasControl(arg)) return AnsiCQuoted(arg);
   std::string out = "'";
   for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
 
 }  // namespace
+
+std::string AnsiCQuoted(const std::string& arg) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "$'";
+  for (char c : arg) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\\' || c == '\'') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7f) {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
 
 std::string ArgvText(const std::vector<std::string>& argv) {
   std::string out;

@@ -11,8 +11,13 @@ namespace asmplan {
 class Secrets;
 
 /// `kubectl get pods -n 'my ns'`: arguments joined by spaces, single-quoted when they hold
-/// anything but [A-Za-z0-9_@%+=:,./-].
+/// anything but [A-Za-z0-9_@%+=:,./-]; one with a newline or another control character as bash's
+/// `$'a\nb'`, so the command stays on one line.
 std::string ArgvText(const std::vector<std::string>& argv);
+
+/// `arg` as bash's `$'...'`: a newline or another control character stays on the line, as an
+/// escape (\n, \t, \r, \xNN); `\` and `'` escaped with a backslash.
+std::string AnsiCQuoted(const std::string& arg);
 
 /// The last non-empty line of a command's output (lines end at \n or \r), trimmed, at most 300
 /// bytes (longer ones end in "...", cut at a character boundary): commands put their verdict last,

@@ -51,8 +51,12 @@ void Secrets::Add(const std::string& name, const std::string& value) {
   std::string shell = ArgvText({value});
   if (shell.size() >= 2 && shell.front() == '\'' && shell.back() == '\'')
     shell = shell.substr(1, shell.size() - 2);
-  for (std::string form :
-       {value, shell, quoted.substr(1, quoted.size() - 2), VisibleText(value), Printable(value)}) {
+  // Inside an argument with a control character anywhere, as bash's $'...' shows it.
+  std::string ansi = AnsiCQuoted(value);
+  ansi = ansi.substr(2, ansi.size() - 3);
+  if (shell.rfind("$'", 0) == 0) shell = ansi;
+  for (std::string form : {value, shell, ansi, quoted.substr(1, quoted.size() - 2),
+                           VisibleText(value), Printable(value)}) {
     if (!form.empty() && std::find(forms_.begin(), forms_.end(), form) == forms_.end())
       forms_.push_back(std::move(form));
   }

@@ -12,6 +12,9 @@ TEST(ArgvTextTest, QuotesOnlyWhatAShellWouldChange) {
   EXPECT_EQ(ArgvText({"kubectl", "get", "pods", "-n", "my ns"}), "kubectl get pods -n 'my ns'");
   EXPECT_EQ(ArgvText({"echo", "it's", ""}), "echo 'it'\\''s' ''");
   EXPECT_EQ(ArgvText({"--set=a.b/c:d,e@f%g+h"}), "--set=a.b/c:d,e@f%g+h");
+  // A newline or another control character: bash's $'...', so the command stays on one line.
+  EXPECT_EQ(ArgvText({"echo", "multi\nline", "tab\there", "it's \\ \x01"}),
+            "echo $'multi\\nline' $'tab\\there' $'it\\'s \\\\ \\x01'");
 }
 
 TEST(ArgvTextTest, LastOutputLineIsTheLastNonEmptyLineTrimmed) {

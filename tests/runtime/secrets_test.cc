@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "runtime/argv_text.h"
+
 namespace asmplan {
 namespace {
 
@@ -22,7 +24,11 @@ TEST(SecretsTest, RedactsEveryOccurrenceLongestFirst) {
 TEST(SecretsTest, RedactsTheValueInEveryFormItIsShown) {
   Secrets s;
   s.Add("tok", "it's \"q\"\x01x");
-  EXPECT_EQ(s.Redact("login --token 'it'\\''s \"q\"\x01x'"), "login --token '***'");
+  EXPECT_EQ(s.Redact("login --token $'it\\'s \"q\"\\x01x'"), "login --token $'***'");
+  Secrets plain;
+  plain.Add("tok", "it's");  // in an argument whose other part has a newline
+  EXPECT_EQ(plain.Redact(ArgvText({"--token=it's\n"})), "$'--token=***\\n'");
+  EXPECT_EQ(plain.Redact(ArgvText({"--token=it's"})), "'--token=***'");
   EXPECT_EQ(s.Redact("command [\"login\", \"it's \\\"q\\\"\\u0001x\"] succeeds"),
             "command [\"login\", \"***\"] succeeds");
   EXPECT_EQ(s.Redact("shown: it's \"q\"\\u0001x"), "shown: ***");  // VisibleText
