@@ -111,7 +111,15 @@ RunResult Executor::Impl::Run(const std::unordered_map<std::string, StepRecord>&
     Drain();
     if (signal_.load() != 0 && !stopping_) HandleInterrupt();
     if (!stopping_ && !failed_ && !journal_broken_ && !held_ && !Settling()) {
-      for (int i : sched_.TakeStartable()) Begin(i);
+      // Steps carried over from the last run (running then) start first and alone: until they
+      // are settled or their require checked again, nothing new starts (kubectl may point at
+      // another cluster now).
+      std::function<bool(int)> carried = [this](int i) {
+        return runs_[i].initial == StepState::kRunning;
+      };
+      bool carried_first = carried_waiting_ > 0 && sched_.HasReady(carried);
+      for (int i : sched_.TakeStartable(carried_first ? carried : std::function<bool(int)>()))
+        Begin(i);
     }
     GuardTick();
     // A job runs only once the journal durably says its step is running: its worker makes this
@@ -152,6 +160,7 @@ void Executor::Impl::Initialize(const std::unordered_map<std::string, StepRecord
     if (it != initial.end()) run.record = it->second;
     run.initial = run.record.state;
     run.record.log_path = Executor::LogPathFor(plan_.steps[i].id);
+    if (run.initial == StepState::kRunning) ++carried_waiting_;
     if (IsDone(run.record.state)) {
       sched_.MarkDone(static_cast<int>(i));
       run.phase = Phase::kEnded;

@@ -160,6 +160,7 @@ class Executor::Impl {
   /// A step carried over from the last run needs a decision, or does not hold its require now
   /// (kubectl may point at another cluster): start nothing new either.
   bool held_ = false;
+  int carried_waiting_ = 0;  ///< steps carried over `running` from the last run, not begun yet
   bool journal_broken_ = false;
   std::string journal_error_;
   Millis last_tick_ms_ = 0;

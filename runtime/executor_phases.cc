@@ -25,6 +25,7 @@ void Executor::Impl::Begin(int i) {
   StepRun& run = runs_[i];
   run.started_ms = env_.clock->NowMs();
   run.began_wall_ms = env_.clock->WallMs();
+  if (run.initial == StepState::kRunning) --carried_waiting_;
   live_.insert(i);
   Emit(ExecEvent::Type::kStepStarted, i, "");
   if (run.initial != StepState::kRunning) return Enter(i, Phase::kCheck);

@@ -62,9 +62,13 @@ void Scheduler::Release(int step) {
   }
 }
 
-std::vector<int> Scheduler::TakeStartable() {
+std::vector<int> Scheduler::TakeStartable(const std::function<bool(int)>& only) {
   std::vector<int> out;
   for (auto it = ready_.begin(); it != ready_.end() && active_ < jobs_;) {
+    if (only && !only(*it)) {
+      ++it;
+      continue;
+    }
     int g = group_of_[*it];
     if (g >= 0 && group_limit_[g] > 0 && group_active_[g] >= group_limit_[g]) {
       ++it;  // its group is full; a later step of another group may still start
@@ -76,6 +80,13 @@ std::vector<int> Scheduler::TakeStartable() {
     it = ready_.erase(it);
   }
   return out;
+}
+
+bool Scheduler::HasReady(const std::function<bool(int)>& pred) const {
+  for (int step : ready_) {
+    if (pred(step)) return true;
+  }
+  return false;
 }
 
 void Scheduler::Finish(int step, bool done) {

@@ -3,6 +3,7 @@
 // than `jobs` steps are active and its group is below its `parallel` limit.
 #pragma once
 
+#include <functional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -23,8 +24,11 @@ class Scheduler {
   /// It never starts. It releases its dependents once its own dependencies are done: a step that
   /// runs again (`--rerun`) holds back everything after it, also through steps already done.
   void MarkDone(int step);
-  /// Pops every step that may start now, in plan order, and counts them active.
-  std::vector<int> TakeStartable();
+  /// Pops every step that may start now, in plan order, and counts them active; with `only`, just
+  /// those for which it is true (the others stay ready).
+  std::vector<int> TakeStartable(const std::function<bool(int)>& only = nullptr);
+  /// Whether a step for which `pred` is true is ready (a scan of the ready steps).
+  bool HasReady(const std::function<bool(int)>& pred) const;
   /// An active step ended. When `done` (succeeded or skipped) its dependents may become ready.
   void Finish(int step, bool done);
 

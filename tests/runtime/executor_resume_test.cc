@@ -141,26 +141,34 @@ TEST(ExecutorResumeTest, AStepResumedIntoItsWaitsChecksItsRequireAgain) {
 // starts; once one needs a decision or does not hold its require (kubectl points at another
 // cluster), nothing new starts at all: an independent step must not run on the wrong cluster.
 TEST(ExecutorResumeTest, AStepThatNeedsADecisionHoldsBackIndependentSteps) {
+  // With room for both at once, and whichever comes first in the plan: `a` is carried over.
   for (bool recheck : {true, false}) {
-    ExecutorHarness h;
-    Plan plan;
-    plan.steps = {MakeStep("a"), MakeStep("other")};
-    StepRecord carried = With(StepState::kRunning);
-    if (recheck) {
-      plan.steps[0].require = {CommandGuard("right-cluster")};
-      plan.steps[0].wait_until = {{PodsReady("ns1"), 60'000, 10'000}};
-      h.guards.Script(CanonicalText(CommandGuard("right-cluster")),
-                      {FakeGuardEvaluator::Not("current context is admin")});
-      carried.exit_code = 0;
-    } else {
-      plan.steps[0].verify = {CommandGuard("a-done")};
-      h.guards.Script(CanonicalText(CommandGuard("a-done")), {FakeGuardEvaluator::Not("exit 1")});
+    for (bool a_first : {true, false}) {
+      SCOPED_TRACE(std::string(recheck ? "recheck" : "settle") + (a_first ? ", a first" : ""));
+      ExecutorHarness h;
+      h.options.jobs = 4;
+      Step a = MakeStep("a"), other = MakeStep("other");
+      StepRecord carried = With(StepState::kRunning);
+      if (recheck) {
+        a.require = {CommandGuard("right-cluster")};
+        a.wait_until = {{PodsReady("ns1"), 60'000, 10'000}};
+        h.guards.Script(CanonicalText(CommandGuard("right-cluster")),
+                        {FakeGuardEvaluator::Not("current context is admin")});
+        carried.exit_code = 0;
+      } else {
+        a.verify = {CommandGuard("a-done")};
+        h.guards.Script(CanonicalText(CommandGuard("a-done")), {FakeGuardEvaluator::Not("exit 1")});
+      }
+      other.require = {CommandGuard("other-ok")};  // holds: only the hold keeps it back
+      Plan plan;
+      plan.steps = a_first ? std::vector<Step>{a, other} : std::vector<Step>{other, a};
+      RunResult r = h.Run(plan, {{"a", carried}});
+      EXPECT_EQ(r.outcome, RunResult::Outcome::kAwaiting) << r.summary;
+      EXPECT_THAT(r.awaiting, ElementsAre("a"));
+      EXPECT_TRUE(h.runner.commands_ran().empty());
+      EXPECT_EQ(h.Load().steps.count("other"), 0u);
+      EXPECT_EQ(h.guards.Asked(CanonicalText(CommandGuard("other-ok"))), 0);
     }
-    RunResult r = h.Run(plan, {{"a", carried}});
-    EXPECT_EQ(r.outcome, RunResult::Outcome::kAwaiting) << r.summary;
-    EXPECT_THAT(r.awaiting, ElementsAre("a"));
-    EXPECT_TRUE(h.runner.commands_ran().empty()) << recheck;
-    EXPECT_EQ(h.Load().steps.count("other"), 0u) << recheck;
   }
   // Once the carried-over step is sound, the rest runs as usual.
   ExecutorHarness h;

@@ -25,6 +25,20 @@ TEST(SchedulerTest, AStepDoneBeforePassesItsDependenciesReleaseOn) {
   EXPECT_THAT(s.TakeStartable(), ElementsAre(2, 3));
 }
 
+// Taking only some of the ready steps leaves the others ready, within the same limit of jobs.
+TEST(SchedulerTest, TakingOnlySomeLeavesTheOthersReady) {
+  Plan plan;
+  plan.steps = {MakeStep("a"), MakeStep("b"), MakeStep("c")};
+  Scheduler s(plan, 2);
+  auto odd = [](int i) { return i % 2 == 1; };
+  EXPECT_TRUE(s.HasReady(odd));
+  EXPECT_THAT(s.TakeStartable(odd), ElementsAre(1));
+  EXPECT_FALSE(s.HasReady(odd));
+  EXPECT_THAT(s.TakeStartable(), ElementsAre(0));  // one job left of two
+  s.Finish(1, true);
+  EXPECT_THAT(s.TakeStartable(), ElementsAre(2));
+}
+
 // A failed step holds back what comes after it, also through done steps.
 TEST(SchedulerTest, AFailedStepHoldsBackWhatFollowsADoneStep) {
   Plan plan;
