@@ -91,15 +91,17 @@ void Apply(JournalRecord&& r, Checkpoint* cp) {
 }
 
 /// Whether a whole, sound frame starts at `pos`: its record in `*record`, else why not in `*why`.
-bool FrameAt(std::string_view bytes, size_t pos, JournalRecord* record, std::string* why) {
+/// `max_frame`: kMaxFrame in a v2 journal; a v1 writer did not cut its records.
+bool FrameAt(std::string_view bytes, size_t pos, size_t max_frame, JournalRecord* record,
+             std::string* why) {
   if (bytes.size() - pos < kFrameHeader) {
     *why = "a frame header cut short";
     return false;
   }
   size_t len = ReadU32(bytes.data() + pos);
-  if (len == 0 || len > kMaxFrame || len > bytes.size() - pos - kFrameHeader) {
+  if (len == 0 || len > max_frame || len > bytes.size() - pos - kFrameHeader) {
     *why = len == 0          ? "an empty frame"
-           : len > kMaxFrame ? "a frame longer than any record"
+           : len > max_frame ? "a frame longer than any record"
                              : "a frame running past the end of the file";
     return false;
   }
@@ -124,11 +126,18 @@ std::string TornTailPath(const std::string& journal, size_t valid_bytes) {
   return journal + ".torn-" + std::to_string(valid_bytes);
 }
 
-bool KeepTornTail(const std::string& path, size_t valid_bytes, std::string* err) {
+bool KeepTornTail(const std::string& path, size_t valid_bytes, std::string* kept,
+                  std::string* err) {
   std::string bytes;
   if (!ReadWholeFile(path, &bytes, err)) return false;
   if (bytes.size() <= valid_bytes) return true;
-  return WriteFileAtomic(TornTailPath(path, valid_bytes), bytes.substr(valid_bytes), err);
+  // Never over an earlier one: a second tear at the same byte (a power loss before the first
+  // resume synced) must not destroy the first's evidence.
+  *kept = TornTailPath(path, valid_bytes);
+  for (int n = 2; ::access(kept->c_str(), F_OK) == 0; ++n) {
+    *kept = TornTailPath(path, valid_bytes) + "." + std::to_string(n);
+  }
+  return WriteFileAtomic(*kept, bytes.substr(valid_bytes), err);
 }
 
 std::string JournalHeader(const std::string& plan_sha256) {
@@ -141,10 +150,11 @@ bool ParseJournal(std::string_view bytes, const std::string& path, Checkpoint* c
   size_t pos = ParseHeader(bytes, path, cp, err);
   if (pos == 0) return false;
   cp->valid_bytes = pos;
+  const size_t max_frame = cp->version >= 2 ? kMaxFrame : SIZE_MAX;
   JournalRecord record;
   std::string why;
   while (pos < bytes.size()) {
-    if (!FrameAt(bytes, pos, &record, &why)) {
+    if (!FrameAt(bytes, pos, max_frame, &record, &why)) {
       // An interrupted append leaves a torn tail: a part of its frames, or zeros; after a power
       // loss, also frames of the last unsynced writes that reached the disk while an earlier part
       // did not. A bad frame that a `durable` record (v2) says was synced is not that: it is
@@ -155,7 +165,7 @@ bool ParseJournal(std::string_view bytes, const std::string& path, Checkpoint* c
       for (size_t next = pos + 1; next + kFrameHeader <= bytes.size(); ++next) {
         JournalRecord later;
         std::string ignored;
-        if (!FrameAt(bytes, next, &later, &ignored)) continue;
+        if (!FrameAt(bytes, next, max_frame, &later, &ignored)) continue;
         sound_after = true;
         if (later.kind == JournalRecord::Kind::kDurable)
           durable = std::max<uint64_t>(durable, static_cast<uint64_t>(later.number));
@@ -210,7 +220,8 @@ std::unique_ptr<JournalWriter> JournalWriter::OpenForAppend(const std::string& p
   // every mark is past it) syncs the whole file before anything starts.
   struct stat st;
   bool torn = fd >= 0 && (::fstat(fd, &st) != 0 || st.st_size != static_cast<off_t>(valid_bytes));
-  if (fd >= 0 && torn && !KeepTornTail(path, valid_bytes, err)) {
+  std::string kept;
+  if (fd >= 0 && torn && !KeepTornTail(path, valid_bytes, &kept, err)) {
     ::close(fd);
     return nullptr;
   }
@@ -224,6 +235,7 @@ std::unique_ptr<JournalWriter> JournalWriter::OpenForAppend(const std::string& p
   // Cut and synced, the file is durable; else what a killed run left may not be until the first
   // sync (the `durable` records already in the file still count).
   if (torn) w->synced_.store(valid_bytes);
+  w->kept_tail_ = kept;
   return w;
 }
 

@@ -81,6 +81,8 @@ class JournalWriter {
   bool Sync(std::string* err);
   /// Number of fdatasync() calls made (the count of durable writes).
   size_t syncs() const;
+  /// Where OpenForAppend() kept the torn tail it cut off, or "".
+  const std::string& kept_tail() const { return kept_tail_; }
 
  private:
   JournalWriter(int fd, std::string path, uint64_t size)
@@ -97,14 +99,16 @@ class JournalWriter {
   uint64_t durable_;                 ///< bytes known durable
   std::string error_;                ///< the first write or sync error; sticky
   size_t syncs_ = 0;
+  std::string kept_tail_;
 };
 
 /// Where OpenForAppend() keeps the torn tail it cuts off `journal` at `valid_bytes`: the bytes are
 /// evidence (a damaged last record looks like a torn one) and are never thrown away.
 std::string TornTailPath(const std::string& journal, size_t valid_bytes);
 
-/// Copies the bytes of `path` after `valid_bytes` to TornTailPath(), durably.
-bool KeepTornTail(const std::string& path, size_t valid_bytes, std::string* err);
+/// Copies the bytes of `path` after `valid_bytes` to TornTailPath() (with ".2", ".3", ... when one
+/// is there already), durably; `*kept` names the file ("" when there were no such bytes).
+bool KeepTornTail(const std::string& path, size_t valid_bytes, std::string* kept, std::string* err);
 
 /// The header line for `plan_sha256`, newline included.
 std::string JournalHeader(const std::string& plan_sha256);

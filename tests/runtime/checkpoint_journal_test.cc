@@ -239,12 +239,13 @@ TEST(CheckpointJournalTest, UnsyncedFramesLostOutOfOrderAreATornTail) {
   EXPECT_THAT(err, HasSubstr("checkpoint journal is corrupt at byte " + std::to_string(b_at)));
 }
 
-// A v1 journal (no `durable` records) keeps its rule: a bad frame with a sound one after it is
-// refused.
+// A v1 journal (no `durable` records) keeps its rules: a bad frame with a sound one after it is
+// refused, and a record of any length is read (its writer did not cut long messages).
 TEST(CheckpointJournalTest, AVersionOneJournalRefusesABadFrameBeforeASoundOne) {
   std::string bytes = "asmplan journal v1 plan abc\n";
-  for (const char* id : {"a", "b"}) {
-    std::string payload = EncodeRecord(StepRec(id, StepState::kRunning, 1));
+  for (const char* id : {"a", "b", "big"}) {
+    std::string message = std::string(id) == "big" ? std::string(2 << 20, 'm') : "";
+    std::string payload = EncodeRecord(StepRec(id, StepState::kFailed, 1, message));
     for (std::uint32_t v :
          {static_cast<std::uint32_t>(payload.size()), Crc32(payload.data(), payload.size())}) {
       for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
@@ -255,7 +256,9 @@ TEST(CheckpointJournalTest, AVersionOneJournalRefusesABadFrameBeforeASoundOne) {
   std::string err;
   ASSERT_TRUE(ParseJournal(bytes, "j", &cp, &err)) << err;
   EXPECT_EQ(cp.version, 1);
-  EXPECT_EQ(cp.records, 2u);
+  EXPECT_EQ(cp.records, 3u);
+  EXPECT_FALSE(cp.torn_tail);
+  EXPECT_EQ(cp.steps["big"].message.size(), 2u << 20);
   bytes[std::string("asmplan journal v1 plan abc\n").size() + 9] ^= 0x01;
   EXPECT_FALSE(ParseJournal(bytes, "j", &cp, &err));
   EXPECT_THAT(err, HasSubstr("checkpoint journal is corrupt at byte 28"));
@@ -283,8 +286,25 @@ TEST(CheckpointJournalTest, AppendAfterTornTailCutsItOff) {
   ASSERT_TRUE(w) << err;
   // The cut bytes are kept, not thrown away: a damaged last record looks like a torn one.
   std::string kept;
+  EXPECT_EQ(w->kept_tail(), TornTailPath(path, cp.valid_bytes));
   ASSERT_TRUE(ReadWholeFile(TornTailPath(path, cp.valid_bytes), &kept, &err)) << err;
   EXPECT_EQ(kept, bytes.substr(cp.valid_bytes, bytes.size() - 3 - cp.valid_bytes));
+  {
+    // Torn again at the same byte (a power loss before the first resume synced): the first tail
+    // is kept as it was, the second beside it.
+    std::string again = bytes.substr(0, cp.valid_bytes) + "xyz";
+    std::string other_path = dir / "journal2";
+    ASSERT_TRUE(WriteFileAtomic(other_path, again, &err)) << err;
+    ASSERT_TRUE(WriteFileAtomic(TornTailPath(other_path, cp.valid_bytes), "first", &err)) << err;
+    auto w2 = JournalWriter::OpenForAppend(other_path, cp.valid_bytes, &err);
+    ASSERT_TRUE(w2) << err;
+    EXPECT_EQ(w2->kept_tail(), TornTailPath(other_path, cp.valid_bytes) + ".2");
+    std::string first, second;
+    ASSERT_TRUE(ReadWholeFile(TornTailPath(other_path, cp.valid_bytes), &first, &err)) << err;
+    ASSERT_TRUE(ReadWholeFile(w2->kept_tail(), &second, &err)) << err;
+    EXPECT_EQ(first, "first");
+    EXPECT_EQ(second, "xyz");
+  }
   w->Append(StepRec("c", StepState::kSkipped, 0));
   ASSERT_TRUE(w->Sync(&err)) << err;
   ASSERT_TRUE(LoadJournal(path, &cp, &err)) << err;
