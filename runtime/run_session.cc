@@ -249,9 +249,10 @@ bool ReadStoredPlan(const std::string& dir, const std::string& bound_sha, Plan* 
 namespace {
 
 /// Compares the given plan with the run's; on --accept-changes switches the run over to it.
-bool AcceptChanges(const ResumeRequest& req, const SessionServices& svc, const Checkpoint& cp,
-                   Plan* plan, Session* s) {
-  std::vector<StepChange> changes = DiffSteps(*plan, *req.plan);
+/// Whether the run may continue with the given plan: none of the steps that differ has started,
+/// and --accept-changes says so. Checked before anything is journaled or cut.
+bool ChangesAllowed(const ResumeRequest& req, const Checkpoint& cp, const Plan& plan, Session* s) {
+  std::vector<StepChange> changes = DiffSteps(plan, *req.plan);
   std::string started;
   for (const StepChange& c : changes) {
     auto it = cp.steps.find(c.step);
@@ -265,7 +266,7 @@ bool AcceptChanges(const ResumeRequest& req, const SessionServices& svc, const C
     }
   }
   std::string what = "the plan differs from the one this run started with (run " +
-                     plan->sha256.substr(0, 12) + ", given " + req.plan->sha256.substr(0, 12) +
+                     plan.sha256.substr(0, 12) + ", given " + req.plan->sha256.substr(0, 12) +
                      "); steps that differ: " + (changes.empty() ? "none" : ChangeList(changes));
   if (!started.empty()) {
     s->result = Error(SessionStatus::kPlanChanged,
@@ -281,6 +282,12 @@ bool AcceptChanges(const ResumeRequest& req, const SessionServices& svc, const C
                           "with the new plan");
     return false;
   }
+  return true;
+}
+
+/// Switches the run over to the given plan (ChangesAllowed() said it may).
+bool AcceptChanges(const ResumeRequest& req, const SessionServices& svc, Plan* plan, Session* s) {
+  std::vector<StepChange> changes = DiffSteps(*plan, *req.plan);
   Plan copy = *req.plan;
   std::string err, next = req.state_dir + "/plan.next.yaml";
   if (!WriteFileAtomic(next, WriteCompiledPlan(&copy), &err)) {
@@ -478,6 +485,7 @@ SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
   if (!s.LoadSecrets(target, svc, &err)) return Error(SessionStatus::kInvalid, err);
   if (!NoLeftoverCommands(req, svc, cp, &s)) return s.result;
   if (!MarkDoneAllowed(target, req, svc, &s)) return s.result;
+  if (changed && !ChangesAllowed(req, cp, plan, &s)) return s.result;
   // Only now that nothing refuses this resume is a torn tail cut off (its bytes kept aside).
   s.journal = JournalWriter::OpenForAppend(journal, cp.valid_bytes, &err);
   if (!s.journal) return Error(SessionStatus::kFailed, err);
@@ -485,9 +493,9 @@ SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
     s.Note(
         "ignored a torn last journal record (the executor was killed writing it); its bytes are "
         "kept in " +
-        TornTailPath(journal, cp.valid_bytes));
+        s.journal->kept_tail());
   }
-  if (changed && !AcceptChanges(req, svc, cp, &plan, &s)) return s.result;
+  if (changed && !AcceptChanges(req, svc, &plan, &s)) return s.result;
   Rerun(req, svc, &cp, &s);
   if (!req.mark_done.empty()) MarkDone(req, svc, &cp, &s);
   if (!s.journal->Sync(&err)) return Error(SessionStatus::kFailed, err);

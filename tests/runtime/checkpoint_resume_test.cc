@@ -381,6 +381,12 @@ TEST(CheckpointResumeTest, ATornTailIsCutOnlyByAResumeThatGoesAheadAndIsKept) {
   ResumeRequest typo;
   typo.rerun = {"zz"};
   EXPECT_EQ(h.Resume(typo).status, SessionStatus::kInvalid);
+  Plan changed = Abc();
+  changed.steps[2].run = {{"do", "c", "--better"}};
+  WriteCompiledPlan(&changed);
+  ResumeRequest other_plan;
+  other_plan.plan = &changed;  // without --accept-changes: refused
+  EXPECT_EQ(h.Resume(other_plan).status, SessionStatus::kPlanChanged);
   std::string after;
   ASSERT_TRUE(ReadWholeFile(journal, &after, &err)) << err;
   EXPECT_EQ(after, torn);
