@@ -42,12 +42,16 @@ bool ReadSource(const std::string& path, FileReader* reader, const ast::Loc& use
   return true;
 }
 
-/// The top-level path as diagnostics and the compiled plan's sources name it: lexically normal
-/// (`./plans/x` is `plans/x`), and relative when it lies under the working directory, so the
-/// plan's hash does not depend on how the path was typed.
+/// The top-level path as diagnostics and the compiled plan's sources name it: without `.` parts
+/// or doubled slashes (`./plans/x` is `plans/x`), and relative when it lies under the working
+/// directory, so the plan's hash does not depend on how the path was typed. A path with a `..`
+/// part is kept as given: folding `dir/..` away would name another file when `dir` is a symlink.
 std::string RecordedPath(const std::string& given) {
   namespace fs = std::filesystem;
   if (given == "-" || given.empty()) return given;
+  for (const fs::path& part : fs::path(given)) {
+    if (part == "..") return given;
+  }
   fs::path path = fs::path(given).lexically_normal();
   if (path.is_absolute()) {
     std::error_code ec;
