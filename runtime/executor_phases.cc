@@ -78,7 +78,7 @@ void Executor::Impl::Enter(int i, Phase phase) {
       return;
     case Phase::kConfirm:
       // Nothing has run yet: after a failure elsewhere or a signal, this step does not start.
-      if (stopping_ || failed_ || held_) return Abandon(i);
+      if (Halted() || failed_ || held_) return Abandon(i);
       if (step.confirm.empty()) return Enter(i, Phase::kFetch);
       return ConfirmGate(i);
     case Phase::kFetch:
@@ -348,7 +348,7 @@ void Executor::Impl::ConfirmGate(int i) {
 void Executor::Impl::StartAttempt(int i) {
   const Step& step = plan_.steps[i];
   StepRun& run = runs_[i];
-  if (stopping_) return Abandon(i);
+  if (Halted()) return Abandon(i);
   run.before_attempt = std::make_unique<StepRecord>(run.record);
   run.ran_before_attempt = run.ran_commands;
   if (!run.ran_commands) run.record.started_ms = env_.clock->WallMs();

@@ -36,7 +36,8 @@ void Executor::Impl::Emit(ExecEvent::Type type, int i, const std::string& messag
 void Executor::Impl::Succeed(int i, StepState state, const std::string& message) {
   StepRun& run = runs_[i];
   run.record.state = state;
-  if (run.record.started_ms == 0) run.record.started_ms = run.began_wall_ms;  // guards only
+  if (!run.ran_commands && run.initial != StepState::kRunning)
+    run.record.started_ms = run.began_wall_ms;  // guards only: this session's, not an older one
   run.record.ended_ms = env_.clock->WallMs();
   run.record.message = message;
   Record(i);
@@ -51,7 +52,8 @@ void Executor::Impl::Succeed(int i, StepState state, const std::string& message)
 void Executor::Impl::Fail(int i, const std::string& message, int exit_code) {
   StepRun& run = runs_[i];
   run.record.state = StepState::kFailed;
-  if (run.record.started_ms == 0) run.record.started_ms = run.began_wall_ms;  // guards only
+  if (!run.ran_commands && run.initial != StepState::kRunning)
+    run.record.started_ms = run.began_wall_ms;  // guards only: this session's, not an older one
   run.record.ended_ms = env_.clock->WallMs();
   run.record.message = message;
   if (exit_code != -1) run.record.exit_code = exit_code;
@@ -100,7 +102,7 @@ void Executor::Impl::Abandon(int i) {
   // A step resumed into its waits ran no command this session, but its record says it did.
   const bool waiting = run.record.state == StepState::kRunning && run.record.exit_code == 0;
   const char* what = waiting ? "stopped after its commands; resume waits and verifies again"
-                     : !run.ran_commands ? "not started"
+                     : !run.ran_commands          ? "not started"
                      : plan_.steps[i].run.empty() ? "stopped while fetching; resume fetches again"
                      : !plan_.steps[i].verify.empty()
                          ? "stopped; resume settles it by its verify guards"
