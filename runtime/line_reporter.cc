@@ -43,9 +43,9 @@ std::string Printable(const std::string& text) {
       out += kHex[u >> 4];
       out += kHex[u & 15];
     } else if (u >= 0x80 && (len = DecodeUtf8(text, i, &cp)) > 1 &&
-               (cp <= 0x9f || IsBidiControl(cp))) {
-      // A C1 control (U+009B is a CSI to many terminals), or a bidi control that makes the line
-      // read in another order than it is written: shown as \uXXXX, as `show` shows them.
+               (cp <= 0x9f || IsBidiControl(cp) || cp == 0x200e || cp == 0x200f || cp == 0x61c)) {
+      // A C1 control (U+009B is a CSI to many terminals), or a bidi control or mark that makes
+      // the line read in another order than it is written: shown as \uXXXX, as `show` does.
       AppendEscapedCodePoint(cp, &out);
       i += len - 1;
     } else {

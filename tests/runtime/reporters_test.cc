@@ -153,11 +153,11 @@ TEST(TtyReporterTest, ControlBytesAreEscapedAndCutsKeepWholeCharacters) {
   MemoryStream lines;
   NewLineReporter(lines.file(), false)
       ->OnEvent(Event(ExecEvent::Type::kNote, "s",
-                      "50%\rdone \x1b[31mred\x1b[0m\tend \u009b2J \u00a0 \u202eevil\u202c"));
+                      "50%\rdone \x1b[31mred\x1b[0m\tend \u009b2J \u00a0 \u202eevil\u202c\u200f"));
   // A bidi override would make the rest of the line read backwards: escaped too.
-  EXPECT_EQ(
-      WithoutClock(lines.Text()),
-      "note     s: 50%\\x0ddone \\x1b[31mred\\x1b[0m end \\u009b2J \u00a0 \\u202eevil\\u202c\n");
+  EXPECT_EQ(WithoutClock(lines.Text()),
+            "note     s: 50%\\x0ddone \\x1b[31mred\\x1b[0m end \\u009b2J \u00a0 "
+            "\\u202eevil\\u202c\\u200f\n");
   MemoryStream out;
   auto r = NewTtyReporter(out.file(), Width(30), false);
   ExecEvent waiting = Event(ExecEvent::Type::kWaiting, "s", "\x1b[2Jé\r", {"ééééééééééééééééééé"});
