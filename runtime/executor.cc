@@ -114,11 +114,9 @@ RunResult Executor::Impl::Run(const std::unordered_map<std::string, StepRecord>&
       // Steps carried over from the last run (running then) start first and alone: until they
       // are settled or their require checked again, nothing new starts (kubectl may point at
       // another cluster now).
-      std::function<bool(int)> carried = [this](int i) {
-        return runs_[i].initial == StepState::kRunning;
-      };
-      bool carried_first = carried_waiting_ > 0 && sched_.HasReady(carried);
-      for (int i : sched_.TakeStartable(carried_first ? carried : std::function<bool(int)>()))
+      auto carried = [this](int i) { return runs_[i].initial == StepState::kRunning; };
+      for (int i : carried_waiting_ > 0 && sched_.HasReady(carried) ? sched_.TakeStartable(carried)
+                                                                    : sched_.TakeStartable())
         Begin(i);
     }
     GuardTick();
@@ -238,6 +236,10 @@ void Executor::Impl::HandleInterrupt() {
   e.message = std::string("interrupted by ") + SignalName(sig) + ": stopping running steps";
   env_.reporter->OnEvent(e);
   // Steps not inside a worker job stop here; those in a job stop when their command ends.
+  AbandonIdleSteps();
+}
+
+void Executor::Impl::AbandonIdleSteps() {
   std::vector<int> idle(live_.begin(), live_.end());
   for (int i : idle) {
     if (runs_[i].phase != Phase::kCommands && runs_[i].phase != Phase::kFetch) Abandon(i);
@@ -318,10 +320,7 @@ void Executor::Impl::JournalBroke(const std::string& err) {
   // Commands that run are left to finish, as after a failed step: one stopped halfway through a
   // change would be worse than one whose end is not journaled (resume settles it by its verify).
   // Steps waiting for guards or a retry stop now; what they would find could not be recorded.
-  std::vector<int> idle(live_.begin(), live_.end());
-  for (int i : idle) {
-    if (runs_[i].phase != Phase::kCommands && runs_[i].phase != Phase::kFetch) Abandon(i);
-  }
+  AbandonIdleSteps();
 }
 
 RunResult Executor::Impl::Summarize() {

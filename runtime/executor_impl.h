@@ -85,6 +85,8 @@ class Executor::Impl {
   void StartSession();
   void Drain();
   void HandleInterrupt();
+  /// Abandons the live steps that are not inside a worker job (those end when their job does).
+  void AbandonIdleSteps();
   void WaitForWork(Millis deadline);
   Millis NextDeadline() const;
   bool Finished() const;

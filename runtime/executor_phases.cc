@@ -59,23 +59,20 @@ void Executor::Impl::Enter(int i, Phase phase) {
       // its waits hold (a rollout's new image can be in place while its pods are not ready).
       add(step.verify);
       if (run.guards.empty()) return ApplySettle(i, {});
-      if (Halted()) return Abandon(i);
       for (const WaitUntil& w : step.wait_until) run.guards.push_back(secrets_.Substitute(w.guard));
       run.status = "settling: checking verify and waits";
-      return;
+      break;
     case Phase::kRecheck:
       add(step.require);
       run.status = "checking require again";
       if (run.guards.empty()) return Enter(i, Phase::kWait);
-      if (Halted()) return Abandon(i);
-      return;
+      break;
     case Phase::kCheck:
       add(step.require);
       add(step.skip_if);
       run.status = "checking require and skip if";
       if (run.guards.empty()) return Enter(i, Phase::kConfirm);
-      if (Halted()) return Abandon(i);
-      return;
+      break;
     case Phase::kConfirm:
       // Nothing has run yet: after a failure elsewhere or a signal, this step does not start.
       if (Halted() || failed_ || held_) return Abandon(i);
@@ -103,7 +100,6 @@ void Executor::Impl::Enter(int i, Phase phase) {
       return StartAttempt(i);
     case Phase::kWait:
       if (run.wait_index >= step.wait_until.size()) return Enter(i, Phase::kVerify);
-      if (Halted()) return Abandon(i);
       run.guards.push_back(secrets_.Substitute(step.wait_until[run.wait_index].guard));
       run.wait_started_ms = run.due_ms;
       // Named as written (a secret as its ${name}), as in every other message.
@@ -118,16 +114,17 @@ void Executor::Impl::Enter(int i, Phase phase) {
                               AddDuration(run.due_ms, w.timeout_ms));
       }
       run.status = "waiting until " + CanonicalText(step.wait_until[run.wait_index].guard);
-      return;
+      break;
     case Phase::kVerify:
       add(step.verify);
       run.status = "verifying";
       if (run.guards.empty()) return Succeed(i, StepState::kSucceeded, "");
-      if (Halted()) return Abandon(i);
-      return;
+      break;
     default:
       return;
   }
+  // A guard phase: not begun once halted.
+  if (Halted()) Abandon(i);
 }
 
 void Executor::Impl::GuardTick() {
