@@ -248,7 +248,6 @@ bool ReadStoredPlan(const std::string& dir, const std::string& bound_sha, Plan* 
 
 namespace {
 
-/// Compares the given plan with the run's; on --accept-changes switches the run over to it.
 /// Whether the run may continue with the given plan: none of the steps that differ has started,
 /// and --accept-changes says so. Checked before anything is journaled or cut.
 bool ChangesAllowed(const ResumeRequest& req, const Checkpoint& cp, const Plan& plan, Session* s) {
