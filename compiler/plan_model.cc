@@ -16,7 +16,7 @@ std::string CanonicalText(const Guard& guard) {
 }
 
 std::string SecretEnvironmentVariable(std::string_view name) {
-  std::string var = "ASMPLAN_SECRET_";
+  std::string var = kSecretVariablePrefix;
   for (char c : name) var += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
   return var;
 }

@@ -122,6 +122,9 @@ struct Plan {
   std::string sha256;  ///< hex SHA-256 over the canonical content without this field
 };
 
+/// What every secret's environment variable starts with.
+inline constexpr char kSecretVariablePrefix[] = "ASMPLAN_SECRET_";
+
 /// The environment variable that supplies the secret parameter `name` at run time:
 /// ASMPLAN_SECRET_ and the name upper-cased.
 std::string SecretEnvironmentVariable(std::string_view name);

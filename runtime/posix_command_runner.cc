@@ -26,6 +26,7 @@
 #include <mutex>
 
 #include "compiler/duration_text.h"
+#include "compiler/plan_model.h"
 #include "runtime/durable_file.h"
 
 extern char** environ;
@@ -72,13 +73,16 @@ class Fd {
   int fd_ = -1;
 };
 
-/// The inherited environment with `overrides` applied, as "NAME=value" strings.
+/// The inherited environment with `overrides` applied, as "NAME=value" strings. Secrets
+/// (ASMPLAN_SECRET_*) are not inherited: a secret reaches a command only in the argv its plan
+/// puts it in, not in the environment of every kubectl and of whatever that starts.
 std::vector<std::string> BuildEnvironment(const std::map<std::string, std::string>& overrides) {
   std::vector<std::string> env;
   for (char** e = environ; e && *e; ++e) {
     std::string entry(*e);
     std::string name = entry.substr(0, entry.find('='));
-    if (overrides.count(name) == 0) env.push_back(std::move(entry));
+    if (overrides.count(name) == 0 && name.rfind(kSecretVariablePrefix, 0) != 0)
+      env.push_back(std::move(entry));
   }
   for (const auto& [name, value] : overrides) env.push_back(name + "=" + value);
   return env;
@@ -455,13 +459,14 @@ void PosixCommandRunner::HandOver(Child* child) {
   posix_spawnattr_init(&attr);
   char cat[] = "/bin/cat";
   char* argv[] = {cat, nullptr};
+  char* no_env[] = {nullptr};  // `cat` needs none, and a secret stays out of it
   pid_t pid = -1;
   int rc = ENOMEM;
   if (posix_spawn_file_actions_adddup2(&actions, in, 0) == 0 &&
       posix_spawn_file_actions_adddup2(&actions, child->log.get(), 1) == 0 &&
       posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) == 0 &&
       posix_spawn_file_actions_addclosefrom_np(&actions, 3) == 0 && InitAttributes(&attr))
-    rc = posix_spawn(&pid, cat, &actions, &attr, argv, environ);
+    rc = posix_spawn(&pid, cat, &actions, &attr, argv, no_env);
   if (rc == 0) {
     std::lock_guard<std::mutex> lock(mu_);
     copiers_.push_back(pid);

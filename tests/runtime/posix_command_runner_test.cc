@@ -211,6 +211,18 @@ TEST_F(PosixCommandRunnerTest, OverridesAndInheritsTheEnvironment) {
   EXPECT_EQ(runner_->Run(spec).output, "kept new x y\n");
 }
 
+TEST_F(PosixCommandRunnerTest, SecretsAreNotInheritedButAnOverrideIsPassed) {
+  setenv("ASMPLAN_SECRET_TOKEN", "s3cr3t-inherited", 1);
+  CommandSpec spec;
+  spec.argv = {"env"};
+  spec.env = {{"ASMPLAN_SECRET_GIVEN", "passed-on-purpose"}};
+  std::string out = runner_->Run(spec).output;
+  unsetenv("ASMPLAN_SECRET_TOKEN");
+  EXPECT_EQ(out.find("s3cr3t-inherited"), std::string::npos) << out;
+  EXPECT_NE(out.find("ASMPLAN_SECRET_GIVEN=passed-on-purpose\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("PATH="), std::string::npos) << out;
+}
+
 TEST_F(PosixCommandRunnerTest, LooksTheProgramUpOnTheCommandsOwnPath) {
   fs::path tool = dir_ / "mytool";
   std::ofstream(tool) << "#!/bin/sh\necho mytool ran\n";
