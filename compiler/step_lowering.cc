@@ -143,6 +143,19 @@ bool PlanBuilder::LowerWait(const ast::WaitStmt& wait, const Scope& scope, WaitU
   }
   out->every_ms = kDefaultPollInterval;
   if (wait.every) ok = Duration(*wait.every, scope, &out->every_ms) && ok;
+  if (ok && wait.every && out->every_ms >= out->timeout_ms) {
+    Millis tenth = std::max<Millis>(out->timeout_ms / 10, 1);
+    if (tenth >= 1000) tenth -= tenth % 1000;
+    std::vector<std::string> notes = ValueOrigin(*wait.every, scope);
+    for (std::string& note : ValueOrigin(*wait.timeout, scope)) notes.push_back(std::move(note));
+    notes.push_back("poll a few times within the timeout, e.g. `every " + FormatDuration(tenth) +
+                    "`");
+    diags_->Warning("every-exceeds-timeout", wait.every->loc,
+                    "polled every " + Code(FormatDuration(out->every_ms)) + " but given up after " +
+                        Code(FormatDuration(out->timeout_ms)) +
+                        ": the guard is looked at once or twice, the last time at its deadline",
+                    std::move(notes));
+  }
   return ok;
 }
 
