@@ -101,10 +101,16 @@ bool MakeDirectories(const std::string& dir, std::string* err) {
   }
   std::string parent = DirName(dir);
   if (parent != dir && !MakeDirectories(parent, err)) return false;
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+  if (::mkdir(dir.c_str(), 0755) != 0) {
+    if (errno == EEXIST) return true;
     *err = "cannot create directory " + dir + ": " + Reason();
     return false;
   }
+  // Its entry in the parent is made durable too, so a power loss cannot take a state directory
+  // whose journal was synced. Best effort: a parent we may write but not read cannot be opened
+  // to sync, and a disk that fails here fails the journal's own syncs next.
+  std::string ignored;
+  SyncDirectory(parent, &ignored);
   return true;
 }
 
