@@ -104,7 +104,7 @@ std::string Diagnostics::RenderOne(const Diagnostic& d) const {
   }
   out += d.severity == Severity::kError ? "error: " : "warning: ";
   out += VisibleText(d.message) + " [" + d.name + "]\n";
-  if (in_file && d.loc.line > 0) {
+  if (in_file && d.loc.line > 0 && d.quote_source) {
     out += SourceSnippet(LineOf(files_[d.loc.file].text, d.loc.line), d.loc.column, d.loc.length);
   }
   for (const std::string& note : d.notes) out += "note: " + VisibleText(note) + "\n";

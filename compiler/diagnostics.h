@@ -24,6 +24,7 @@ struct Diagnostic {
   ast::Loc loc;         ///< loc.file < 0: not in a source file, see `origin`
   std::string origin;   ///< shown instead of file:line:col when loc.file < 0, e.g. "--set"
   std::vector<std::string> notes;
+  bool quote_source = true;  ///< false: no source line (it holds a secret's value)
 };
 
 /// A source file as read, kept so diagnostics can show its lines.

@@ -176,10 +176,15 @@ void ParamTable::Declare(const ast::PlanDecl& plan, const std::string& plan_path
     params_.push_back(p);
     if (!decl.default_value) continue;
     if (decl.secret) {
-      diags->Error(
-          "secret-in-source", decl.default_value->loc,
-          "secret parameter " + Code(p.name) + " cannot have a default",
-          {"its value comes at run time from `" + SecretEnvironmentVariable(p.name) + "`"});
+      // The line is not quoted: it holds the value this error keeps out of the plan.
+      Diagnostic d{Severity::kError,
+                   "secret-in-source",
+                   "secret parameter " + Code(p.name) + " cannot have a default",
+                   decl.default_value->loc,
+                   "",
+                   {"its value comes at run time from `" + SecretEnvironmentVariable(p.name) + "`"},
+                   false};
+      diags->Add(std::move(d));
       continue;
     }
     Assign(&params_.back(), FromAst(*decl.default_value), "default", plan_path,
@@ -199,6 +204,7 @@ ResolvedParam* ParamTable::FindForBinding(const std::string& name, const ast::Lo
     d.name = "secret-in-source";
     d.message = "secret parameter " + Code(name) + " cannot be bound here";
     d.notes = {"its value comes at run time from `" + SecretEnvironmentVariable(name) + "`"};
+    d.quote_source = false;  // the line holds the value
   } else {
     return p;
   }

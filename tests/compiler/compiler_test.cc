@@ -143,6 +143,37 @@ TEST_F(CompilerTest, SecretsStayReferencesAndCannotBeBound) {
   EXPECT_EQ(rendered_.find("hunter2"), std::string::npos);
 }
 
+// The error that keeps a secret out of the plan names where it was written but does not quote the
+// line: that would print the value, to a terminal or a CI log.
+TEST_F(CompilerTest, ASecretWrittenInASourceIsNotQuotedBack) {
+  files_.files["p.asmplan"] = R"(plan demo {
+  param token : string = "hunter2-default" secret
+  step s { run curl ${token} }
+})";
+  files_.files["e.asmplan"] = R"(use "q.asmplan" {
+  token = "hunter2-env"
+})";
+  files_.files["q.asmplan"] = R"(plan demo {
+  param token : string secret
+  step s { run curl ${token} }
+})";
+  files_.files["v.yaml"] = "token: hunter2-values\n";
+  EXPECT_FALSE(Compile("p.asmplan"));
+  EXPECT_EQ(names_, std::vector<std::string>{"secret-in-source"});
+  EXPECT_NE(rendered_.find("p.asmplan:2:26: error: secret parameter `token` cannot have a default"),
+            std::string::npos)
+      << rendered_;
+  EXPECT_FALSE(Compile("e.asmplan"));
+  EXPECT_NE(rendered_.find("e.asmplan:2:3: error: secret parameter `token` cannot be bound here"),
+            std::string::npos)
+      << rendered_;
+  EXPECT_FALSE(Compile("q.asmplan", {}, "v.yaml"));
+  EXPECT_NE(rendered_.find("v.yaml:1:1: error: secret parameter `token` cannot be bound here"),
+            std::string::npos)
+      << rendered_;
+  EXPECT_EQ(rendered_.find("hunter2"), std::string::npos) << rendered_;
+}
+
 TEST_F(CompilerTest, CompilingTwiceGivesIdenticalBytes) {
   files_.files["p.asmplan"] = R"(plan demo {
   param nss : list<string> = ["a", "b"]
