@@ -1,5 +1,7 @@
 #include "runtime/run_session.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -90,6 +92,38 @@ bool CheckStepNames(const Plan& plan, const ResumeRequest& req, Session* s) {
   return err.empty();
 }
 
+/// Why `dir` cannot take a new run, or "" when it can: it is new, empty, holds a run (refused
+/// later, with its own message), or holds only what a run killed before its journal existed leaves
+/// (its lock, then plan.yaml, and temporary files). Anything else is someone's directory: a new run
+/// would overwrite its plan.yaml and append to its logs.
+std::string NotForNewRun(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) return "";
+  if (!S_ISDIR(st.st_mode)) return "--state-dir " + dir + " is not a directory";
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return "";  // MakeDirectories and the lock name the problem
+  std::vector<std::string> names;
+  bool lock = false, journal = false;
+  while (const dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    lock = lock || name == "lock";
+    journal = journal || name == "journal";
+    bool temporary = name.rfind("plan.yaml.tmp.", 0) == 0 || name.rfind("journal.tmp.", 0) == 0;
+    if (name != "lock" && name != "plan.yaml" && !temporary) names.push_back(name);
+  }
+  ::closedir(d);
+  if (journal || (names.empty() && (lock || ::access((dir + "/plan.yaml").c_str(), F_OK) != 0)))
+    return "";
+  if (!lock && ::access((dir + "/plan.yaml").c_str(), F_OK) == 0) names.push_back("plan.yaml");
+  std::sort(names.begin(), names.end());
+  std::string list;
+  for (size_t i = 0; i < names.size() && i < 3; ++i) list += (i ? ", `" : "`") + names[i] + "`";
+  if (names.size() > 3) list += " and " + std::to_string(names.size() - 3) + " more";
+  return "state directory " + dir + " is not empty and holds no asmplan run (it has " + list +
+         "): a run would write over what is there; choose a new or empty directory";
+}
+
 bool Lock(const std::string& dir, Session* s) {
   std::string err;
   if (!MakeDirectories(dir, &err)) {
@@ -169,6 +203,8 @@ SessionResult StartRun(const Plan& plan, const std::string& plan_text, const Run
   ResumeRequest approvals;
   approvals.approved = req.approved;
   if (!CheckStepNames(plan, approvals, &s)) return s.result;
+  std::string unfit = NotForNewRun(req.state_dir);
+  if (!unfit.empty()) return Error(SessionStatus::kInvalid, unfit);
   if (!Lock(req.state_dir, &s)) return s.result;
   std::string journal = req.state_dir + "/journal";
   if (::access(journal.c_str(), F_OK) == 0) {
@@ -460,17 +496,18 @@ bool NoLeftoverCommands(const ResumeRequest& req, const SessionServices& svc, co
 
 SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
   Session s;
-  // A mistyped --state-dir must not leave a new directory behind.
-  if (::access(req.state_dir.c_str(), F_OK) != 0) {
-    return Error(SessionStatus::kInvalid, "no run to resume in " + req.state_dir +
-                                              " (no such directory); start one with `asmplan run`");
+  // A mistyped --state-dir must not leave a new directory, or a lock file, behind.
+  struct stat st {};
+  std::string err, journal = req.state_dir + "/journal";
+  const char* missing = ::stat(req.state_dir.c_str(), &st) != 0 ? "no such directory"
+                        : !S_ISDIR(st.st_mode)                  ? "not a directory"
+                        : ::access(journal.c_str(), F_OK) != 0  ? "it has no journal"
+                                                                : nullptr;
+  if (missing != nullptr) {
+    return Error(SessionStatus::kInvalid, "no run to resume in " + req.state_dir + " (" + missing +
+                                              "); start one with `asmplan run`");
   }
   if (!Lock(req.state_dir, &s)) return s.result;
-  std::string err, journal = req.state_dir + "/journal";
-  if (::access(journal.c_str(), F_OK) != 0) {
-    return Error(SessionStatus::kInvalid, "no run to resume in " + req.state_dir +
-                                              " (it has no journal); start one with `asmplan run`");
-  }
   Checkpoint cp;
   // A checkpoint that cannot be read is bad input (exit 2), not a failed step.
   if (!LoadJournal(journal, &cp, &err)) return Error(SessionStatus::kInvalid, err);

@@ -365,6 +365,57 @@ TEST(CheckpointResumeTest, ResumeWithoutARunSaysSo) {
   EXPECT_EQ(r.status, SessionStatus::kInvalid);
   EXPECT_EQ(r.message, "no run to resume in " + h.state() +
                            " (it has no journal); start one with `asmplan run`");
+  EXPECT_NE(::access((h.state() + "/lock").c_str(), F_OK), 0);  // nothing is created in it
+  std::string err;
+  ASSERT_TRUE(WriteFileAtomic(h.dir / "file", "x", &err)) << err;
+  ResumeRequest req;
+  req.state_dir = h.dir / "file";
+  r = ResumeRun(req, h.svc);
+  EXPECT_EQ(r.status, SessionStatus::kInvalid);
+  EXPECT_EQ(r.message, "no run to resume in " + req.state_dir +
+                           " (not a directory); start one with `asmplan run`");
+}
+
+// A run's state directory is new, empty, or what a run killed before its journal existed left
+// (its lock and plan.yaml). Any other directory is refused before anything is written to it.
+TEST(CheckpointResumeTest, StartRefusesADirectoryThatHoldsSomethingElse) {
+  SessionHarness h;
+  std::string err, before;
+  ASSERT_TRUE(MakeDirectories(h.state() + "/logs", &err)) << err;
+  ASSERT_TRUE(WriteFileAtomic(h.state() + "/logs/a.log", "keep\n", &err)) << err;
+  ASSERT_TRUE(WriteFileAtomic(h.state() + "/notes.txt", "keep\n", &err)) << err;
+  SessionResult r = h.Start(Abc());
+  EXPECT_EQ(r.status, SessionStatus::kInvalid);
+  EXPECT_EQ(r.message, "state directory " + h.state() +
+                           " is not empty and holds no asmplan run (it has `logs`, `notes.txt`): a "
+                           "run would write over what is there; choose a new or empty directory");
+  EXPECT_NE(::access((h.state() + "/lock").c_str(), F_OK), 0);
+  ASSERT_TRUE(ReadWholeFile(h.state() + "/logs/a.log", &before, &err)) << err;
+  EXPECT_EQ(before, "keep\n");
+  EXPECT_TRUE(h.runner.commands_ran().empty());
+
+  // A plan.yaml with no lock beside it is someone's file, not a killed run's.
+  SessionHarness other;
+  ASSERT_TRUE(MakeDirectories(other.state(), &err)) << err;
+  ASSERT_TRUE(WriteFileAtomic(other.state() + "/plan.yaml", "mine\n", &err)) << err;
+  r = other.Start(Abc());
+  EXPECT_EQ(r.status, SessionStatus::kInvalid);
+  EXPECT_THAT(r.message, HasSubstr("(it has `plan.yaml`)"));
+  ASSERT_TRUE(ReadWholeFile(other.state() + "/plan.yaml", &before, &err)) << err;
+  EXPECT_EQ(before, "mine\n");
+
+  // With its lock, it is a run killed before its journal: started afresh.
+  ASSERT_TRUE(WriteFileAtomic(other.state() + "/lock", "", &err)) << err;
+  r = other.Start(Abc());
+  EXPECT_EQ(r.status, SessionStatus::kSucceeded) << r.message;
+
+  ASSERT_TRUE(WriteFileAtomic(h.dir / "file", "x", &err)) << err;
+  RunRequest req;
+  req.state_dir = h.dir / "file";
+  Plan plan = Abc();
+  r = StartRun(plan, WriteCompiledPlan(&plan), req, h.svc);
+  EXPECT_EQ(r.status, SessionStatus::kInvalid);
+  EXPECT_EQ(r.message, "--state-dir " + req.state_dir + " is not a directory");
 }
 
 // A torn tail is cut off only by a resume that goes ahead, its bytes kept; a refused resume changes
