@@ -140,6 +140,9 @@ int WithServices(const RunOptions& o, Start start) {
   };
   SessionResult r = start(svc);
   if (!r.note.empty()) std::fprintf(stderr, "note: %s\n", r.note.c_str());
+  // The run's own outcome stands (the journal has every transition); the events file does not.
+  std::string events_problem = reporter->Problem();
+  if (!events_problem.empty()) std::fprintf(stderr, "warning: %s\n", events_problem.c_str());
   if (!r.message.empty()) {
     // What commands and guards said, with its control bytes escaped for the terminal.
     std::fprintf(stderr, "%s%s", r.status == SessionStatus::kSucceeded ? "" : "error: ",
@@ -164,6 +167,13 @@ int DoRun(RunOptions o) {
   if (int code = LoadPlanArgument(o.file, o.sets, o.values, &plan, &text)) return code;
   if (o.state_dir.empty()) o.state_dir = DefaultStateDir(plan);
   if (o.dry_run) {
+    // Checked as the run checks it: a preview must not pass what the run refuses.
+    ResumeRequest names;
+    names.approved.insert(o.approve.begin(), o.approve.end());
+    if (std::string problem = UnknownStepError(plan, names); !problem.empty()) {
+      std::fprintf(stderr, "error: %s\n", problem.c_str());
+      return kExitInvalid;
+    }
     // Checked, never shown: the run refuses to start without them.
     std::string missing;
     Secrets().Load(

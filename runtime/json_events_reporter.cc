@@ -11,18 +11,31 @@ namespace {
 
 class JsonEventsReporter : public ProgressReporter {
  public:
-  explicit JsonEventsReporter(std::FILE* out) : out_(out) {}
+  JsonEventsReporter(std::FILE* out, std::string path) : out_(out), path_(std::move(path)) {}
   ~JsonEventsReporter() override { std::fclose(out_); }
   void OnEvent(const ExecEvent& e) override {
     std::lock_guard<std::mutex> lock(mu_);
+    ++events_;
+    // After a failed write nothing more is written: a later line would follow a partial one.
+    if (!problem_.empty()) return;
     std::string line = EventJson(e) + "\n";
-    std::fwrite(line.data(), 1, line.size(), out_);
-    std::fflush(out_);
+    if (std::fwrite(line.data(), 1, line.size(), out_) != line.size() || std::fflush(out_) != 0) {
+      problem_ = "events file " + path_ + " is incomplete: writing event " +
+                 std::to_string(events_) + " failed (" + std::strerror(errno) +
+                 "), and no later event was written";
+    }
+  }
+  std::string Problem() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return problem_;
   }
 
  private:
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::FILE* out_;
+  const std::string path_;
+  size_t events_ = 0;
+  std::string problem_;
 };
 
 }  // namespace
@@ -51,7 +64,7 @@ std::unique_ptr<ProgressReporter> NewJsonEventsReporter(const std::string& path,
     *err = "cannot open events file " + path + ": " + std::strerror(errno);
     return nullptr;
   }
-  return std::make_unique<JsonEventsReporter>(out);
+  return std::make_unique<JsonEventsReporter>(out, path);
 }
 
 }  // namespace asmplan

@@ -24,6 +24,14 @@ class TeeReporter : public ProgressReporter {
   void Resume() override {
     for (auto& r : reporters_) r->Resume();
   }
+  std::string Problem() const override {
+    std::string all;
+    for (const auto& r : reporters_) {
+      std::string one = r->Problem();
+      if (!one.empty()) all += (all.empty() ? "" : "; ") + one;
+    }
+    return all;
+  }
 
  private:
   std::vector<std::unique_ptr<ProgressReporter>> reporters_;

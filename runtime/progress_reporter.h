@@ -50,6 +50,8 @@ class ProgressReporter {
   /// Called before and after a confirmation prompt takes the terminal.
   virtual void Pause() {}
   virtual void Resume() {}
+  /// What went wrong writing events that someone relies on (a file, not a terminal), or "".
+  virtual std::string Problem() const { return ""; }
 };
 
 /// Forwards every call to each of `reporters` in order.

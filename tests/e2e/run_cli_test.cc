@@ -51,6 +51,35 @@ TEST(RunCliTest, RepeatableOptionsTakeOneValueEach) {
   EXPECT_EQ(cp.steps["after"].attempts, 2);
 }
 
+// A run whose events file cannot be written keeps its outcome and says the file is incomplete.
+TEST(RunCliTest, AnEventsFileThatCannotBeWrittenIsToldAtTheEnd) {
+  TempDir dir;
+  Plan plan = GatedPlan();
+  plan.steps[0].confirm.clear();
+  ASSERT_TRUE(testing::WritePlanFile(plan, dir / "plan.yaml"));
+  testing::AsmplanProcess run(
+      {"run", dir / "plan.yaml", "--state-dir", dir / "state", "--events", "/dev/full"},
+      dir.path());
+  EXPECT_EQ(run.Wait(), 0);
+  std::string out = Output(dir);
+  EXPECT_NE(out.find("warning: events file /dev/full is incomplete: writing event 1 failed (No "
+                     "space left on device), and no later event was written\n"),
+            std::string::npos)
+      << out;
+}
+
+// --dry-run checks --approve as the run does: a preview does not pass a typo the run refuses.
+TEST(RunCliTest, DryRunRefusesAnApprovalOfNoStep) {
+  TempDir dir;
+  ASSERT_TRUE(testing::WritePlanFile(GatedPlan(), dir / "plan.yaml"));
+  testing::AsmplanProcess run(
+      {"run", dir / "plan.yaml", "--dry-run", "--approve", "gaet", "--state-dir", dir / "state"},
+      dir.path());
+  EXPECT_EQ(run.Wait(), 2);
+  std::string out = Output(dir);
+  EXPECT_NE(out.find("error: --approve: the plan has no step `gaet`"), std::string::npos) << out;
+}
+
 // The way to continue names the run's state directory: the hint works when pasted as it is.
 TEST(RunCliTest, TheHintToResumeNamesTheStateDirectory) {
   TempDir dir;

@@ -260,5 +260,24 @@ TEST(JsonEventsReporterTest, AppendsAndRefusesAnUnwritablePath) {
       << err;
 }
 
+// A failed write is kept to be told at the end, and nothing is written after it (a later line
+// would follow a partial one).
+TEST(JsonEventsReporterTest, AFailedWriteIsToldAndEndsTheFile) {
+  std::string err;
+  auto r = NewJsonEventsReporter("/dev/full", &err);
+  ASSERT_TRUE(r) << err;
+  EXPECT_EQ(r->Problem(), "");
+  r->OnEvent(Event(ExecEvent::Type::kRunStarted, "", "run"));
+  r->OnEvent(Event(ExecEvent::Type::kRunFinished, "", "run"));
+  EXPECT_EQ(
+      r->Problem(),
+      "events file /dev/full is incomplete: writing event 1 failed (No space left on device), "
+      "and no later event was written");
+  std::vector<std::unique_ptr<ProgressReporter>> both;
+  both.push_back(NewLineReporter(stdout, false));
+  both.push_back(std::move(r));
+  EXPECT_EQ(NewTeeReporter(std::move(both))->Problem().rfind("events file /dev/full", 0), 0u);
+}
+
 }  // namespace
 }  // namespace asmplan
