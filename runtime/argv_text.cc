@@ -91,4 +91,20 @@ std::string LastOutputLine(const std::string& output, const Secrets* secrets) {
   return line.substr(0, cut) + "...";
 }
 
+std::vector<std::string> LastOutputLines(const std::string& output, size_t n,
+                                         const Secrets* secrets) {
+  const std::string text = secrets && !secrets->empty() ? secrets->Redact(output) : output;
+  std::vector<std::string> lines;
+  size_t end = text.size();
+  while (lines.size() < n && end > 0) {
+    size_t nl = text.rfind('\n', end - 1);
+    size_t begin = nl == std::string::npos ? 0 : nl + 1;
+    std::string line = LastOutputLine(text.substr(begin, end - begin));
+    if (!line.empty()) lines.push_back(std::move(line));
+    end = nl == std::string::npos ? 0 : nl;
+  }
+  std::reverse(lines.begin(), lines.end());
+  return lines;
+}
+
 }  // namespace asmplan

@@ -24,5 +24,9 @@ std::string AnsiCQuoted(const std::string& arg);
 /// after warnings. With `secrets`, they are redacted from the line before it is cut: a secret the
 /// cut went through would otherwise leave its first bytes, which no later redaction recognises.
 std::string LastOutputLine(const std::string& output, const Secrets* secrets = nullptr);
+/// The last `n` non-empty lines of `output`, each as LastOutputLine() gives it, in order; with
+/// `secrets`, redacted from the whole output first.
+std::vector<std::string> LastOutputLines(const std::string& output, size_t n,
+                                         const Secrets* secrets = nullptr);
 
 }  // namespace asmplan

@@ -1,5 +1,6 @@
 #include "runtime/guard_checks.h"
 
+#include "runtime/argv_text.h"
 #include "runtime/kubectl_client.h"
 
 namespace asmplan {
@@ -217,7 +218,17 @@ GuardObservation CheckCommandSucceeds(const std::vector<std::string>& argv,
   if (result.spawn_failed || result.timed_out || result.interrupted)
     return QueryFailed(DescribeFailure(argv, result, secrets));
   if (result.exit_code == 0) return Holds("command exited 0");
-  return Fails(DescribeFailure(argv, result, secrets));
+  // The summary quotes the last line; a command that printed more (kubectl: one error per missing
+  // namespace) shows its last lines too, so a second problem is not found only on the next run.
+  constexpr size_t kShownLines = 20;
+  std::string summary = DescribeFailure(argv, result, secrets);
+  bool apart = result.error_output.find_first_not_of(" \t\r\n") != std::string::npos;
+  std::vector<std::string> lines =
+      LastOutputLines(apart ? result.error_output : result.output, kShownLines, secrets);
+  if (lines.size() < 2) return Fails(summary);
+  std::vector<std::string> details = {summary};
+  for (const std::string& line : lines) details.push_back("| " + line);
+  return Fails(summary, details);
 }
 
 namespace {

@@ -17,6 +17,17 @@ TEST(ArgvTextTest, QuotesOnlyWhatAShellWouldChange) {
             "echo $'multi\\nline' $'tab\\there' $'it\\'s \\\\ \\x01'");
 }
 
+TEST(ArgvTextTest, LastOutputLinesAreTheLastNonEmptyLinesInOrderRedactedWhole) {
+  EXPECT_EQ(LastOutputLines("a\n\n  b  \nprogress 10%\rprogress 90%\n \n", 5),
+            (std::vector<std::string>{"a", "b", "progress 90%"}));
+  EXPECT_EQ(LastOutputLines("a\nb\nc", 2), (std::vector<std::string>{"b", "c"}));
+  EXPECT_TRUE(LastOutputLines("\n\n", 3).empty());
+  Secrets secrets;
+  secrets.Add("key", "-----BEGIN KEY-----\nABCDEF\n-----END KEY-----");
+  EXPECT_EQ(LastOutputLines("x\n-----BEGIN KEY-----\nABCDEF\n-----END KEY-----\ny\n", 3, &secrets),
+            (std::vector<std::string>{"x", "***", "y"}));
+}
+
 TEST(ArgvTextTest, LastOutputLineIsTheLastNonEmptyLineTrimmed) {
   EXPECT_EQ(LastOutputLine("Warning: x\n  Error from server (NotFound)  \n\n \r\n"),
             "Error from server (NotFound)");

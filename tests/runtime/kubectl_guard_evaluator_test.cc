@@ -246,7 +246,8 @@ TEST_F(KubectlGuardEvaluatorTest, CommandSucceeds) {
 }
 
 // The failure names the command as it could be pasted into a shell, and the step's message says
-// it once (the detail line that only repeats the summary is left out).
+// it once (the detail line that only repeats the summary is left out). A command that printed
+// several lines (kubectl: one error per missing namespace) shows its last 20, in order.
 TEST_F(KubectlGuardEvaluatorTest, AFailedCommandIsShownQuotedAndOnce) {
   runner_.Expect("sh -c", FakeCommandRunner::Exit(1, "first\nthe reason\n"));
   Guard g = Cmd({"sh", "-c", "echo first; echo the reason; exit 1"});
@@ -255,7 +256,20 @@ TEST_F(KubectlGuardEvaluatorTest, AFailedCommandIsShownQuotedAndOnce) {
   EXPECT_EQ(UnmetGuardText("require", g, o),
             "require `command [\"sh\", \"-c\", \"echo first; echo the reason; exit 1\"] succeeds` "
             "does not hold: " +
-                o.summary);
+                o.summary + "\n  | first\n  | the reason");
+  runner_.Expect("one", FakeCommandRunner::Exit(1, "only this\n"));
+  g = Cmd({"one"});
+  o = One(g);
+  EXPECT_EQ(UnmetGuardText("require", g, o),
+            "require `command [\"one\"] succeeds` does not hold: one failed (exit 1): only this");
+  std::string many;
+  for (int i = 1; i <= 25; ++i) many += "line " + std::to_string(i) + "\n\n";
+  runner_.Expect("many", FakeCommandRunner::Exit(1, many));
+  o = One(Cmd({"many"}));
+  ASSERT_EQ(o.details.size(), 21u);
+  EXPECT_EQ(o.details[0], o.summary);
+  EXPECT_EQ(o.details[1], "| line 6");
+  EXPECT_EQ(o.details[20], "| line 25");
 }
 
 // A `command` guard runs where the steps' commands run (the run's workspace), so a verify that
