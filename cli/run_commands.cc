@@ -3,6 +3,7 @@
 //
 // The state directory defaults to `.asmplan/<plan name>` under the current directory (run);
 // resume and status use the only run found under `.asmplan/` unless --state-dir names one.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -88,6 +89,20 @@ bool InsideDirectory(const std::string& path, const std::string& dir) {
   return true;
 }
 
+/// Whether `path` is another name (a hard link) of a file directly in `dir`: the journal, say.
+bool LinksIntoDirectory(const std::string& path, const std::string& dir) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || st.st_nlink < 2) return false;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    struct stat other {};
+    if (::stat(entry.path().c_str(), &other) == 0 && other.st_dev == st.st_dev &&
+        other.st_ino == st.st_ino)
+      return true;
+  }
+  return false;
+}
+
 /// Wires the real services and signals around one session; returns its exit code.
 template <typename Start>
 int WithServices(const RunOptions& o, Start start) {
@@ -107,6 +122,13 @@ int WithServices(const RunOptions& o, Start start) {
   if (!o.events.empty() && InsideDirectory(o.events, o.state_dir)) {
     std::fprintf(stderr,
                  "error: --events %s is inside the state directory %s: give a file outside it\n",
+                 o.events.c_str(), o.state_dir.c_str());
+    return kExitInvalid;
+  }
+  if (!o.events.empty() && LinksIntoDirectory(o.events, o.state_dir)) {
+    std::fprintf(stderr,
+                 "error: --events %s is a hard link to a file of the state directory %s: give "
+                 "another file\n",
                  o.events.c_str(), o.state_dir.c_str());
     return kExitInvalid;
   }

@@ -259,6 +259,12 @@ TEST(RunCliTest, EventsInsideTheStateDirectoryAreRefused) {
       {"resume", "--state-dir", state, "--events", dir / "state/../state/journal"}, dir.path());
   EXPECT_EQ(resume.Wait(), 2);
   EXPECT_NE(Output(dir).find("is inside the state directory"), std::string::npos);
+  // A hard link to the journal is the journal under another name.
+  ASSERT_EQ(::link((state + "/journal").c_str(), (dir / "events.jsonl").c_str()), 0);
+  testing::AsmplanProcess linked({"resume", "--state-dir", state, "--events", dir / "events.jsonl"},
+                                 dir.path());
+  EXPECT_EQ(linked.Wait(), 2);
+  EXPECT_NE(Output(dir).find("is a hard link to a file of the state directory"), std::string::npos);
   Checkpoint cp;
   std::string err;
   EXPECT_TRUE(LoadJournal(state + "/journal", &cp, &err)) << err;
