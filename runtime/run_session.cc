@@ -264,7 +264,13 @@ bool ReadStoredPlan(const std::string& dir, const std::string& bound_sha, Plan* 
   std::string path = dir + "/plan.yaml", next = dir + "/plan.next.yaml";
   *pending = false;
   if (!ReadWholeFile(path, &text, err) || !ReadCompiledPlan(text, plan, err)) {
-    *err = path + ": " + *err;
+    // Not a plan someone compiles: the run's own copy of the one it was started with.
+    const std::string recompile = "; compile it again";
+    if (err->size() > recompile.size() &&
+        err->compare(err->size() - recompile.size(), recompile.size(), recompile) == 0)
+      err->resize(err->size() - recompile.size());
+    *err = path + ": " + *err + "; put back the plan the run was started with (sha256 " +
+           bound_sha.substr(0, 12) + "...)";
     return false;
   }
   if (plan->sha256 == bound_sha) return true;

@@ -465,6 +465,10 @@ TEST(CheckpointResumeTest, EditedPlanFileIsRefused) {
   SessionResult r = h.Resume({});
   EXPECT_EQ(r.status, SessionStatus::kInvalid);  // bad input (exit 2), as for `status`
   EXPECT_THAT(r.message, HasSubstr(h.state() + "/plan.yaml: "));
+  EXPECT_THAT(r.message, HasSubstr("it was changed after compiling; put back the plan the run was "
+                                   "started with (sha256 " +
+                                   h.Load().plan_sha256.substr(0, 12) + "...)"));
+  EXPECT_THAT(r.message, Not(HasSubstr("compile it again")));
   // A sound compiled plan that is not the run's: refused the same way, saying what happened.
   Plan other = Abc();
   other.steps[0].run = {{"rm", "a"}};
