@@ -84,7 +84,7 @@ void Executor::Impl::Enter(int i, Phase phase) {
       if (step.run.empty()) {
         // A fetch is a fetch-only step's attempt: journaled as running before it is posted, as a
         // command attempt is, so `status` shows it and a resume after a kill fetches again.
-        if (!run.ran_commands) run.record.started_ms = env_.clock->WallMs();
+        if (!run.ran_commands) run.record.started_ms = run.began_wall_ms;
         run.ran_commands = true;
         ++run.record.attempts;
         run.record.state = StepState::kRunning;
@@ -348,7 +348,7 @@ void Executor::Impl::StartAttempt(int i) {
   if (Halted()) return Abandon(i);
   run.before_attempt = std::make_unique<StepRecord>(run.record);
   run.ran_before_attempt = run.ran_commands;
-  if (!run.ran_commands) run.record.started_ms = env_.clock->WallMs();
+  if (!run.ran_commands) run.record.started_ms = run.began_wall_ms;
   run.ran_commands = true;
   run.phase = Phase::kCommands;
   ++run.session_attempts;

@@ -49,6 +49,20 @@ TEST(ExecutorRunTest, RunsStepsInDependencyOrderAndJournalsThem) {
   EXPECT_EQ(specs[1].env.at("ASMPLAN_STEP"), "b");
 }
 
+// A step's duration runs from when it began, its require and skip checks included, as the live
+// view counts it, not from its first command.
+TEST(ExecutorRunTest, AStepsDurationIncludesItsChecks) {
+  ExecutorHarness h;
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  plan.steps[0].require = {CommandGuard("slow")};
+  h.guards.OnEvaluate([&](const Guard&) { h.clock.Advance(2000); });
+  RunResult r = h.Run(plan);
+  ASSERT_EQ(r.outcome, RunResult::Outcome::kSucceeded) << r.summary;
+  const StepRecord& a = h.Load().steps["a"];
+  EXPECT_GE(a.ended_ms - a.started_ms, 2000);
+}
+
 // A failed command's message quotes the last line it printed (kubectl's verdict comes last),
 // in the summary and the journal; the log keeps everything.
 TEST(ExecutorRunTest, AFailedCommandsMessageQuotesItsLastLine) {
