@@ -354,7 +354,8 @@ void Executor::Impl::StartAttempt(int i) {
   ++run.session_attempts;
   ++run.record.attempts;
   run.record.state = StepState::kRunning;
-  run.record.exit_code = -1;  // 0 only once this attempt's commands succeed
+  run.record.exit_code = -1;   // 0 only once this attempt's commands succeed
+  run.record.message.clear();  // it told how the last attempt ended, or "rerun requested"
   // Numbered over every session of the run, as `status` counts them.
   run.status = "running attempt " + std::to_string(run.record.attempts);
   // Journaled before the command is posted: the loop syncs the journal, then posts the job.

@@ -39,8 +39,22 @@ std::vector<Millis> SessionEnds(const Checkpoint& cp) {
   return ends;
 }
 
-Row RowOf(const std::string& id, const StepRecord* rec, Millis now,
+/// What resume does with `step`, stopped in its commands when its run ended (docs/executor.md):
+/// settles it by its verify and waits, runs it again, or asks.
+std::string SettleNote(const Step& step) {
+  bool again = step.retries > 0 || step.idempotent || step.run.empty();
+  if (step.verify.empty()) {
+    return again ? "; resume runs it again" : "; resume asks for --rerun or --mark-done";
+  }
+  std::string by = step.wait_until.empty() ? "its verify" : "its verify and waits";
+  return "; resume settles it by " + by +
+         (again ? ", running it again if they do not hold"
+                : ", asking for --rerun or --mark-done if they do not hold");
+}
+
+Row RowOf(const Step& step, const StepRecord* rec, Millis now,
           const std::vector<Millis>& session_ends) {
+  const std::string& id = step.id;
   if (!rec) return {id, "pending", "0", "", ""};
   std::string duration;
   bool running = rec->state == StepState::kRunning;
@@ -56,7 +70,7 @@ Row RowOf(const std::string& id, const StepRecord* rec, Millis now,
   if (note.empty() && running && rec->exit_code == 0) {
     note = ended ? "stopped after its commands, while waiting" : "commands done; waiting";
   }
-  if (note.empty() && ended) note = "stopped when its run ended";
+  if (note.empty() && ended) note = "stopped when its run ended" + SettleNote(step);
   if (note.empty() && rec->state == StepState::kFailed) note = "see " + rec->log_path;
   return {id, StepStateName(rec->state), std::to_string(rec->attempts), duration, note};
 }
@@ -69,7 +83,7 @@ std::string StatusTable(const Plan& plan, const Checkpoint& cp, Millis now, long
   std::vector<Millis> session_ends = SessionEnds(cp);
   for (const Step& s : plan.steps) {
     auto it = cp.steps.find(s.id);
-    rows.push_back(RowOf(s.id, it == cp.steps.end() ? nullptr : &it->second, now, session_ends));
+    rows.push_back(RowOf(s, it == cp.steps.end() ? nullptr : &it->second, now, session_ends));
     if (it == cp.steps.end() || it->second.state != StepState::kRunning) continue;
     std::string pids;
     for (const LeftoverCommand& c : leftovers) {

@@ -127,8 +127,17 @@ TEST(CheckpointResumeTest, RerunRunsASucceededStepAgain) {
   h.Start(Abc());
   ResumeRequest req;
   req.rerun = {"b"};
+  // While it runs again, its record no longer says "rerun requested" (status would show it).
+  StepRecord during;
+  h.runner.SetDefault([&](const CommandSpec&) {
+    during = h.Load().steps["b"];
+    return FakeCommandRunner::Exit(0);
+  });
   EXPECT_EQ(h.Resume(req).status, SessionStatus::kSucceeded);
   EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a", "do b", "do c", "do b"));
+  EXPECT_EQ(during.state, StepState::kRunning);
+  EXPECT_EQ(during.attempts, 2);
+  EXPECT_EQ(during.message, "");
   req.rerun = {"nope"};
   SessionResult r = h.Resume(req);
   EXPECT_EQ(r.status, SessionStatus::kInvalid);

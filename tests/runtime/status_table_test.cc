@@ -35,6 +35,7 @@ Plan OneStep() {
   plan.name = "p";
   Step a;
   a.id = "a";
+  a.run = {{"do", "a"}};
   plan.steps = {a};
   return plan;
 }
@@ -69,13 +70,39 @@ TEST(StatusTableTest, AStepOfAnEndedSessionIsTimedToItsEnd) {
   cp.history.push_back(finish);
   std::string table = StatusTable(OneStep(), cp, 3'600'000);
   EXPECT_THAT(table, HasSubstr("last session: run by pid 42 on h, interrupted"));
-  EXPECT_THAT(table, HasSubstr("a     running  1         2s        stopped when its run ended\n"));
+  EXPECT_THAT(table, HasSubstr("a     running  1         2s        stopped when its run ended; "
+                               "resume asks for --rerun or --mark-done\n"));
   // A later session that ended without settling it does not stretch it to that end.
   cp.history.push_back(Session(100'000));
   finish.wall_ms = 200'000;
   cp.history.push_back(finish);
   EXPECT_THAT(StatusTable(OneStep(), cp, 3'600'000),
-              HasSubstr("a     running  1         2s        stopped when its run ended\n"));
+              HasSubstr("a     running  1         2s        stopped when its run ended; "
+                        "resume asks for --rerun or --mark-done\n"));
+}
+
+// A step stopped in its commands says what resume will do with it, by its verify and whether it
+// may run again (retry or idempotent).
+TEST(StatusTableTest, AStepStoppedInItsCommandsSaysWhatResumeDoes) {
+  Checkpoint cp = WithRunningStep();
+  JournalRecord finish;
+  finish.kind = JournalRecord::Kind::kFinish;
+  finish.wall_ms = 12'000;
+  cp.history.push_back(finish);
+  Plan plan = OneStep();
+  plan.steps[0].idempotent = true;
+  EXPECT_THAT(StatusTable(plan, cp, 20'000), HasSubstr("ended; resume runs it again\n"));
+  Guard g;
+  g.kind = GuardKind::kPodsAllReady;
+  g.ns = "x";
+  plan.steps[0].verify = {g};
+  EXPECT_THAT(StatusTable(plan, cp, 20'000),
+              HasSubstr("resume settles it by its verify, running it again if they do not "
+                        "hold\n"));
+  plan.steps[0].idempotent = false;
+  EXPECT_THAT(StatusTable(plan, cp, 20'000),
+              HasSubstr("resume settles it by its verify, asking for --rerun or --mark-done if "
+                        "they do not hold\n"));
 }
 
 }  // namespace
