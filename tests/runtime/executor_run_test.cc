@@ -59,7 +59,7 @@ TEST(ExecutorRunTest, AStepsDurationIncludesItsChecks) {
   h.guards.OnEvaluate([&](const Guard&) { h.clock.Advance(2000); });
   RunResult r = h.Run(plan);
   ASSERT_EQ(r.outcome, RunResult::Outcome::kSucceeded) << r.summary;
-  const StepRecord& a = h.Load().steps["a"];
+  StepRecord a = h.Load().steps["a"];
   EXPECT_GE(a.ended_ms - a.started_ms, 2000);
 }
 
