@@ -104,7 +104,7 @@ std::string Diagnostics::RenderOne(const Diagnostic& d) const {
   }
   out += d.severity == Severity::kError ? "error: " : "warning: ";
   out += VisibleText(d.message) + " [" + d.name + "]\n";
-  if (in_file && d.loc.line > 0 && d.quote_source) {
+  if (in_file && d.loc.line > 0 && hidden_.count({d.loc.file, d.loc.line}) == 0) {
     out += SourceSnippet(LineOf(files_[d.loc.file].text, d.loc.line), d.loc.column, d.loc.length);
   }
   for (const std::string& note : d.notes) out += "note: " + VisibleText(note) + "\n";

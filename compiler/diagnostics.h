@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "compiler/ast.h"
@@ -24,7 +25,6 @@ struct Diagnostic {
   ast::Loc loc;         ///< loc.file < 0: not in a source file, see `origin`
   std::string origin;   ///< shown instead of file:line:col when loc.file < 0, e.g. "--set"
   std::vector<std::string> notes;
-  bool quote_source = true;  ///< false: no source line (it holds a secret's value)
 };
 
 /// A source file as read, kept so diagnostics can show its lines.
@@ -51,6 +51,8 @@ class Diagnostics {
   /// An error about something outside the sources (a command-line flag, a values file).
   void ErrorAt(const std::string& origin, const std::string& name, std::string message);
   void Add(Diagnostic d);
+  /// No diagnostic quotes the line of `loc`: it holds a secret's value.
+  void HideLine(const ast::Loc& loc) { hidden_.insert({loc.file, loc.line}); }
 
   bool HasErrors() const { return error_count_ > 0; }
   size_t error_count() const { return error_count_; }
@@ -68,6 +70,7 @@ class Diagnostics {
   std::vector<SourceFile> files_;
   std::vector<Diagnostic> diags_;
   std::set<std::tuple<std::string, int, int, int, std::string>> seen_;
+  std::set<std::pair<int, int>> hidden_;  ///< (file, line)
   size_t error_count_ = 0;
 };
 

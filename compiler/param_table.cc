@@ -176,15 +176,12 @@ void ParamTable::Declare(const ast::PlanDecl& plan, const std::string& plan_path
     params_.push_back(p);
     if (!decl.default_value) continue;
     if (decl.secret) {
-      // The line is not quoted: it holds the value this error keeps out of the plan.
-      Diagnostic d{Severity::kError,
-                   "secret-in-source",
-                   "secret parameter " + Code(p.name) + " cannot have a default",
-                   decl.default_value->loc,
-                   "",
-                   {"its value comes at run time from `" + SecretEnvironmentVariable(p.name) + "`"},
-                   false};
-      diags->Add(std::move(d));
+      // The line holds the value this error keeps out of the plan: no diagnostic quotes it.
+      diags->HideLine(decl.default_value->loc);
+      diags->Error(
+          "secret-in-source", decl.default_value->loc,
+          "secret parameter " + Code(p.name) + " cannot have a default",
+          {"its value comes at run time from `" + SecretEnvironmentVariable(p.name) + "`"});
       continue;
     }
     Assign(&params_.back(), FromAst(*decl.default_value), "default", plan_path,
@@ -204,7 +201,7 @@ ResolvedParam* ParamTable::FindForBinding(const std::string& name, const ast::Lo
     d.name = "secret-in-source";
     d.message = "secret parameter " + Code(name) + " cannot be bound here";
     d.notes = {"its value comes at run time from `" + SecretEnvironmentVariable(name) + "`"};
-    d.quote_source = false;  // the line holds the value
+    diags->HideLine(loc);  // the line holds the value: no diagnostic quotes it
   } else {
     return p;
   }
@@ -249,6 +246,8 @@ void ParamTable::Bind(const ast::Use& use, const std::string& env_path, Diagnost
   std::unordered_map<std::string, int> seen;
   for (const ast::Binding& b : use.bindings) {
     if (!seen.emplace(b.name.value, b.name.loc.line).second) {
+      const ResolvedParam* bound = Find(b.name.value);
+      if (bound && bound->secret) diags->HideLine(b.name.loc);  // it holds a secret's value
       diags->Error("duplicate-binding", b.name.loc, Code(b.name.value) + " bound twice",
                    {"first bound at line " + std::to_string(seen[b.name.value])});
       continue;
@@ -283,6 +282,8 @@ void ParamTable::BindValuesFile(int file, Diagnostics* diags) {
     ast::Loc loc{file, mark.line + 1, mark.column + 1, static_cast<int>(kv.first.Scalar().size())};
     auto [first, fresh] = seen.emplace(kv.first.Scalar(), loc.line);
     if (!fresh) {
+      const ResolvedParam* bound = Find(kv.first.Scalar());
+      if (bound && bound->secret) diags->HideLine(loc);  // it holds a secret's value
       diags->Error("duplicate-binding", loc, Code(kv.first.Scalar()) + " bound twice",
                    {"first bound at line " + std::to_string(first->second)});
       continue;
