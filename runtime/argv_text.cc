@@ -93,7 +93,25 @@ std::string LastOutputLine(const std::string& output, const Secrets* secrets) {
 
 std::vector<std::string> LastOutputLines(const std::string& output, size_t n,
                                          const Secrets* secrets) {
-  const std::string text = secrets && !secrets->empty() ? secrets->Redact(output) : output;
+  // Only the end that holds the last `n` non-empty lines is looked at (output may be large), and
+  // with secrets from the line start a secret's length before it, so that one ending in those
+  // lines is redacted whole.
+  size_t from = output.size(), found = 0;
+  while (found < n && from > 0) {
+    size_t nl = output.rfind('\n', from - 1);
+    size_t begin = nl == std::string::npos ? 0 : nl + 1;
+    if (output.find_first_not_of(" \t\r", begin) < from) ++found;
+    from = nl == std::string::npos ? 0 : nl;
+  }
+  std::string text;
+  if (secrets && !secrets->empty()) {
+    size_t back = from - std::min(from, secrets->longest());
+    size_t line = back == 0 ? std::string::npos : output.rfind('\n', back - 1);
+    back = line == std::string::npos ? 0 : line + 1;
+    text = secrets->Redact(output.substr(back));
+  } else {
+    text = output.substr(from);
+  }
   std::vector<std::string> lines;
   size_t end = text.size();
   while (lines.size() < n && end > 0) {
