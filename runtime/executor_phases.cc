@@ -89,6 +89,7 @@ void Executor::Impl::Enter(int i, Phase phase) {
         ++run.record.attempts;
         run.record.state = StepState::kRunning;
         run.record.exit_code = -1;
+        run.record.message.clear();
         Record(i);
       }
       run.status = "fetching " + step.fetch;

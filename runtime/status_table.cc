@@ -52,8 +52,10 @@ std::string SettleNote(const Step& step) {
                 : ", asking for --rerun or --mark-done if they do not hold");
 }
 
+/// `killed`: no process holds the run's lock, so a step still `running` with no session end after
+/// its start stopped when its run was killed, at a time no record tells.
 Row RowOf(const Step& step, const StepRecord* rec, Millis now,
-          const std::vector<Millis>& session_ends) {
+          const std::vector<Millis>& session_ends, bool killed) {
   const std::string& id = step.id;
   if (!rec) return {id, "pending", "0", "", ""};
   std::string duration;
@@ -61,9 +63,10 @@ Row RowOf(const Step& step, const StepRecord* rec, Millis now,
   // A step still `running` when a session ended after it started (interrupted) stopped then.
   auto stopped = std::find_if(session_ends.begin(), session_ends.end(),
                               [&](Millis end) { return end >= rec->started_ms; });
-  bool ended = running && rec->started_ms > 0 && stopped != session_ends.end();
-  if (rec->started_ms > 0) {
-    Millis end = !running ? rec->ended_ms : ended ? *stopped : now;
+  bool interrupted = running && rec->started_ms > 0 && stopped != session_ends.end();
+  bool ended = interrupted || (running && killed);
+  if (rec->started_ms > 0 && !(ended && !interrupted)) {
+    Millis end = !running ? rec->ended_ms : interrupted ? *stopped : now;
     if (end >= rec->started_ms) duration = FormatDuration(end - rec->started_ms);
   }
   std::string note = Printable(rec->message.substr(0, rec->message.find('\n')));
@@ -83,7 +86,8 @@ std::string StatusTable(const Plan& plan, const Checkpoint& cp, Millis now, long
   std::vector<Millis> session_ends = SessionEnds(cp);
   for (const Step& s : plan.steps) {
     auto it = cp.steps.find(s.id);
-    rows.push_back(RowOf(s, it == cp.steps.end() ? nullptr : &it->second, now, session_ends));
+    rows.push_back(RowOf(s, it == cp.steps.end() ? nullptr : &it->second, now, session_ends,
+                         lock_holder == 0));
     if (it == cp.steps.end() || it->second.state != StepState::kRunning) continue;
     std::string pids;
     for (const LeftoverCommand& c : leftovers) {

@@ -56,6 +56,14 @@ TEST(StatusTableTest, TheLockTellsARunningSessionFromAKilledOne) {
               HasSubstr("last session: run by pid 42 on h, killed (no process holds its lock; "
                         "resume continues it)"));
   EXPECT_THAT(StatusTable(OneStep(), cp, 70'000, -1), HasSubstr(", running or killed"));
+  // The steps of a killed run stopped at a time no record tells: no duration, and what resume
+  // does with them.
+  EXPECT_THAT(StatusTable(OneStep(), cp, 70'000, 0),
+              HasSubstr("a     running  1                   stopped when its run ended; resume "
+                        "asks for --rerun or --mark-done\n"));
+  cp.steps["a"].exit_code = 0;
+  EXPECT_THAT(StatusTable(OneStep(), cp, 70'000, 0),
+              HasSubstr("stopped after its commands, while waiting\n"));
 }
 
 // A step whose session was interrupted stopped with it: its duration does not grow with the time
