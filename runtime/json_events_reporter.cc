@@ -20,8 +20,9 @@ class JsonEventsReporter : public ProgressReporter {
     if (!problem_.empty()) return;
     std::string line = EventJson(e) + "\n";
     if (std::fwrite(line.data(), 1, line.size(), out_) != line.size() || std::fflush(out_) != 0) {
+      const int error = errno;
       problem_ = "events file " + path_ + " is incomplete: writing event " +
-                 std::to_string(events_) + " failed (" + std::strerror(errno) +
+                 std::to_string(events_) + " failed (" + std::strerror(error) +
                  "), and no later event was written";
     }
   }

@@ -459,7 +459,10 @@ void PosixCommandRunner::HandOver(Child* child) {
   posix_spawnattr_init(&attr);
   char cat[] = "/bin/cat";
   char* argv[] = {cat, nullptr};
-  char* no_env[] = {nullptr};  // `cat` needs none, and a secret stays out of it
+  // `cat` needs no environment, and a secret stays out of it. Not an empty one: a resume takes a
+  // process with an empty environment for one caught mid-exec, and looks again.
+  char copier_env[] = "ASMPLAN_LOG_COPIER=1";
+  char* no_env[] = {copier_env, nullptr};
   pid_t pid = -1;
   int rc = ENOMEM;
   if (posix_spawn_file_actions_adddup2(&actions, in, 0) == 0 &&
