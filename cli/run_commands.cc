@@ -89,14 +89,15 @@ bool InsideDirectory(const std::string& path, const std::string& dir) {
   return true;
 }
 
-/// Whether `path` is another name (a hard link) of a file directly in `dir`: the journal, say.
+/// Whether `path` is another name (a hard link) of a file in `dir`: the journal, a log.
 bool LinksIntoDirectory(const std::string& path, const std::string& dir) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || st.st_nlink < 2) return false;
+  namespace fs = std::filesystem;
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     struct stat other {};
-    if (::stat(entry.path().c_str(), &other) == 0 && other.st_dev == st.st_dev &&
+    if (::lstat(it->path().c_str(), &other) == 0 && other.st_dev == st.st_dev &&
         other.st_ino == st.st_ino)
       return true;
   }

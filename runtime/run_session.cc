@@ -92,29 +92,38 @@ bool CheckStepNames(const Plan& plan, const ResumeRequest& req, Session* s) {
   return err.empty();
 }
 
-/// Why `dir` cannot take a new run, or "" when it can: it is new, empty, holds a run (refused
-/// later, with its own message), or holds only what a run killed before its journal existed leaves
-/// (its lock, then plan.yaml, and temporary files). Anything else is someone's directory: a new run
-/// would overwrite its plan.yaml and append to its logs.
+std::string HoldsARun(const std::string& dir) {
+  return "state directory " + dir + " holds a run already; continue it with `asmplan resume " +
+         "--state-dir " + dir + "`, or start afresh with another --state-dir";
+}
+
+/// Why `dir` cannot take a new run, or "" when it can: it is new, empty, or holds only what a run
+/// killed before its journal existed leaves (its lock, then plan.yaml, and temporary files).
+/// Anything else is a run, or someone's directory: a new run would overwrite its plan.yaml and
+/// append to its logs.
 std::string NotForNewRun(const std::string& dir) {
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) return "";
   if (!S_ISDIR(st.st_mode)) return "--state-dir " + dir + " is not a directory";
   DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return "";  // MakeDirectories and the lock name the problem
+  if (d == nullptr) {
+    return "cannot list state directory " + dir + ": " + std::strerror(errno) +
+           " (a run must see what is in it before writing there)";
+  }
   std::vector<std::string> names;
   bool lock = false, journal = false;
   while (const dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
+    // A new file system's lost+found is not someone's work.
+    if (name == "." || name == ".." || name == "lost+found") continue;
     lock = lock || name == "lock";
     journal = journal || name == "journal";
     bool temporary = name.rfind("plan.yaml.tmp.", 0) == 0 || name.rfind("journal.tmp.", 0) == 0;
     if (name != "lock" && name != "plan.yaml" && !temporary) names.push_back(name);
   }
   ::closedir(d);
-  if (journal || (names.empty() && (lock || ::access((dir + "/plan.yaml").c_str(), F_OK) != 0)))
-    return "";
+  if (journal) return HoldsARun(dir);
+  if (names.empty() && (lock || ::access((dir + "/plan.yaml").c_str(), F_OK) != 0)) return "";
   if (!lock && ::access((dir + "/plan.yaml").c_str(), F_OK) == 0) names.push_back("plan.yaml");
   std::sort(names.begin(), names.end());
   std::string list;
@@ -207,12 +216,8 @@ SessionResult StartRun(const Plan& plan, const std::string& plan_text, const Run
   if (!unfit.empty()) return Error(SessionStatus::kInvalid, unfit);
   if (!Lock(req.state_dir, &s)) return s.result;
   std::string journal = req.state_dir + "/journal";
-  if (::access(journal.c_str(), F_OK) == 0) {
-    return Error(SessionStatus::kInvalid, "state directory " + req.state_dir +
-                                              " holds a run already; continue it with "
-                                              "`asmplan resume --state-dir " +
-                                              req.state_dir +
-                                              "`, or start afresh with another --state-dir");
+  if (::access(journal.c_str(), F_OK) == 0) {  // one that started since NotForNewRun looked
+    return Error(SessionStatus::kInvalid, HoldsARun(req.state_dir));
   }
   // The plan is stored first: a journal never exists without the plan it is bound to.
   if (!WriteFileAtomic(req.state_dir + "/plan.yaml", plan_text, &err)) {
@@ -267,10 +272,12 @@ bool ReadStoredPlan(const std::string& dir, const std::string& bound_sha, Plan* 
     // Not a plan someone compiles: the run's own copy of the one it was started with.
     const std::string recompile = "; compile it again";
     if (err->size() > recompile.size() &&
-        err->compare(err->size() - recompile.size(), recompile.size(), recompile) == 0)
+        err->compare(err->size() - recompile.size(), recompile.size(), recompile) == 0) {
       err->resize(err->size() - recompile.size());
-    *err = path + ": " + *err + "; put back the plan the run was started with (sha256 " +
-           bound_sha.substr(0, 12) + "...)";
+      *err += "; put back the plan the run was started with (sha256 " + bound_sha.substr(0, 12) +
+              "...)";
+    }
+    *err = path + ": " + *err;
     return false;
   }
   if (plan->sha256 == bound_sha) return true;

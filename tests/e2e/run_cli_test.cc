@@ -265,8 +265,15 @@ TEST(RunCliTest, EventsInsideTheStateDirectoryAreRefused) {
                                  dir.path());
   EXPECT_EQ(linked.Wait(), 2);
   EXPECT_NE(Output(dir).find("is a hard link to a file of the state directory"), std::string::npos);
-  Checkpoint cp;
+  // Also one below it (where logs and the workspace are).
   std::string err;
+  ASSERT_TRUE(WriteFileAtomic(state + "/workspace/notes", "", &err)) << err;
+  ASSERT_EQ(::link((state + "/workspace/notes").c_str(), (dir / "log-link.jsonl").c_str()), 0);
+  testing::AsmplanProcess log_linked(
+      {"resume", "--state-dir", state, "--events", dir / "log-link.jsonl"}, dir.path());
+  EXPECT_EQ(log_linked.Wait(), 2);
+  EXPECT_NE(Output(dir).find("is a hard link to a file of the state directory"), std::string::npos);
+  Checkpoint cp;
   EXPECT_TRUE(LoadJournal(state + "/journal", &cp, &err)) << err;
   EXPECT_EQ(cp.steps["after"].state, StepState::kSucceeded);
 }

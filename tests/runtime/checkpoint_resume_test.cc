@@ -418,6 +418,21 @@ TEST(CheckpointResumeTest, StartRefusesADirectoryThatHoldsSomethingElse) {
   r = other.Start(Abc());
   EXPECT_EQ(r.status, SessionStatus::kSucceeded) << r.message;
 
+  // A journal: refused as a run, before a lock is made beside it.
+  SessionHarness journal;
+  ASSERT_TRUE(MakeDirectories(journal.state(), &err)) << err;
+  ASSERT_TRUE(WriteFileAtomic(journal.state() + "/journal", "x", &err)) << err;
+  r = journal.Start(Abc());
+  EXPECT_EQ(r.status, SessionStatus::kInvalid);
+  EXPECT_THAT(r.message, HasSubstr(" holds a run already; continue it with `asmplan resume"));
+  EXPECT_NE(::access((journal.state() + "/lock").c_str(), F_OK), 0);
+
+  // A new file system's lost+found is no one's work.
+  SessionHarness mounted;
+  ASSERT_TRUE(MakeDirectories(mounted.state() + "/lost+found", &err)) << err;
+  r = mounted.Start(Abc());
+  EXPECT_EQ(r.status, SessionStatus::kSucceeded) << r.message;
+
   ASSERT_TRUE(WriteFileAtomic(h.dir / "file", "x", &err)) << err;
   RunRequest req;
   req.state_dir = h.dir / "file";
