@@ -66,21 +66,15 @@ std::string ArgvText(const std::vector<std::string>& argv) {
 }
 
 std::string LastOutputLine(const std::string& output, const Secrets* secrets) {
+  if (secrets && !secrets->empty()) {
+    std::vector<std::string> last = LastOutputLines(output, 1, secrets);
+    return last.empty() ? "" : last[0];
+  }
   const char* blank = " \t\r\n";
   size_t end = output.find_last_not_of(blank);
   if (end == std::string::npos) return "";
   // A line redrawn with \r (a progress bar) shows its last part: that is the one quoted.
   size_t nl = output.find_last_of("\r\n", end);
-  if (secrets && !secrets->empty()) {
-    // The last line and the lines within a secret's length before it are redacted, then the
-    // line is taken again: a secret of several lines that ends in the last line is redacted
-    // whole, not just its last part left in the line.
-    size_t begin = nl == std::string::npos ? 0 : nl + 1;
-    size_t from = begin - std::min(begin, secrets->longest());
-    size_t line_start = from == 0 ? std::string::npos : output.find_last_of("\r\n", from - 1);
-    from = line_start == std::string::npos ? 0 : line_start + 1;
-    return LastOutputLine(secrets->Redact(output.substr(from)));
-  }
   size_t begin = output.find_first_not_of(blank, nl == std::string::npos ? 0 : nl + 1);
   // Output cut from its start (a tail) may begin inside a character.
   while (begin < end && (static_cast<unsigned char>(output[begin]) & 0xC0) == 0x80) ++begin;
@@ -93,9 +87,10 @@ std::string LastOutputLine(const std::string& output, const Secrets* secrets) {
 
 std::vector<std::string> LastOutputLines(const std::string& output, size_t n,
                                          const Secrets* secrets) {
-  // Only the end that holds the last `n` non-empty lines is looked at (output may be large), and
-  // with secrets from the line start a secret's length before it, so that one ending in those
-  // lines is redacted whole.
+  // Only the end that holds the last `n` non-empty lines is looked at (output may be large). With
+  // secrets, it is redacted from the line start a secret's length before those lines, then the
+  // lines are taken again: a secret of several lines that ends in them is redacted whole, not
+  // just its last part left in them.
   size_t from = output.size(), found = 0;
   while (found < n && from > 0) {
     size_t nl = output.rfind('\n', from - 1);

@@ -25,7 +25,7 @@ std::string AnsiCQuoted(const std::string& arg);
 /// cut went through would otherwise leave its first bytes, which no later redaction recognises.
 std::string LastOutputLine(const std::string& output, const Secrets* secrets = nullptr);
 /// The last `n` non-empty lines of `output`, each as LastOutputLine() gives it, in order; with
-/// `secrets`, redacted from the whole output first.
+/// `secrets`, redacted before they are cut, as LastOutputLine() does.
 std::vector<std::string> LastOutputLines(const std::string& output, size_t n,
                                          const Secrets* secrets = nullptr);
 
