@@ -331,8 +331,7 @@ bool ReadCompiledPlan(std::string_view text, Plan* plan, std::string* err) {
   const std::string computed = sha.HexDigest();
   if (computed != line.hex) {
     *err = "compiled plan content does not match its sha256 (recorded " + std::string(line.hex) +
-           ", content hashes to " + computed +
-           "): it was changed after compiling; compile it again";
+           ", content hashes to " + computed + "): it was changed after compiling" + kCompileAgain;
     return false;
   }
   *plan = Plan();

@@ -32,6 +32,10 @@ namespace asmplan {
 /// header comment as the file compiled.
 std::string WriteCompiledPlan(Plan* plan);
 
+/// How ReadCompiledPlan()'s message for an edited plan ends: the advice for a plan someone
+/// compiled.
+inline constexpr char kCompileAgain[] = "; compile it again";
+
 /// Parses a compiled plan and verifies its hash. Returns false with a message in `err` (naming
 /// the line for malformed input, "compiled plan line N: ..."; "compiled plan content does not
 /// match its sha256 ..." for an edited plan). Never throws or crashes on any input.

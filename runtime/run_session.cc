@@ -111,20 +111,21 @@ std::string NotForNewRun(const std::string& dir) {
            " (a run must see what is in it before writing there)";
   }
   std::vector<std::string> names;
-  bool lock = false, journal = false;
+  bool lock = false, plan = false, journal = false;
   while (const dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
     // A new file system's lost+found is not someone's work.
     if (name == "." || name == ".." || name == "lost+found") continue;
     lock = lock || name == "lock";
+    plan = plan || name == "plan.yaml";
     journal = journal || name == "journal";
     bool temporary = name.rfind("plan.yaml.tmp.", 0) == 0 || name.rfind("journal.tmp.", 0) == 0;
     if (name != "lock" && name != "plan.yaml" && !temporary) names.push_back(name);
   }
   ::closedir(d);
   if (journal) return HoldsARun(dir);
-  if (names.empty() && (lock || ::access((dir + "/plan.yaml").c_str(), F_OK) != 0)) return "";
-  if (!lock && ::access((dir + "/plan.yaml").c_str(), F_OK) == 0) names.push_back("plan.yaml");
+  if (plan && !lock) names.push_back("plan.yaml");  // a killed run's has its lock beside it
+  if (names.empty()) return "";
   std::sort(names.begin(), names.end());
   std::string list;
   for (size_t i = 0; i < names.size() && i < 3; ++i) list += (i ? ", `" : "`") + names[i] + "`";
@@ -270,7 +271,7 @@ bool ReadStoredPlan(const std::string& dir, const std::string& bound_sha, Plan* 
   *pending = false;
   if (!ReadWholeFile(path, &text, err) || !ReadCompiledPlan(text, plan, err)) {
     // Not a plan someone compiles: the run's own copy of the one it was started with.
-    const std::string recompile = "; compile it again";
+    const std::string_view recompile = kCompileAgain;
     if (err->size() > recompile.size() &&
         err->compare(err->size() - recompile.size(), recompile.size(), recompile) == 0) {
       err->resize(err->size() - recompile.size());

@@ -64,8 +64,9 @@ Row RowOf(const Step& step, const StepRecord* rec, Millis now,
   auto stopped = std::find_if(session_ends.begin(), session_ends.end(),
                               [&](Millis end) { return end >= rec->started_ms; });
   bool interrupted = running && rec->started_ms > 0 && stopped != session_ends.end();
-  bool ended = interrupted || (running && killed);
-  if (rec->started_ms > 0 && !(ended && !interrupted)) {
+  bool stopped_unrecorded = running && killed && !interrupted;
+  bool ended = interrupted || stopped_unrecorded;
+  if (rec->started_ms > 0 && !stopped_unrecorded) {
     Millis end = !running ? rec->ended_ms : interrupted ? *stopped : now;
     if (end >= rec->started_ms) duration = FormatDuration(end - rec->started_ms);
   }
