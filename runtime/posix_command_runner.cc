@@ -20,10 +20,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "compiler/duration_text.h"
 #include "compiler/plan_model.h"
@@ -343,7 +345,17 @@ class PosixCommandRunner : public CommandRunner {
   bool Unregister(pid_t pid);
   void HandOver(Child* child);
   void ReapCopiers();
+  /// Around each posix_spawn: its child holds a copy of every descriptor open in this process (the
+  /// write ends of other commands' output pipes among them) from its clone until it execs.
+  uint64_t BeginSpawn();
+  void EndSpawn(uint64_t ticket);
+  /// Returns once every spawn begun before the call has ended.
+  void AwaitEarlierSpawns();
 
+  std::mutex spawn_mu_;
+  std::condition_variable spawn_done_;
+  uint64_t next_spawn_ = 0;
+  std::set<uint64_t> spawning_;  ///< tickets of the spawns under way
   std::mutex mu_;
   std::vector<pid_t> copiers_;  ///< `cat` processes started by HandOver(), reaped when done
   /// Running process groups (keyed by leader pid) and whether they were interrupted.
@@ -369,6 +381,12 @@ CommandResult PosixCommandRunner::Run(const CommandSpec& spec) {
   if (stopped) kill(-child.pid, SIGKILL);
   DrainPipe(&child);
   DrainErrors(&child);
+  if (!stopped && child.capture.valid()) {
+    // A spawn of another thread's may have copied the pipe's write end into its child, which holds
+    // it until it execs: once those spawns are done, only the command's own processes can.
+    AwaitEarlierSpawns();
+    DrainPipe(&child);
+  }
   // The command exited but something it started in the background still holds its output: that
   // keeps reaching the log, as it would have had the command written to the file directly.
   if (!stopped && child.capture.valid() && OpenLog(&child)) HandOver(&child);
@@ -430,7 +448,9 @@ bool PosixCommandRunner::Spawn(const CommandSpec& spec, Child* child, CommandRes
       }
       interrupts_seen = interrupts_;
     }
+    uint64_t ticket = BeginSpawn();
     rc = posix_spawn(&child->pid, program.c_str(), &actions, &attr, argv.data(), envp.data());
+    EndSpawn(ticket);
     if (rc == 0) {
       std::lock_guard<std::mutex> lock(mu_);
       bool missed = interrupts_ != interrupts_seen;
@@ -444,6 +464,26 @@ bool PosixCommandRunner::Spawn(const CommandSpec& spec, Child* child, CommandRes
   if (rc != 0) result->error = SpawnErrorText(spec.argv[0], rc);
   if (rc == 0) child->pidfd.Reset(static_cast<int>(syscall(SYS_pidfd_open, child->pid, 0)));
   return rc == 0;
+}
+
+uint64_t PosixCommandRunner::BeginSpawn() {
+  std::lock_guard<std::mutex> lock(spawn_mu_);
+  spawning_.insert(next_spawn_);
+  return next_spawn_++;
+}
+
+void PosixCommandRunner::EndSpawn(uint64_t ticket) {
+  {
+    std::lock_guard<std::mutex> lock(spawn_mu_);
+    spawning_.erase(ticket);
+  }
+  spawn_done_.notify_all();
+}
+
+void PosixCommandRunner::AwaitEarlierSpawns() {
+  std::unique_lock<std::mutex> lock(spawn_mu_);
+  uint64_t now = next_spawn_;
+  spawn_done_.wait(lock, [&] { return spawning_.empty() || *spawning_.begin() >= now; });
 }
 
 /// Starts `cat` to copy the rest of the pipe into the log until its last writer closes it; the
@@ -468,8 +508,11 @@ void PosixCommandRunner::HandOver(Child* child) {
   if (posix_spawn_file_actions_adddup2(&actions, in, 0) == 0 &&
       posix_spawn_file_actions_adddup2(&actions, child->log.get(), 1) == 0 &&
       posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) == 0 &&
-      posix_spawn_file_actions_addclosefrom_np(&actions, 3) == 0 && InitAttributes(&attr))
+      posix_spawn_file_actions_addclosefrom_np(&actions, 3) == 0 && InitAttributes(&attr)) {
+    uint64_t ticket = BeginSpawn();
     rc = posix_spawn(&pid, cat, &actions, &attr, argv, no_env);
+    EndSpawn(ticket);
+  }
   if (rc == 0) {
     std::lock_guard<std::mutex> lock(mu_);
     copiers_.push_back(pid);

@@ -434,5 +434,26 @@ TEST_F(PosixCommandRunnerTest, RunsFromSeveralThreadsAtOnce) {
   EXPECT_EQ(good_b, 25);
 }
 
+// Commands spawned at once from several threads: one command's output pipe must not stay open in
+// another's child for a moment, or a silent command that ends in that moment looks as if it left a
+// background process holding its output (a log file with only its header, and a `cat` to copy it).
+TEST_F(PosixCommandRunnerTest, SilentCommandsRunAtOnceCreateNoLogFiles) {
+  auto worker = [this](int thread, int* logged) {
+    for (int i = 0; i < 150; ++i) {
+      CommandSpec spec;
+      spec.argv = {"true"};
+      spec.log_path = (dir_ / (std::to_string(thread) + "-" + std::to_string(i) + ".log")).string();
+      spec.log_preamble = "== attempt 1: true\n";
+      if (runner_->Run(spec).logged) ++*logged;
+    }
+  };
+  int logged[4] = {};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(worker, t, &logged[t]);
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(logged[0] + logged[1] + logged[2] + logged[3], 0);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 0);
+}
+
 }  // namespace
 }  // namespace asmplan
