@@ -50,9 +50,9 @@ bool ParseJournal(std::string_view bytes, const std::string& path, Checkpoint* c
 /// Reads and replays the journal at `path`.
 bool LoadJournal(const std::string& path, Checkpoint* checkpoint, std::string* err);
 
-/// Appends records. Append() and Write() are for one thread (the executor's scheduling thread);
-/// SyncThrough() may be called from any thread, so the fdatasync() before a command runs can be
-/// made on the worker that runs it while the scheduling thread goes on.
+/// Appends records. Append() and Write() are for one thread at a time (the executor's turns, which
+/// its lock serializes); SyncThrough() may be called from any thread, so the fdatasync() before a
+/// command runs can be made on the worker that runs it while other turns go on.
 class JournalWriter {
  public:
   ~JournalWriter();

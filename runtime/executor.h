@@ -1,8 +1,9 @@
 // The executor: runs a compiled plan's steps as argv subprocesses through a CommandRunner, checks
 // their guards through a GuardEvaluator, and journals every transition durably.
 //
-// One scheduling thread owns all state; a pool of `jobs` worker threads runs the blocking work
-// (command attempts, fetches). Per step: require -> skip if -> confirm -> fetch -> commands (with
+// The scheduling state is touched only in turns, one at a time (on the main thread, or on a worker
+// whose job just ended); a pool of `jobs` worker threads runs the blocking work (command attempts,
+// fetches). Per step: require -> skip if -> confirm -> fetch -> commands (with
 // retry and backoff) -> wait until (polled) -> verify. Each poll tick asks the GuardEvaluator
 // once for every guard that is due, so queries over one resource kind are shared.
 #pragma once

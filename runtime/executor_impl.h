@@ -1,4 +1,4 @@
-// Internal to the executor (executor*.cc): the scheduling thread's state and its step machine.
+// Internal to the executor (executor*.cc): the scheduling state and its step machine.
 #pragma once
 
 #include <atomic>
@@ -87,7 +87,21 @@ class Executor::Impl {
   void HandleInterrupt();
   /// Abandons the live steps that are not inside a worker job (those end when their job does).
   void AbandonIdleSteps();
-  void WaitForWork(Millis deadline);
+  /// One turn of the loop: apply completions, start steps, tick guards, journal. Under turn_mu_.
+  /// Returns whether the run is finished.
+  bool Turn();
+  /// On a worker after its completion: runs turns while completions wait, unless another thread
+  /// is in one (which looks at the completions again after it).
+  void TurnOnWorker();
+  bool HasCompletions();
+  /// What the main loop knew when its turn ended.
+  struct WaitPlan {
+    Millis deadline = -1;  ///< NextDeadline()
+    bool in_flight = false;
+    bool stopping = false;
+  };
+  /// The main loop's wait for a completion, a signal, a deadline or the end of the run.
+  void WaitForWork(const WaitPlan& plan);
   Millis NextDeadline() const;
   bool Finished() const;
   /// Interrupted, or the journal failed: no guard phase starts.
@@ -134,7 +148,8 @@ class Executor::Impl {
   Completion RunAttempt(int i, int attempt, std::vector<std::vector<std::string>> argvs);
   Completion RunFetch(int i);
   void PostJob(int step, uint64_t mark, std::function<Completion()> job);
-  void Complete(Completion c);
+  /// Queues `c` for the next turn; `wake`: wakes the main loop for it.
+  void Complete(Completion c, bool wake = true);
   std::string AbsLog(int i) const;
 
   /// Appends to the step's log (created if need be); a log that cannot be written is skipped.
@@ -167,14 +182,21 @@ class Executor::Impl {
   std::string journal_error_;
   Millis last_tick_ms_ = 0;
   RunResult result_;
-
-  std::mutex mu_;  ///< guards completions_
-  std::condition_variable cv_;
-  std::deque<Completion> completions_;
-  std::atomic<int> signal_{0};
-  std::atomic<bool> cancel_{
-      false};           ///< set on interrupt: stops a fetch, and commands not yet spawned
   std::set<int> live_;  ///< steps started and not yet ended this session
+
+  /// One turn at a time, on the main thread or on a worker after its job (so a finished command's
+  /// successor starts without a hand-off between threads): guards the scheduling state above
+  /// (from runs_), which only turns touch. Jobs read plan_, opt_, secrets_ and log paths.
+  std::mutex turn_mu_;
+  bool finished_ = false;  ///< a turn found the run finished: no turn follows
+  std::mutex mu_;          ///< guards what follows
+  std::deque<Completion> completions_;
+  Millis turn_deadline_ = -1;   ///< the earliest deadline workers' turns left since the main wait
+  Millis main_deadline_ = -1;   ///< what the main loop waits until (-1: until woken)
+  bool finished_seen_ = false;  ///< a worker's turn finished the run
+  std::condition_variable cv_;
+  std::atomic<int> signal_{0};
+  std::atomic<bool> cancel_{false};  ///< set on interrupt: stops a fetch, and unspawned commands
 };
 
 }  // namespace asmplan

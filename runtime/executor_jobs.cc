@@ -1,5 +1,5 @@
 // Work on the worker threads: one attempt of a step's commands, or one artifact fetch. Results go
-// back to the scheduling thread as Completions; nothing here touches the scheduling state.
+// to the next turn as Completions; nothing here touches the scheduling state.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -65,20 +65,24 @@ std::string Executor::Impl::AbsLog(int i) const {
 void Executor::Impl::PostJob(int step, uint64_t mark, std::function<Completion()> job) {
   pool_->Post([this, step, mark, job = std::move(job)] {
     std::string err;
-    if (env_.journal->SyncThrough(mark, &err)) return Complete(job());
-    Completion c;
-    c.step = step;
-    c.journal_error = err;
-    Complete(std::move(c));
+    if (env_.journal->SyncThrough(mark, &err)) {
+      Complete(job(), false);
+    } else {
+      Completion c;
+      c.step = step;
+      c.journal_error = err;
+      Complete(std::move(c), false);
+    }
+    TurnOnWorker();
   });
 }
 
-void Executor::Impl::Complete(Completion c) {
+void Executor::Impl::Complete(Completion c, bool wake) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     completions_.push_back(std::move(c));
   }
-  cv_.notify_all();
+  if (wake) cv_.notify_all();
 }
 
 Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,

@@ -511,6 +511,32 @@ TEST(ExecutorRunTest, JobsLimitsActiveSteps) {
   for (const auto& call : h.guards.calls()) EXPECT_EQ(call.size(), 1u);
 }
 
+// Turns run on whichever thread gets there first: the main loop or a worker whose job ended. With
+// many jobs ending at once, every completion is applied once (none lost while another thread is
+// in a turn, none twice), each step runs once and only after its dependency, and the run ends.
+TEST(ExecutorRunTest, ManyJobsEndingAtOnceAreEachAppliedOnce) {
+  ExecutorHarness h;
+  h.options.jobs = 8;
+  Plan plan;
+  for (int i = 0; i < 150; ++i) {
+    std::string n = std::to_string(i);
+    plan.steps.push_back(MakeStep("a" + n));
+    plan.steps.push_back(MakeStep("b" + n, {"a" + n}));
+  }
+  EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+  std::vector<std::string> ran = h.runner.commands_ran();
+  EXPECT_EQ(ran.size(), 300u);
+  std::set<std::string> seen;
+  for (const std::string& command : ran) {
+    EXPECT_TRUE(seen.insert(command).second) << command << " ran twice";
+    if (command.rfind("do b", 0) == 0) {
+      EXPECT_TRUE(seen.count("do a" + command.substr(4))) << command << " ran before its a";
+    }
+  }
+  Checkpoint cp = h.Load();
+  for (const Step& s : plan.steps) EXPECT_EQ(cp.steps[s.id].state, StepState::kSucceeded) << s.id;
+}
+
 TEST(ExecutorRunTest, StepsFinishingTogetherShareOneDurableWrite) {
   ExecutorHarness h;
   h.options.jobs = 3;
