@@ -166,7 +166,9 @@ bool Executor::Impl::Turn() {
 
 void Executor::Impl::TurnOnWorker() {
   for (;;) {
-    // Another thread in a turn looks at the completions again before it waits.
+    // Another thread in a turn looks at the completions again before it waits. (glibc's trylock
+    // fails only when the lock is held; a spurious failure would leave the completion to the main
+    // loop's next deadline, at most a second away while a job is out.)
     if (!turn_mu_.try_lock()) return;
     bool done = finished_;
     while (!done && HasCompletions()) done = Turn();

@@ -61,7 +61,7 @@ class Executor::Impl {
     std::vector<Guard> guards;  ///< the guards of the current guard phase, secrets substituted
     std::string status;         ///< what it is doing, for the live view
   };
-  /// A worker's result, handed to the scheduling thread.
+  /// A worker's result, applied in the next turn.
   struct Completion {
     enum class Kind { kAttempt, kFetch, kFetchStage, kGuards };
     Kind kind = Kind::kAttempt;
@@ -163,10 +163,6 @@ class Executor::Impl {
   const Secrets& secrets_;
   Scheduler sched_;
   std::vector<StepRun> runs_;
-  std::unique_ptr<WorkerPool> pool_;
-  /// Runs the guard ticks, one at a time, so a slow query holds up no completion, start or
-  /// journal write (only the next tick).
-  std::unique_ptr<WorkerPool> guard_pool_;
   bool tick_out_ = false;  ///< a tick is on guard_pool_: guards due meanwhile go in the next
   Millis anchor_ms_ = 0;   ///< monotonic, the run's start: the origin of the poll grid
   /// (step, job): posted after the next journal sync, dropped if it fails
@@ -197,6 +193,12 @@ class Executor::Impl {
   std::condition_variable cv_;
   std::atomic<int> signal_{0};
   std::atomic<bool> cancel_{false};  ///< set on interrupt: stops a fetch, and unspawned commands
+
+  // Last, so that they are destroyed first: their threads, joined then, use the members above.
+  std::unique_ptr<WorkerPool> pool_;
+  /// Runs the guard ticks, one at a time, so a slow query holds up no completion, start or
+  /// journal write (only the next tick).
+  std::unique_ptr<WorkerPool> guard_pool_;
 };
 
 }  // namespace asmplan

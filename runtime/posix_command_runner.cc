@@ -235,6 +235,9 @@ struct Child {
   std::string output;
   size_t dropped = 0;
   std::string tail;  ///< the end of what came through `capture` (2 * kTailBytes at the most)
+  /// Spawns begun (by any thread) before this command's write ends were closed here: only their
+  /// children can have held a copy of them.
+  uint64_t spawns_before_close = 0;
 };
 
 /// Opens the log file once and writes the preamble; false (log_error set) when it cannot.
@@ -349,8 +352,10 @@ class PosixCommandRunner : public CommandRunner {
   /// write ends of other commands' output pipes among them) from its clone until it execs.
   uint64_t BeginSpawn();
   void EndSpawn(uint64_t ticket);
-  /// Returns once every spawn begun before the call has ended.
-  void AwaitEarlierSpawns();
+  /// The ticket the next spawn will get.
+  uint64_t NextSpawn();
+  /// Returns once every spawn with a ticket below `limit` has ended.
+  void AwaitSpawnsBefore(uint64_t limit);
 
   std::mutex spawn_mu_;
   std::condition_variable spawn_done_;
@@ -384,7 +389,7 @@ CommandResult PosixCommandRunner::Run(const CommandSpec& spec) {
   if (!stopped && child.capture.valid()) {
     // A spawn of another thread's may have copied the pipe's write end into its child, which holds
     // it until it execs: once those spawns are done, only the command's own processes can.
-    AwaitEarlierSpawns();
+    AwaitSpawnsBefore(child.spawns_before_close);
     DrainPipe(&child);
   }
   // The command exited but something it started in the background still holds its output: that
@@ -459,6 +464,9 @@ bool PosixCommandRunner::Spawn(const CommandSpec& spec, Child* child, CommandRes
       if (missed) kill(-child->pid, last_interrupt_signal_);
     }
   }
+  child_out.Reset();
+  child_err.Reset();
+  child->spawns_before_close = NextSpawn();
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) result->error = SpawnErrorText(spec.argv[0], rc);
@@ -480,10 +488,14 @@ void PosixCommandRunner::EndSpawn(uint64_t ticket) {
   spawn_done_.notify_all();
 }
 
-void PosixCommandRunner::AwaitEarlierSpawns() {
+uint64_t PosixCommandRunner::NextSpawn() {
+  std::lock_guard<std::mutex> lock(spawn_mu_);
+  return next_spawn_;
+}
+
+void PosixCommandRunner::AwaitSpawnsBefore(uint64_t limit) {
   std::unique_lock<std::mutex> lock(spawn_mu_);
-  uint64_t now = next_spawn_;
-  spawn_done_.wait(lock, [&] { return spawning_.empty() || *spawning_.begin() >= now; });
+  spawn_done_.wait(lock, [&] { return spawning_.empty() || *spawning_.begin() >= limit; });
 }
 
 /// Starts `cat` to copy the rest of the pipe into the log until its last writer closes it; the

@@ -1,5 +1,5 @@
 // A fixed set of threads running blocking jobs for the executor (commands and fetches on one
-// pool, guard ticks on another), whose own thread only schedules and journals.
+// pool, guard ticks on another).
 #pragma once
 
 #include <condition_variable>
