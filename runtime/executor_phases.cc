@@ -389,14 +389,17 @@ void Executor::Impl::OnAttempt(int i, const Completion& c) {
     Record(i);
     return Abandon(i);
   }
-  run.record.exit_code = c.result.exit_code;
   if (!c.detail.empty()) Emit(ExecEvent::Type::kNote, i, "WARNING: " + c.detail);
   if (c.ok) {
+    run.record.exit_code = 0;
     // Journaled when guards follow: a resume then goes on waiting instead of settling.
     if (!step.wait_until.empty() || !step.verify.empty()) Record(i);
     return Enter(i, Phase::kWait);
   }
+  // Left as the journal has it (exit code -1: commands not done), which is what resume goes by;
+  // an interrupted command may exit 0 (one that traps SIGTERM) with its work half done.
   if (c.result.interrupted || stopping_) return Abandon(i);
+  run.record.exit_code = c.result.exit_code;
   if (BackOff(i, run.session_attempts, c.error, false)) return;
   Fail(i, c.error, c.result.exit_code);
 }

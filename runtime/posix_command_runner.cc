@@ -313,11 +313,11 @@ void DrainErrors(Child* child) {
   }
 }
 
-/// True once the child has exited; it stays a zombie (WNOWAIT) so its group id stays reserved.
-bool HasExited(const Child& child) {
+/// True once child `pid` has exited; it stays a zombie (WNOWAIT) so its group id stays reserved.
+bool HasExited(pid_t pid) {
   siginfo_t info;
   info.si_pid = 0;
-  return waitid(P_PID, child.pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid != 0;
+  return waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid != 0;
 }
 
 /// Blocks until the child exits, output arrives or `wait_ms` passes (-1: no limit).
@@ -550,7 +550,7 @@ void PosixCommandRunner::WaitWithDeadline(const CommandSpec& spec, Child* child,
   Millis start = SteadyNowMs();
   Millis deadline = spec.timeout_ms > 0 ? AddDuration(start, spec.timeout_ms) : -1;
   bool killed = false;
-  while (!HasExited(*child)) {
+  while (!HasExited(child->pid)) {
     Millis now = SteadyNowMs();
     if (deadline >= 0 && now >= deadline) {
       if (!result->timed_out) {
@@ -581,8 +581,11 @@ void PosixCommandRunner::InterruptAll(int signal) {
   ++interrupts_;
   last_interrupt_signal_ = signal;
   for (auto& [pid, interrupted] : running_) {
+    // A leader that has exited already (Run() has yet to reap it) ended on its own: its result
+    // is its exit status. What it left in its group is signalled all the same.
+    bool exited = HasExited(pid);
     kill(-pid, signal);
-    interrupted = true;
+    if (!exited) interrupted = true;
   }
 }
 

@@ -378,6 +378,30 @@ TEST(ExecutorResumeTest, InterruptStopsRunningStepsAndLeavesThemRunning) {
   EXPECT_TRUE(noted);
 }
 
+// A command the interrupt stopped that exits 0 anyway (it traps SIGTERM): its work may be half
+// done, so the step is left as a stopped one, and the note says what resume will really do with it
+// (not "stopped after its commands", which the journal does not say).
+TEST(ExecutorResumeTest, AnInterruptedCommandThatExitsZeroIsNotTakenForCompleted) {
+  ExecutorHarness h;
+  HookedRunner hooked(h.runner, [&h](const CommandSpec&, CommandResult* r) {
+    h.executor->Interrupt(SIGINT, false);
+    r->exit_code = 0;
+    r->interrupted = true;
+    return true;
+  });
+  h.runner_override = &hooked;
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kInterrupted);
+  Checkpoint cp = h.Load();
+  EXPECT_EQ(cp.steps["a"].state, StepState::kRunning);
+  EXPECT_EQ(cp.steps["a"].exit_code, -1);
+  EXPECT_THAT(h.reporter.Lines(),
+              Contains("note a stopped; resume runs it again if it is idempotent or retried, and "
+                       "asks otherwise"));
+}
+
 // A command that succeeds just as the signal comes (its completion is handled after the interrupt):
 // the step does not go on to its waits, which would poll guards no one answers any more, for
 // ever; it stops as a step interrupted while waiting does.

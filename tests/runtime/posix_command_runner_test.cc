@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -377,6 +379,40 @@ TEST_F(PosixCommandRunnerTest, ACancelledSpecIsNotStarted) {
   cancel = false;
   EXPECT_TRUE(runner_->Run(spec).ok());
   EXPECT_TRUE(fs::exists(dir_ / "ran"));
+}
+
+// A command that had exited on its own before an interrupt came, while Run() was still busy with
+// its output (here: opening a log that is a FIFO nobody reads yet), was not stopped by it: its
+// result is its own exit, not "interrupted", so the executor does not take a finished command for
+// an unfinished one.
+TEST_F(PosixCommandRunnerTest, ACommandThatExitedBeforeAnInterruptIsNotInterrupted) {
+  std::string fifo = (dir_ / "log.fifo").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::string pidfile = (dir_ / "pid").string();
+  CommandSpec spec;
+  spec.argv = {"sh", "-c", "echo $$ > " + pidfile + "; echo said"};
+  spec.log_path = fifo;
+  CommandResult result;
+  std::thread t([&] { result = runner_->Run(spec); });
+  pid_t pid = std::stoi(AwaitFile(pidfile));
+  EXPECT_TRUE(ProcessDead(pid));  // a zombie: exited, not yet reaped by Run()
+  runner_->InterruptAll(SIGTERM);
+  std::ifstream reader(fifo);  // lets Run() open the log, finish and return
+  std::string log((std::istreambuf_iterator<char>(reader)), std::istreambuf_iterator<char>());
+  t.join();
+  EXPECT_FALSE(result.interrupted);
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_TRUE(result.ok());
+  EXPECT_EQ(log, "said\n");
+  // One still running when the interrupt comes is interrupted, as before.
+  spec.log_path.clear();
+  spec.argv = {"sh", "-c", "echo $$ > " + pidfile + "; exec sleep 30"};
+  fs::remove(pidfile);
+  std::thread t2([&] { result = runner_->Run(spec); });
+  AwaitFile(pidfile);
+  runner_->InterruptAll(SIGTERM);
+  t2.join();
+  EXPECT_TRUE(result.interrupted);
 }
 
 // Threads spawning without pause while interrupts come (each kills what runs, so the workers
