@@ -113,6 +113,10 @@ RunResult Executor::Impl::Run(const std::unordered_map<std::string, StepRecord>&
     WaitPlan wait;
     {
       std::lock_guard<std::mutex> turn(turn_mu_);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        main_wanted_ = false;  // this turn looks at what workers' turns left
+      }
       if (finished_ || Turn()) {
         finished_ = true;
         break;
@@ -174,12 +178,15 @@ void Executor::Impl::TurnOnWorker() {
     while (!done && HasCompletions()) done = Turn();
     finished_ = done;
     Millis deadline = done ? -1 : NextDeadline();
+    // With nothing in flight the main loop waits on the Clock, not for a completion: it must
+    // know (with a fake clock, its wait for a completion would take real time).
+    bool idle = !done && in_flight_ == 0;
     turn_mu_.unlock();
     bool wake = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (done) {
-        wake = finished_seen_ = true;
+      if (done || idle) {
+        wake = main_wanted_ = true;
       } else if (deadline >= 0 && (turn_deadline_ < 0 || deadline < turn_deadline_)) {
         turn_deadline_ = deadline;
         wake = main_deadline_ < 0 || deadline < main_deadline_;
@@ -316,7 +323,7 @@ void Executor::Impl::WaitForWork(const WaitPlan& plan) {
   turn_deadline_ = -1;
   main_deadline_ = deadline;
   auto woken = [this, &plan] {
-    return !completions_.empty() || (signal_.load() != 0 && !plan.stopping) || finished_seen_ ||
+    return !completions_.empty() || (signal_.load() != 0 && !plan.stopping) || main_wanted_ ||
            (turn_deadline_ >= 0 && (main_deadline_ < 0 || turn_deadline_ < main_deadline_));
   };
   if (woken()) return;

@@ -187,9 +187,10 @@ class Executor::Impl {
   bool finished_ = false;  ///< a turn found the run finished: no turn follows
   std::mutex mu_;          ///< guards what follows
   std::deque<Completion> completions_;
-  Millis turn_deadline_ = -1;   ///< the earliest deadline workers' turns left since the main wait
-  Millis main_deadline_ = -1;   ///< what the main loop waits until (-1: until woken)
-  bool finished_seen_ = false;  ///< a worker's turn finished the run
+  Millis turn_deadline_ = -1;  ///< the earliest deadline workers' turns left since the main wait
+  Millis main_deadline_ = -1;  ///< what the main loop waits until (-1: until woken)
+  /// A worker's turn finished the run, or left nothing in flight: the main loop takes a turn.
+  bool main_wanted_ = false;
   std::condition_variable cv_;
   std::atomic<int> signal_{0};
   std::atomic<bool> cancel_{false};  ///< set on interrupt: stops a fetch, and unspawned commands

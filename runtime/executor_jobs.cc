@@ -140,6 +140,9 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
       return c;
     }
   }
+  // A log an earlier attempt began would end with its failure: a later success says so there.
+  if (attempt > 1 && ::access(AbsLog(i).c_str(), F_OK) == 0)
+    AppendToLog(i, "== attempt " + std::to_string(attempt) + " succeeded\n");
   c.ok = true;
   return c;
 }

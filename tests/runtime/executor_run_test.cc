@@ -153,7 +153,11 @@ TEST(ExecutorRunTest, RetriesWithGrowingBackoffWithoutRealSleep) {
   plan.steps = {MakeStep("a")};
   plan.steps[0].retries = 3;
   plan.steps[0].backoff_ms = 1000;
+  auto began = std::chrono::steady_clock::now();
   RunResult r = h.Run(plan);
+  // The backoffs (3 s on the fake clock) took no real second: a loop that waited for them on a
+  // condition variable (real time) instead of the Clock would take 3.
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(1));
   EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded);
   EXPECT_EQ(h.runner.commands_ran().size(), 3u);
   EXPECT_EQ(h.clock.NowMs(), 1000 + 2000);  // backoff * 2^(k-1)
@@ -161,6 +165,13 @@ TEST(ExecutorRunTest, RetriesWithGrowingBackoffWithoutRealSleep) {
   std::vector<std::string> lines = h.reporter.Lines();
   EXPECT_THAT(lines, ::testing::Contains("attempt_failed a `do a` exited with 1; retrying in 2s "
                                          "(retry 2 of 3)"));
+  // The log the failed attempts began does not end with a failure: the silent success says so.
+  std::string log, err;
+  ASSERT_TRUE(ReadWholeFile(h.dir / "logs/a.log", &log, &err)) << err;
+  EXPECT_EQ(log,
+            "== attempt 1: do a\n== `do a` exited with 1\n"
+            "== attempt 2: do a\n== `do a` exited with 1\n"
+            "== attempt 3 succeeded\n");
 }
 
 TEST(ExecutorRunTest, RetriesExhaustedFailTheStep) {
