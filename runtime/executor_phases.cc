@@ -309,7 +309,8 @@ void Executor::Impl::ApplyWait(int i, const GuardObservation& obs) {
     return Enter(i, Phase::kWait);
   }
   run.status = "waiting until " + CanonicalText(wait.guard) + ": " + obs.summary;
-  Emit(ExecEvent::Type::kWaiting, i, CanonicalText(wait.guard) + ": " + obs.summary, obs.details);
+  Emit(ExecEvent::Type::kWaiting, i, CanonicalText(wait.guard) + ": " + obs.summary,
+       DetailsBeyondSummary(obs));
   Millis deadline = AddDuration(run.wait_started_ms, wait.timeout_ms);
   if (now >= deadline) {
     return Fail(i, run.recorder->TimeoutMessage(now - run.wait_started_ms));

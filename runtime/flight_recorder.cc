@@ -29,7 +29,7 @@ void AppendEntry(const std::string& label, const FlightRecorder::Entry& e, bool 
   *out += "\n  " + label + " (" + HumanDuration(e.at_ms) + "): ";
   *out += SummaryText(o);
   if (!with_details) return;
-  for (const auto& d : o.details) *out += "\n    " + d;
+  for (const auto& d : DetailsBeyondSummary(o)) *out += "\n    " + d;
   if (e.details_dropped > 0) *out += "\n    ... and " + std::to_string(e.details_dropped) + " more";
 }
 

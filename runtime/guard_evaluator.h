@@ -20,6 +20,16 @@ struct GuardObservation {
   std::vector<std::string> details;
 };
 
+/// The details worth showing under the summary: those that do not only repeat it (a guard with
+/// nothing to add object by object has its summary as its one detail).
+inline std::vector<std::string> DetailsBeyondSummary(const GuardObservation& o) {
+  std::vector<std::string> shown;
+  for (const std::string& d : o.details) {
+    if (d != o.summary) shown.push_back(d);
+  }
+  return shown;
+}
+
 /// "verify `G` does not hold: why" (`what` is "verify", "require", ...), or "cannot evaluate
 /// verify `G`: why" when its query failed; then the observation's details, indented (but not
 /// one that only repeats the summary).
@@ -28,9 +38,7 @@ inline std::string UnmetGuardText(const std::string& what, const Guard& g,
   std::string quoted = "`" + CanonicalText(g) + "`";
   std::string text = o.error ? "cannot evaluate " + what + " " + quoted + ": " + o.summary
                              : what + " " + quoted + " does not hold: " + o.summary;
-  for (const std::string& d : o.details) {
-    if (d != o.summary) text += "\n  " + d;
-  }
+  for (const std::string& d : DetailsBeyondSummary(o)) text += "\n  " + d;
   return text;
 }
 
