@@ -142,6 +142,21 @@ bool Executor::Impl::Turn() {
                                                                   : sched_.TakeStartable())
       Begin(i);
   }
+  // Carried steps that need a decision and nothing else (no verify to settle them by, neither
+  // idempotent nor retried) ask no guard and run no command: all of them are named in this resume,
+  // whatever --jobs and even once one holds the others, so the operator decides them at once.
+  if (carried_waiting_ > 0 && !stopping_ && !journal_broken_) {
+    auto undecidable = [this](int i) {
+      const Step& s = plan_.steps[i];
+      return runs_[i].initial == StepState::kRunning && runs_[i].record.exit_code != 0 &&
+             !s.run.empty() && s.verify.empty() && !s.idempotent && s.retries == 0;
+    };
+    // Each ends at once (awaiting), freeing its slot; a batch comes out empty once other steps
+    // hold every slot, and the rest wait for a later turn.
+    for (std::vector<int> batch; !(batch = sched_.TakeStartable(undecidable)).empty();) {
+      for (int i : batch) Begin(i);
+    }
+  }
   GuardTick();
   // A job runs only once the journal durably says its step is running: its worker makes this
   // turn's records durable before it starts (workers share that fdatasync), so this thread goes

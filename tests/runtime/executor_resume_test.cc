@@ -61,6 +61,30 @@ TEST(ExecutorResumeTest, AStepAfterARerunStepWaitsForItAlsoThroughADoneStep) {
   EXPECT_THAT(order, ElementsAre("start a", "end a", "start c", "end c"));
 }
 
+// Steps left running that need a decision and nothing else (no verify to settle them by, neither
+// idempotent nor retried) are all named in one resume, whatever --jobs: each asks no guard and
+// runs no command. (Before, a resume named --jobs of them and the next resume the rest.)
+TEST(ExecutorResumeTest, EveryStepThatNeedsADecisionIsNamedInOneResume) {
+  ExecutorHarness h;
+  h.options.jobs = 2;
+  Plan plan;
+  std::unordered_map<std::string, StepRecord> initial;
+  for (const char* id : {"a", "b", "c", "d", "e"}) {
+    plan.steps.push_back(MakeStep(id));
+    initial[id] = With(StepState::kRunning);
+  }
+  plan.steps.push_back(MakeStep("later", {"a"}));
+  RunResult r = h.Run(plan, initial);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kAwaiting);
+  EXPECT_THAT(r.awaiting, ::testing::UnorderedElementsAre("a", "b", "c", "d", "e"));
+  EXPECT_TRUE(h.runner.commands_ran().empty());
+  for (const char* id : {"a", "b", "c", "d", "e"}) {
+    EXPECT_THAT(r.summary, HasSubstr("step `" + std::string(id) +
+                                     "` was running when the run "
+                                     "stopped and it has no verify guard"));
+  }
+}
+
 TEST(ExecutorResumeTest, InterruptedStepWhoseVerifyHoldsIsSettledWithoutRunning) {
   ExecutorHarness h;
   Plan plan = ThreeSteps();
