@@ -143,14 +143,19 @@ bool Executor::Impl::Turn() {
       Begin(i);
   }
   // Carried steps that need a decision and nothing else (no verify to settle them by, neither
-  // idempotent nor retried) ask no guard and run no command: all of them are named in this resume,
-  // whatever --jobs and even once one holds the others, so the operator decides them at once.
-  if (carried_waiting_ > 0 && !stopping_ && !journal_broken_) {
-    auto undecidable = [this](int i) {
-      const Step& s = plan_.steps[i];
-      return runs_[i].initial == StepState::kRunning && runs_[i].record.exit_code != 0 &&
-             !s.run.empty() && s.verify.empty() && !s.idempotent && s.retries == 0;
-    };
+  // idempotent nor retried) ask no guard and run no command: once every other carried step has
+  // begun (or nothing more will), all of them are named in this resume, also after one holds the
+  // others, so the operator decides them at once.
+  auto undecidable = [this](int i) {
+    const Step& s = plan_.steps[i];
+    return runs_[i].initial == StepState::kRunning && runs_[i].record.exit_code != 0 &&
+           !s.run.empty() && s.verify.empty() && !s.idempotent && s.retries == 0;
+  };
+  auto settleable = [this, &undecidable](int i) {
+    return runs_[i].initial == StepState::kRunning && !undecidable(i);
+  };
+  if (carried_waiting_ > 0 && !stopping_ && !journal_broken_ &&
+      (held_ || !sched_.HasReady(settleable))) {
     // Each ends at once (awaiting), freeing its slot; a batch comes out empty once other steps
     // hold every slot, and the rest wait for a later turn.
     for (std::vector<int> batch; !(batch = sched_.TakeStartable(undecidable)).empty();) {

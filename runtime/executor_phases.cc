@@ -400,9 +400,12 @@ void Executor::Impl::OnAttempt(int i, const Completion& c) {
   // Left as the journal has it (exit code -1: commands not done), which is what resume goes by;
   // an interrupted command may exit 0 (one that traps SIGTERM) with its work half done.
   if (c.result.interrupted || stopping_) return Abandon(i);
-  run.record.exit_code = c.result.exit_code;
+  // 0 means "commands done" to resume: a failed attempt never records it (a timed-out command
+  // that traps SIGTERM exits 0).
+  int exit_code = c.result.exit_code == 0 ? -1 : c.result.exit_code;
+  run.record.exit_code = exit_code;
   if (BackOff(i, run.session_attempts, c.error, false)) return;
-  Fail(i, c.error, c.result.exit_code);
+  Fail(i, c.error, exit_code);
 }
 
 bool Executor::Impl::BackOff(int i, int failures, const std::string& error, bool refetch) {

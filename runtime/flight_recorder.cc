@@ -45,10 +45,11 @@ void AppendChange(const FlightRecorder::Entry& e, std::string* out) {
   auto absent = [](const std::vector<std::string>& in, const std::string& line) {
     return std::find(in.begin(), in.end(), line) == in.end();
   };
+  std::vector<std::string> now = DetailsBeyondSummary(o);
   for (const auto& d : e.before) {
-    if (absent(o.details, d)) *out += "\n    - " + d;
+    if (absent(now, d)) *out += "\n    - " + d;
   }
-  for (const auto& d : o.details) {
+  for (const auto& d : now) {
     if (absent(e.before, d)) *out += "\n    + " + d;
   }
 }
@@ -88,7 +89,7 @@ void FlightRecorder::Record(Millis now_ms, const GuardObservation& observation) 
       run.until_ms = e.at_ms;
       ++run.times;
     } else {
-      e.before = last_.observation.details;
+      e.before = DetailsBeyondSummary(last_.observation);
       e.until_ms = e.at_ms;
       changes_.push_back(e);
       if (changes_.size() > max_changes_) {

@@ -85,6 +85,30 @@ TEST(ExecutorResumeTest, EveryStepThatNeedsADecisionIsNamedInOneResume) {
   }
 }
 
+// ...but not before the steps that are settled by their verify have begun: one that needs a
+// decision holds the rest, and a step still waiting for a slot would be left for the next resume.
+TEST(ExecutorResumeTest, StepsThatNeedADecisionWaitForTheOthersToBeginSettling) {
+  ExecutorHarness h;
+  h.options.jobs = 2;
+  // c1's query fails once (asked again 2 s later), so c1 is still settling when c2 is done.
+  h.guards.Script(CanonicalText(CommandGuard("c1")),
+                  {FakeGuardEvaluator::Failed("connection refused"), FakeGuardEvaluator::Holds()});
+  Plan plan;
+  std::unordered_map<std::string, StepRecord> initial;
+  for (const char* id : {"c1", "c2", "c3", "u1"}) {
+    plan.steps.push_back(MakeStep(id));
+    if (id[0] == 'c') plan.steps.back().verify = {CommandGuard(id)};
+    initial[id] = With(StepState::kRunning);
+  }
+  RunResult r = h.Run(plan, initial);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kAwaiting) << r.summary;
+  EXPECT_THAT(r.awaiting, ElementsAre("u1"));
+  Checkpoint cp = h.Load();
+  for (const char* id : {"c1", "c2", "c3"}) {
+    EXPECT_EQ(cp.steps[id].state, StepState::kSucceeded) << id;
+  }
+}
+
 TEST(ExecutorResumeTest, InterruptedStepWhoseVerifyHoldsIsSettledWithoutRunning) {
   ExecutorHarness h;
   Plan plan = ThreeSteps();
@@ -424,6 +448,39 @@ TEST(ExecutorResumeTest, AnInterruptedCommandThatExitsZeroIsNotTakenForCompleted
   EXPECT_THAT(h.reporter.Lines(),
               Contains("note a stopped; resume runs it again if it is idempotent or retried, and "
                        "asks otherwise"));
+}
+
+// A timed-out command that traps SIGTERM exits 0: the attempt still failed. Its 0 must not reach
+// the journal as "commands done" (here through the record a retry restores when a signal stops it
+// before its spawn), or resume would take the step's commands for completed and, with no guard
+// to check, mark it succeeded.
+TEST(ExecutorResumeTest, ATimedOutCommandThatExitsZeroIsNotTakenForDone) {
+  ExecutorHarness h;
+  int calls = 0;
+  HookedRunner hooked(h.runner, [&h, &calls](const CommandSpec&, CommandResult* r) {
+    *r = CommandResult();
+    if (++calls == 1) {
+      r->exit_code = 0;
+      r->timed_out = true;
+    } else {
+      h.executor->Interrupt(SIGINT, false);
+      r->interrupted = true;
+      r->not_started = true;
+      r->error = "not started: the run was interrupted";
+    }
+    return true;
+  });
+  h.runner_override = &hooked;
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  plan.steps[0].timeout_ms = 1'000;
+  plan.steps[0].retries = 1;
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kInterrupted) << r.summary;
+  EXPECT_EQ(calls, 2);
+  Checkpoint cp = h.Load();
+  EXPECT_EQ(cp.steps["a"].state, StepState::kRunning);
+  EXPECT_NE(cp.steps["a"].exit_code, 0);
 }
 
 // A command that succeeds just as the signal comes (its completion is handled after the interrupt):

@@ -98,6 +98,19 @@ TEST(FlightRecorderTest, SaysWhenNothingChanged) {
             "  (no change in 2 observations)");
 }
 
+TEST(FlightRecorderTest, AChangeOfAGuardWithOnlyASummaryIsNotRepeatedAsDetails) {
+  FlightRecorder rec(AllShow("a"), 0);
+  rec.Record(0, Obs("no pods in namespace a", {"no pods in namespace a"}));
+  rec.Record(10'000, Obs("1 of 2 pods in a show 2/2", {"a/web-1: 1/2 ready"}));
+  rec.Record(20'000, Obs("no pods in namespace a", {"no pods in namespace a"}));
+  EXPECT_EQ(rec.TimeoutMessage(20'000),
+            "timed out after 20s waiting until pods in ns \"a\" all show 2/2\n"
+            "  first (0s): no pods in namespace a\n"
+            "  changed (10s): 1 of 2 pods in a show 2/2\n"
+            "    + a/web-1: 1/2 ready\n"
+            "  last (20s): no pods in namespace a");
+}
+
 TEST(FlightRecorderTest, MarksFailedQueriesAndHandlesNoObservation) {
   FlightRecorder rec(AllShow("a"), 0);
   EXPECT_EQ(rec.last(), nullptr);
