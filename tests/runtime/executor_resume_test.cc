@@ -22,6 +22,15 @@ StepRecord With(StepState state, int attempts = 1) {
   return r;
 }
 
+/// As the runner answers when a signal comes before it spawns: the command was not started.
+void InterruptBeforeTheSpawn(ExecutorHarness* h, CommandResult* r) {
+  h->executor->Interrupt(SIGINT, false);
+  *r = CommandResult();
+  r->interrupted = true;
+  r->not_started = true;
+  r->error = "not started: the run was interrupted";
+}
+
 Plan ThreeSteps() {
   Plan plan;
   plan.steps = {MakeStep("a"), MakeStep("b", {"a"}), MakeStep("c", {"b"})};
@@ -463,10 +472,7 @@ TEST(ExecutorResumeTest, ATimedOutCommandThatExitsZeroIsNotTakenForDone) {
       r->exit_code = 0;
       r->timed_out = true;
     } else {
-      h.executor->Interrupt(SIGINT, false);
-      r->interrupted = true;
-      r->not_started = true;
-      r->error = "not started: the run was interrupted";
+      InterruptBeforeTheSpawn(&h, r);
     }
     return true;
   });
@@ -516,11 +522,7 @@ TEST(ExecutorResumeTest, ACommandThatSucceedsAsTheSignalComesStopsBeforeItsWaits
 TEST(ExecutorResumeTest, AnAttemptStoppedBeforeItsCommandStartedIsNotLeftRunning) {
   ExecutorHarness h;
   HookedRunner hooked(h.runner, [&h](const CommandSpec&, CommandResult* r) {
-    h.executor->Interrupt(SIGINT, false);
-    *r = CommandResult();
-    r->interrupted = true;
-    r->not_started = true;
-    r->error = "not started: the run was interrupted";
+    InterruptBeforeTheSpawn(&h, r);
     return true;
   });
   h.runner_override = &hooked;
