@@ -396,6 +396,27 @@ TEST(ExecutorRunTest, ALogWriteErrorIsAWarning) {
                        "device"));
 }
 
+// A waiting line shows the guard's details below its summary, but not a detail that only repeats
+// the summary (as a guard with nothing to say object by object reports it).
+TEST(ExecutorRunTest, AWaitingLineDoesNotRepeatItsSummaryAsADetail) {
+  ExecutorHarness h;
+  h.guards.Script(CanonicalText(PodsReady("n1")),
+                  {FakeGuardEvaluator::Not("no pods in namespace n1", {"no pods in namespace n1"}),
+                   FakeGuardEvaluator::Not("1 of 2 pods ready", {"n1/web-1: 1/2 ready"}),
+                   FakeGuardEvaluator::Holds()});
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  plan.steps[0].wait_until = {{PodsReady("n1"), 60'000, 5'000}};
+  EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+  std::vector<std::vector<std::string>> details;
+  for (const ExecEvent& e : h.reporter.events) {
+    if (e.type == ExecEvent::Type::kWaiting) details.push_back(e.details);
+  }
+  ASSERT_EQ(details.size(), 2u);
+  EXPECT_TRUE(details[0].empty());
+  EXPECT_THAT(details[1], ElementsAre("n1/web-1: 1/2 ready"));
+}
+
 TEST(ExecutorRunTest, WaitingGuardsOfParallelStepsShareOneEvaluateCall) {
   ExecutorHarness h;
   h.options.jobs = 3;
