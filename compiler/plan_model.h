@@ -73,6 +73,12 @@ struct Step {
   std::string confirm;        ///< text of a confirmation gate, or "" for none
 };
 
+/// Whether resume may run `step` again when it was stopped in its commands and is not known done:
+/// it is retried, idempotent, or only fetches (a fetch is safe to repeat). Otherwise it asks.
+inline bool RunsAgainAfterAStop(const Step& step) {
+  return step.retries > 0 || step.idempotent || step.run.empty();
+}
+
 /// A `for` group after expansion.
 struct Group {
   std::string name;

@@ -149,7 +149,7 @@ bool Executor::Impl::Turn() {
   auto undecidable = [this](int i) {
     const Step& s = plan_.steps[i];
     return runs_[i].initial == StepState::kRunning && runs_[i].record.exit_code != 0 &&
-           !s.run.empty() && s.verify.empty() && !s.idempotent && s.retries == 0;
+           s.verify.empty() && !RunsAgainAfterAStop(s);
   };
   auto settleable = [this, &undecidable](int i) {
     return runs_[i].initial == StepState::kRunning && !undecidable(i);

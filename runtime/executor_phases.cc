@@ -253,7 +253,7 @@ void Executor::Impl::ApplySettle(int i, const std::vector<GuardObservation>& obs
   std::string why = obs.empty()               ? "it has no verify guard"
                     : step.wait_until.empty() ? "its verify does not hold"
                                               : "its verify and waits do not all hold";
-  if (step.retries > 0 || step.idempotent || step.run.empty()) {
+  if (RunsAgainAfterAStop(step)) {
     Emit(ExecEvent::Type::kNote, i,
          "was running when the run stopped and " + why + "; running it again (" +
              (step.idempotent    ? "idempotent"

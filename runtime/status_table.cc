@@ -42,7 +42,7 @@ std::vector<Millis> SessionEnds(const Checkpoint& cp) {
 /// What resume does with `step`, stopped in its commands when its run ended (docs/executor.md):
 /// settles it by its verify and waits, runs it again, or asks.
 std::string SettleNote(const Step& step) {
-  bool again = step.retries > 0 || step.idempotent || step.run.empty();
+  bool again = RunsAgainAfterAStop(step);
   if (step.verify.empty()) {
     return again ? "; resume runs it again" : "; resume asks for --rerun or --mark-done";
   }
