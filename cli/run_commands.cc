@@ -113,9 +113,10 @@ int WithServices(const RunOptions& o, Start start) {
   // Before any other thread exists, so that every thread inherits the blocked signals.
   SignalWatcher watcher([&](int sig, bool hard) {
     std::lock_guard<std::mutex> lock(mu);
+    // Interrupt() sets `signalled` itself, between recording the signal (so a guard query the
+    // flag stops is seen as stopped by it, not as a guard that does not hold) and signalling the
+    // commands (so a query that is starting is signalled too). Without an executor, here.
     if (current) current->Interrupt(sig, hard);
-    // After Interrupt(): a guard query this flag stops is then seen by the executor as stopped
-    // by the signal, not as a guard that does not hold.
     signalled.store(true);
   });
   std::string err;
@@ -153,6 +154,7 @@ int WithServices(const RunOptions& o, Start start) {
   svc.env.fetcher = fetcher.get();
   svc.env.reporter = reporter.get();
   svc.env.confirmer = &confirmer;
+  svc.env.interrupted = &signalled;
   svc.getenv = [](const char* name) { return std::getenv(name); };
   svc.interrupted = &signalled;
   svc.on_executor = [&](Executor* e) {

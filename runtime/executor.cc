@@ -90,6 +90,7 @@ void Executor::Impl::Interrupt(int signal, bool hard) {
   int expected = 0;
   bool first = signal_.compare_exchange_strong(expected, signal);
   cancel_.store(true);
+  if (env_.interrupted) env_.interrupted->store(true);
   if (first || hard) env_.runner->InterruptAll(hard ? SIGKILL : SIGTERM);
   { std::lock_guard<std::mutex> lock(mu_); }
   cv_.notify_all();

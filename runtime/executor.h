@@ -8,6 +8,7 @@
 // once for every guard that is due, so queries over one resource kind are shared.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <set>
@@ -47,6 +48,10 @@ struct ExecutorEnv {
   Confirmer* confirmer = nullptr;
   JournalWriter* journal = nullptr;
   const Secrets* secrets = nullptr;  ///< null = the plan has no secrets
+  /// The flag guard queries and the confirmer stop on, if any: Interrupt() sets it after it
+  /// records the signal and before it signals commands, so a query that saw it unset and is
+  /// starting is signalled with them (the runner's cancel protocol).
+  std::atomic<bool>* interrupted = nullptr;
 };
 
 struct ExecutorOptions {

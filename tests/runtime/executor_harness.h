@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -108,6 +109,7 @@ struct ExecutorHarness {
   Confirmer* confirmer = nullptr;
   ArtifactFetcher* fetcher = nullptr;
   CommandRunner* runner_override = nullptr;  ///< used instead of `runner` when set
+  std::atomic<bool>* interrupted = nullptr;  ///< ExecutorEnv::interrupted
   Executor* executor = nullptr;              ///< set while Run() runs, for tests that interrupt
 
   ExecutorHarness() { options.state_dir = dir.path(); }
@@ -134,6 +136,7 @@ struct ExecutorHarness {
     env.fetcher = fetcher;
     env.journal = journal.get();
     env.secrets = &secrets;
+    env.interrupted = interrupted;
     Executor exec(plan, env, options);
     executor = &exec;
     RunResult r = exec.Run(initial);

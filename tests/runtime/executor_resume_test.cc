@@ -435,6 +435,41 @@ TEST(ExecutorResumeTest, InterruptStopsRunningStepsAndLeavesThemRunning) {
   EXPECT_TRUE(noted);
 }
 
+// The flag that stops guard queries is set before the commands are signalled: a kubectl query
+// that found it unset and is starting is then signalled with them (the runner's cancel protocol).
+// Set after, such a query would run on, and Ctrl-C would wait up to its 60 s timeout.
+TEST(ExecutorResumeTest, InterruptSetsTheQueriesStopFlagBeforeItSignalsCommands) {
+  class FlagAtInterrupt : public CommandRunner {
+   public:
+    FlagAtInterrupt(ExecutorHarness* h, std::atomic<bool>* flag) : h_(h), flag_(flag) {}
+    CommandResult Run(const CommandSpec& spec) override {
+      h_->executor->Interrupt(SIGINT, false);  // as the signal thread would, mid-command
+      CommandResult r = h_->runner.Run(spec);
+      r.exit_code = -1;
+      r.interrupted = true;
+      r.term_signal = SIGTERM;
+      return r;
+    }
+    void InterruptAll(int signal) override {
+      flag_at_signal.push_back(flag_->load());
+      h_->runner.InterruptAll(signal);
+    }
+    std::vector<bool> flag_at_signal;
+
+   private:
+    ExecutorHarness* h_;
+    std::atomic<bool>* flag_;
+  };
+  ExecutorHarness h;
+  std::atomic<bool> flag{false};
+  FlagAtInterrupt runner(&h, &flag);
+  h.runner_override = &runner;
+  h.interrupted = &flag;
+  RunResult r = h.Run(ThreeSteps());
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kInterrupted);
+  EXPECT_THAT(runner.flag_at_signal, ElementsAre(true));
+}
+
 // A command the interrupt stopped that exits 0 anyway (it traps SIGTERM): its work may be half
 // done, so the step is left as a stopped one, and the note says what resume will really do with it
 // (not "stopped after its commands", which the journal does not say).
