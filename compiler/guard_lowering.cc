@@ -95,6 +95,10 @@ bool PlanBuilder::LowerGuardOperands(const ast::GuardExpr& expr, const Scope& sc
         diags_->Error("empty-command", expr.loc, "`command [...]` has no arguments");
         ok = false;
       }
+      if (ok && !out->argv.empty() && out->argv.front().empty()) {
+        diags_->Error("empty-command", expr.loc, "`command [...]`'s program name is empty");
+        ok = false;
+      }
       break;
     default:
       break;

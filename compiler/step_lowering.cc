@@ -96,6 +96,11 @@ void PlanBuilder::LowerRun(const std::vector<ast::Text>& argv, const Scope& scop
                   {"a lone list parameter spliced in nothing"});
     return;
   }
+  if (out.front().empty()) {
+    // exec would fail at run time, and a compiled plan with it is refused when read.
+    diags_->Error("empty-command", argv.front().loc, "the command's program name is empty");
+    return;
+  }
   step->run.push_back(std::move(out));
 }
 
