@@ -88,14 +88,19 @@ bool FindStateDir(std::string* dir, std::string* err) {
 
 bool TerminalConfirmer::CanAsk() { return ::isatty(0) && ::isatty(2); }
 
-bool TerminalConfirmer::Ask(const std::string& step, const std::string& question) {
+bool TerminalConfirmer::Ask(const std::string& step, const std::string& question,
+                            const std::atomic<bool>& withdrawn) {
   // Escaped as every other message is: the text answered is the text the reviewer read.
   std::fprintf(stderr, "%s: %s [y/N] ", Printable(step).c_str(), Printable(question).c_str());
   std::fflush(stderr);
   std::string answer;
   // Polls so that a signal (handled on another thread) can end the wait.
   for (;;) {
-    if (cancel_ && cancel_->load()) return false;
+    if ((cancel_ && cancel_->load()) || withdrawn.load()) {
+      // Unanswered: the run stopped meanwhile (what stopped it follows on the next line).
+      std::fprintf(stderr, "(not answered: the run is stopping)\n");
+      return false;
+    }
     pollfd p{0, POLLIN, 0};
     if (::poll(&p, 1, 200) <= 0) continue;
     char c = 0;

@@ -32,7 +32,8 @@ class TerminalConfirmer : public Confirmer {
  public:
   explicit TerminalConfirmer(const std::atomic<bool>* cancel) : cancel_(cancel) {}
   bool CanAsk() override;
-  bool Ask(const std::string& step, const std::string& question) override;
+  bool Ask(const std::string& step, const std::string& question,
+           const std::atomic<bool>& withdrawn) override;
 
  private:
   const std::atomic<bool>* cancel_;

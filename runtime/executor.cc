@@ -90,6 +90,7 @@ void Executor::Impl::Interrupt(int signal, bool hard) {
   int expected = 0;
   bool first = signal_.compare_exchange_strong(expected, signal);
   cancel_.store(true);
+  withdraw_prompts_.store(true);
   if (env_.interrupted) env_.interrupted->store(true);
   if (first || hard) env_.runner->InterruptAll(hard ? SIGKILL : SIGTERM);
   { std::lock_guard<std::mutex> lock(mu_); }
@@ -184,8 +185,9 @@ bool Executor::Impl::Turn() {
     env_.reporter->OnTick(env_.clock->WallMs());
     last_tick_ms_ = now;
   }
-  // A signal this turn (e.g. at a confirm prompt) is handled before a finished run ends.
+  // A signal this turn is handled before a finished run ends.
   if (signal_.load() != 0 && !stopping_) HandleInterrupt();
+  if (stopping_ || failed_ || held_ || journal_broken_) withdraw_prompts_.store(true);
   return Finished();
 }
 
@@ -290,6 +292,8 @@ void Executor::Impl::Drain() {
     }
     if (c.kind == Completion::Kind::kAttempt) {
       OnAttempt(c.step, c);
+    } else if (c.kind == Completion::Kind::kConfirm) {
+      OnConfirm(c.step, c);
     } else {
       OnFetch(c.step, c);
     }
@@ -309,14 +313,16 @@ void Executor::Impl::HandleInterrupt() {
   e.wall_ms = r.wall_ms;
   e.message = std::string("interrupted by ") + SignalName(sig) + ": stopping running steps";
   env_.reporter->OnEvent(e);
-  // Steps not inside a worker job stop here; those in a job stop when their command ends.
+  // Steps not inside a worker job stop here; those in a job stop when their command ends (or
+  // their prompt is withdrawn).
   AbandonIdleSteps();
 }
 
 void Executor::Impl::AbandonIdleSteps() {
   std::vector<int> idle(live_.begin(), live_.end());
   for (int i : idle) {
-    if (runs_[i].phase != Phase::kCommands && runs_[i].phase != Phase::kFetch) Abandon(i);
+    Phase p = runs_[i].phase;
+    if (p != Phase::kCommands && p != Phase::kFetch && p != Phase::kConfirm) Abandon(i);
   }
 }
 

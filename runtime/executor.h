@@ -34,8 +34,11 @@ class Confirmer {
   virtual ~Confirmer() = default;
   /// True when there is someone to ask (a terminal on stdin).
   virtual bool CanAsk() = 0;
-  /// Asks "STEP: QUESTION [y/N]"; true only for yes.
-  virtual bool Ask(const std::string& step, const std::string& question) = 0;
+  /// Asks "STEP: QUESTION [y/N]"; true only for yes. Called on a worker thread while the run
+  /// goes on, one question at a time; returns false unanswered once `withdrawn` is set (the run
+  /// was interrupted or stopped starting steps meanwhile).
+  virtual bool Ask(const std::string& step, const std::string& question,
+                   const std::atomic<bool>& withdrawn) = 0;
 };
 
 /// The side effects an executor uses; none is owned. `fetcher` and `confirmer` may be null.

@@ -63,10 +63,10 @@ class Executor::Impl {
   };
   /// A worker's result, applied in the next turn.
   struct Completion {
-    enum class Kind { kAttempt, kFetch, kFetchStage, kGuards };
+    enum class Kind { kAttempt, kFetch, kFetchStage, kGuards, kConfirm };
     Kind kind = Kind::kAttempt;
     int step = 0;
-    bool ok = false;
+    bool ok = false;       ///< kConfirm: answered yes
     CommandResult result;  ///< of the failing (or last) command
     std::string error;     ///< a failure in words (redacted); for kFetchStage the stage
     /// kFetchStage: what the stage is doing (file, bytes, rate, ETA); kAttempt: a log write error
@@ -133,6 +133,7 @@ class Executor::Impl {
   void ApplyCheck(int i, const std::vector<GuardObservation>& obs);
   void ApplyWait(int i, const GuardObservation& obs);
   void ConfirmGate(int i);
+  void OnConfirm(int i, const Completion& c);
   void StartAttempt(int i);
   void OnAttempt(int i, const Completion& c);
   void OnFetch(int i, const Completion& c);
@@ -147,6 +148,7 @@ class Executor::Impl {
   // executor_jobs.cc: work done on worker threads.
   Completion RunAttempt(int i, int attempt, std::vector<std::vector<std::string>> argvs);
   Completion RunFetch(int i);
+  Completion AskAtPrompt(int i);
   void PostJob(int step, uint64_t mark, std::function<Completion()> job);
   /// Queues `c` for the next turn; `wake`: wakes the main loop for it.
   void Complete(Completion c, bool wake = true);
@@ -194,6 +196,10 @@ class Executor::Impl {
   std::condition_variable cv_;
   std::atomic<int> signal_{0};
   std::atomic<bool> cancel_{false};  ///< set on interrupt: stops a fetch, and unspawned commands
+  /// Set when nothing new starts any more (a signal, a failure, a held or broken run): an open
+  /// confirm prompt is then withdrawn unanswered.
+  std::atomic<bool> withdraw_prompts_{false};
+  std::mutex prompt_mu_;  ///< one confirm prompt at a time on the terminal
 
   // Last, so that they are destroyed first: their threads, joined then, use the members above.
   std::unique_ptr<WorkerPool> pool_;

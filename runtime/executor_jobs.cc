@@ -147,6 +147,19 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
   return c;
 }
 
+Executor::Impl::Completion Executor::Impl::AskAtPrompt(int i) {
+  const Step& step = plan_.steps[i];
+  Completion c;
+  c.kind = Completion::Kind::kConfirm;
+  c.step = i;
+  std::lock_guard<std::mutex> lock(prompt_mu_);
+  if (withdraw_prompts_.load()) return c;
+  env_.reporter->Pause();
+  c.ok = env_.confirmer->Ask(step.id, step.confirm, withdraw_prompts_);
+  env_.reporter->Resume();
+  return c;
+}
+
 Executor::Impl::Completion Executor::Impl::RunFetch(int i) {
   const Step& step = plan_.steps[i];
   Completion c;

@@ -330,18 +330,27 @@ void Executor::Impl::ConfirmGate(int i) {
     return Enter(i, Phase::kFetch);
   }
   if (env_.confirmer && env_.confirmer->CanAsk()) {
-    env_.reporter->Pause();
-    bool yes = env_.confirmer->Ask(step.id, step.confirm);
-    env_.reporter->Resume();
-    if (yes) return Enter(i, Phase::kFetch);
-    if (signal_.load() != 0) return Abandon(i);  // a signal at the prompt: not an answer
-    return Await(i, StepState::kAwaitingConfirmation,
-                 "step `" + step.id + "` was not confirmed at the prompt; continue with `" +
-                     opt_.resume_command + " --approve " + step.id + "` when ready");
+    // Asked on a worker: while the operator reads the question, other steps run, poll and are
+    // journaled (their waits' timeouts go on).
+    runs_[i].status = "awaiting an answer at the prompt";
+    ++in_flight_;
+    to_post_.emplace_back(i, [this, i] { return AskAtPrompt(i); });
+    return;
   }
   Await(i, StepState::kAwaitingConfirmation,
         "step `" + step.id + "` awaits confirmation: \"" + step.confirm + "\"; continue with `" +
             opt_.resume_command + " --approve " + step.id + "` (or --yes)");
+}
+
+void Executor::Impl::OnConfirm(int i, const Completion& c) {
+  const Step& step = plan_.steps[i];
+  // Withdrawn (or answered just after) a signal, a failure elsewhere or a held run: nothing has
+  // run, and the gate asks again on resume.
+  if (Halted() || failed_ || held_ || signal_.load() != 0) return Abandon(i);
+  if (c.ok) return Enter(i, Phase::kFetch);
+  Await(i, StepState::kAwaitingConfirmation,
+        "step `" + step.id + "` was not confirmed at the prompt; continue with `" +
+            opt_.resume_command + " --approve " + step.id + "` when ready");
 }
 
 void Executor::Impl::StartAttempt(int i) {

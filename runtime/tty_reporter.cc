@@ -26,7 +26,13 @@ class TtyReporter : public ProgressReporter {
     Track(e);
     if (e.type != ExecEvent::Type::kWaiting && e.type != ExecEvent::Type::kAttemptStarted &&
         e.type != ExecEvent::Type::kStepStarted) {
-      lines_->OnEvent(e);  // scrolls above the live block
+      // Scrolls above the live block; held while a prompt has the terminal, so the question
+      // stays on its line.
+      if (paused_) {
+        held_.push_back(e);
+      } else {
+        lines_->OnEvent(e);
+      }
     }
     now_ms_ = e.wall_ms;
     Draw();
@@ -47,6 +53,8 @@ class TtyReporter : public ProgressReporter {
   void Resume() override {
     std::lock_guard<std::mutex> lock(mu_);
     paused_ = false;
+    for (const ExecEvent& e : held_) lines_->OnEvent(e);
+    held_.clear();
     Draw();
   }
 
@@ -136,6 +144,7 @@ class TtyReporter : public ProgressReporter {
   Millis now_ms_ = 0;
   int drawn_ = 0;
   bool paused_ = false;
+  std::vector<ExecEvent> held_;  ///< events that came while paused, scrolled at Resume()
 };
 
 }  // namespace

@@ -24,9 +24,11 @@ struct TerminalRun {
 };
 
 /// Runs `asmplan ARGS` with stdin, stdout and stderr on a new pseudo-terminal; answers `answer`
-/// when a `[y/N]` prompt appears; gives up (SIGKILL) after 60 s.
+/// when a `[y/N]` prompt appears (and, with `answer_once`, the file it names exists in `cwd`);
+/// gives up (SIGKILL) after 60 s.
 TerminalRun RunOnTerminal(const std::vector<std::string>& args, const std::string& cwd,
-                          const std::vector<std::string>& extra_env, const std::string& answer) {
+                          const std::vector<std::string>& extra_env, const std::string& answer,
+                          const std::string& answer_once = "") {
   TerminalRun run;
   int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) return run;
@@ -68,7 +70,8 @@ TerminalRun RunOnTerminal(const std::vector<std::string>& args, const std::strin
       if (n <= 0) break;  // EIO: the last holder of the terminal is gone
       run.screen.append(buf, static_cast<size_t>(n));
     }
-    if (!answered && run.screen.find("[y/N] ") != std::string::npos) {
+    if (!answered && run.screen.find("[y/N] ") != std::string::npos &&
+        (answer_once.empty() || ::access((cwd + "/" + answer_once).c_str(), F_OK) == 0)) {
       std::string line = answer + "\n";
       answered = ::write(master, line.data(), line.size()) == static_cast<ssize_t>(line.size());
     }
@@ -142,6 +145,24 @@ TEST_F(TerminalTest, NoColorAndARefusedGateStopsResumably) {
                                     dir_.path(), {"NO_COLOR=1"}, "");
   EXPECT_EQ(again.exit_code, 0) << again.screen;
   EXPECT_EQ(again.screen.find("[y/N]"), std::string::npos) << again.screen;
+}
+
+// The run goes on while the question waits: a step beside the gate runs to its end meanwhile,
+// and its `ok` line scrolls once the prompt is answered, not into the middle of it.
+TEST_F(TerminalTest, OtherStepsGoOnWhileThePromptWaits) {
+  std::ofstream(dir_ / "beside.asmplan")
+      << "plan beside {\n  step gate {\n    confirm \"Go?\"\n  }\n  step other {\n    run sh -c "
+         "\"sleep 1; touch other-done\"\n  }\n}\n";
+  TerminalRun r = RunOnTerminal({"run", "beside.asmplan", "--state-dir", "beside-state"},
+                                dir_.path(), {"NO_COLOR=1"}, "y",
+                                "beside-state/workspace/other-done");  // commands run there
+  EXPECT_EQ(r.exit_code, 0) << r.screen;
+  size_t prompt = r.screen.find("gate: Go? [y/N] ");
+  size_t other = r.screen.find("ok       other");
+  ASSERT_NE(prompt, std::string::npos) << r.screen;
+  ASSERT_NE(other, std::string::npos) << r.screen;
+  EXPECT_LT(prompt, other) << r.screen;
+  EXPECT_NE(r.screen.find("ok       gate"), std::string::npos) << r.screen;
 }
 
 // The prompt shows its text escaped, as `show` and every message do: a color code or a bidi

@@ -64,7 +64,7 @@ class ScriptedConfirmer : public Confirmer {
  public:
   ScriptedConfirmer(bool can_ask, bool answer) : can_ask_(can_ask), answer_(answer) {}
   bool CanAsk() override { return can_ask_; }
-  bool Ask(const std::string&, const std::string&) override {
+  bool Ask(const std::string&, const std::string&, const std::atomic<bool>&) override {
     ++asked;
     return answer_;
   }

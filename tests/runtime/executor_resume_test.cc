@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <functional>
 #include <thread>
 
 #include "runtime/durable_file.h"
@@ -349,7 +350,7 @@ TEST(ExecutorResumeTest, AnInterruptAtThePromptInterruptsTheRun) {
   struct InterruptedAtPrompt : Confirmer {
     ExecutorHarness* h;
     bool CanAsk() override { return true; }
-    bool Ask(const std::string&, const std::string&) override {
+    bool Ask(const std::string&, const std::string&, const std::atomic<bool>&) override {
       h->executor->Interrupt(SIGINT, false);
       return false;
     }
@@ -368,6 +369,72 @@ TEST(ExecutorResumeTest, AnInterruptAtThePromptInterruptsTheRun) {
     journaled |= rec.kind == JournalRecord::Kind::kInterrupt && rec.number == SIGINT;
   }
   EXPECT_TRUE(journaled);
+}
+
+/// Polls `done` in real time (a worker answers it) for up to 10 s.
+bool Eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 2000 && !done(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return done();
+}
+
+// While the operator reads a confirm prompt, the rest of the run goes on: another step's command
+// runs and its success is journaled (the prompt used to hold the whole executor, so waits elsewhere
+// timed out without being polled).
+TEST(ExecutorResumeTest, OtherStepsRunAndAreJournaledWhileAPromptWaits) {
+  ExecutorHarness h;
+  h.options.jobs = 2;
+  struct AnswersOnceBIsDone : Confirmer {
+    ExecutorHarness* h;
+    bool b_done_first = false;
+    bool CanAsk() override { return true; }
+    bool Ask(const std::string&, const std::string&, const std::atomic<bool>&) override {
+      b_done_first = Eventually([this] {
+        Checkpoint cp;
+        std::string err;
+        return LoadJournal(h->JournalPath(), &cp, &err) &&
+               cp.steps["b"].state == StepState::kSucceeded;
+      });
+      return true;
+    }
+  } confirmer;
+  confirmer.h = &h;
+  h.confirmer = &confirmer;
+  Plan plan;
+  plan.steps = {MakeStep("gate"), MakeStep("b")};
+  plan.steps[0].confirm = "Go?";
+  RunResult r = h.Run(plan);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kSucceeded) << r.summary;
+  EXPECT_TRUE(confirmer.b_done_first);
+  EXPECT_EQ(h.StateOf("gate"), StepState::kSucceeded);
+}
+
+// A step failing while a prompt waits withdraws the prompt: nothing new starts after a failure, so
+// the run ends and reports it instead of waiting for an answer it would not act on; the gate has
+// not been passed and asks again on resume.
+TEST(ExecutorResumeTest, AFailureElsewhereWithdrawsAnOpenPrompt) {
+  ExecutorHarness h;
+  h.options.jobs = 2;
+  h.runner.Expect("do b", FakeCommandRunner::Exit(1, "boom\n"));
+  struct WaitsUntilWithdrawn : Confirmer {
+    bool withdrawn_seen = false;
+    bool CanAsk() override { return true; }
+    bool Ask(const std::string&, const std::string&, const std::atomic<bool>& withdrawn) override {
+      withdrawn_seen = Eventually([&withdrawn] { return withdrawn.load(); });
+      return false;
+    }
+  } confirmer;
+  h.confirmer = &confirmer;
+  Plan plan;
+  plan.steps = {MakeStep("gate"), MakeStep("b")};
+  plan.steps[0].confirm = "Go?";
+  RunResult r = h.Run(plan);
+  EXPECT_TRUE(confirmer.withdrawn_seen);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed) << r.summary;
+  EXPECT_THAT(r.failed, ElementsAre("b"));
+  Checkpoint cp = h.Load();
+  EXPECT_EQ(cp.steps.count("gate"), 0u);  // not "not confirmed": nobody answered
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do b"));
 }
 
 // Also a value that shell quoting changes (its `'` becomes '\''): redacted as shown, too.

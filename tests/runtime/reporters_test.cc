@@ -187,6 +187,20 @@ TEST(TtyReporterTest, TicksUpdateElapsedTimeAndPauseHidesTheBlock) {
   EXPECT_NE(out.Text().substr(before).find("> gate"), std::string::npos);
 }
 
+// Steps go on while a prompt owns the terminal: what they report scrolls once it is answered, so
+// no line lands in the middle of the question.
+TEST(TtyReporterTest, EventsDuringAPromptScrollAfterIt) {
+  MemoryStream out;
+  auto r = NewTtyReporter(out.file(), Width(80), false);
+  r->OnEvent(Event(ExecEvent::Type::kStepStarted, "other"));
+  r->Pause();
+  size_t before = out.Text().size();
+  r->OnEvent(Event(ExecEvent::Type::kStepSucceeded, "other"));
+  EXPECT_EQ(out.Text().substr(before), "");
+  r->Resume();
+  EXPECT_NE(out.Text().substr(before).find("ok       other"), std::string::npos) << out.Text();
+}
+
 // A resized terminal: the next draw cuts lines to the new width.
 TEST(TtyReporterTest, ADrawAfterAResizeFitsTheNewWidth) {
   MemoryStream out;
