@@ -427,6 +427,10 @@ RunResult Executor::Impl::Summarize() {
     r.summary += std::string("interrupted by ") + SignalName(sig) + "; continue with `" +
                  opt_.resume_command + "`\n";
   }
+  if (failed_ && !stopping_ && !journal_broken_) {
+    r.summary += "once the cause is fixed, continue with `" + opt_.resume_command +
+                 "`: failed steps run again, finished ones do not\n";
+  }
   static const char* kOutcome[] = {"succeeded", "failed", "awaiting", "interrupted"};
   JournalRecord fin;
   fin.kind = JournalRecord::Kind::kFinish;

@@ -65,6 +65,10 @@ TEST(ExecutorRunTest, AStepsDurationIncludesItsChecks) {
 
 // A failed command's message quotes the last line it printed (kubectl's verdict comes last),
 // in the summary and the journal; the log keeps everything.
+const char kResumeHint[] =
+    "once the cause is fixed, continue with `asmplan resume`: failed steps run again, finished "
+    "ones do not\n";
+
 TEST(ExecutorRunTest, AFailedCommandsMessageQuotesItsLastLine) {
   ExecutorHarness h;
   h.runner.Expect("do a", FakeCommandRunner::Exit(1,
@@ -77,7 +81,7 @@ TEST(ExecutorRunTest, AFailedCommandsMessageQuotesItsLastLine) {
   EXPECT_EQ(r.summary,
             "step `a` failed: `do a` exited with 1: Error from server (NotFound): namespaces "
             "\"payments\" not found\n  log: " +
-                (h.dir / "logs/a.log") + "\n");
+                (h.dir / "logs/a.log") + "\n" + kResumeHint);
   EXPECT_EQ(h.Load().steps["a"].message,
             "`do a` exited with 1: Error from server (NotFound): namespaces \"payments\" not "
             "found");
@@ -106,8 +110,8 @@ TEST(ExecutorRunTest, FailureStartsNothingNewAndNamesStepAndLog) {
   RunResult r = h.Run(plan);
   EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
   EXPECT_THAT(r.failed, ElementsAre("b"));
-  EXPECT_EQ(r.summary,
-            "step `b` failed: `do b` exited with 3\n  log: " + (h.dir / "logs/b.log") + "\n");
+  EXPECT_EQ(r.summary, "step `b` failed: `do b` exited with 3\n  log: " + (h.dir / "logs/b.log") +
+                           "\n" + kResumeHint);
   // With one job, b ran before d; after b failed nothing new started.
   EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a", "do b"));
   Checkpoint cp = h.Load();
