@@ -120,6 +120,10 @@ int WithServices(const RunOptions& o, Start start) {
     signalled.store(true);
   });
   std::string err;
+  if (!EnoughOpenFiles(o.jobs, &err)) {
+    std::fprintf(stderr, "error: %s\n", err.c_str());
+    return kExitInvalid;
+  }
   // Appending events to the journal (or anything the run keeps) would destroy the checkpoint.
   if (!o.events.empty() && InsideDirectory(o.events, o.state_dir)) {
     std::fprintf(stderr,

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -83,6 +84,21 @@ bool FindStateDir(std::string* dir, std::string* err) {
     for (const std::string& f : found) *err += " " + f;
     *err += "; pass --state-dir DIR";
   }
+  return false;
+}
+
+bool EnoughOpenFiles(int jobs, std::string* err) {
+  const rlim_t need = 64 + 4 * static_cast<rlim_t>(jobs);
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= need) return true;
+  // Only as far as needed: the commands inherit it, and some close every descriptor up to it.
+  if (limit.rlim_max >= need) {
+    limit.rlim_cur = need;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) == 0) return true;
+  }
+  *err = "--jobs " + std::to_string(jobs) + " needs about " + std::to_string(need) +
+         " open files, and this process may have only " + std::to_string(limit.rlim_max) +
+         " (ulimit -Hn): give a smaller --jobs";
   return false;
 }
 

@@ -26,6 +26,11 @@ std::string DefaultStateDir(const Plan& plan);
 /// journal. False with a message naming the candidates when there are none or several.
 bool FindStateDir(std::string* dir, std::string* err);
 
+/// Each running step holds a few descriptors (its output pipe, its log, a spawn's pipe ends):
+/// raises the soft limit on open files when `jobs` needs more, up to the hard limit. False with
+/// the figures and what to do when even the hard limit is too low.
+bool EnoughOpenFiles(int jobs, std::string* err);
+
 /// Asks on the terminal (stdin) when both stdin and stderr are terminals. Gives up, answering
 /// no, when `cancel` becomes true (a signal arrived) while waiting for the answer.
 class TerminalConfirmer : public Confirmer {

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,8 +24,9 @@ namespace asmplan::testing {
 /// stdout to `stdout_fd` when that is given.
 class AsmplanProcess {
  public:
+  /// `nofile`: the limit on open files it starts with (soft, hard), when not {0, 0}.
   AsmplanProcess(const std::vector<std::string>& args, const std::string& scratch,
-                 int stdout_fd = -1) {
+                 int stdout_fd = -1, rlimit nofile = {0, 0}) {
     std::vector<std::string> argv = {std::string(ASMPLAN_BIN_DIR) + "/asmplan"};
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<char*> ptrs;
@@ -36,6 +38,7 @@ class AsmplanProcess {
     pid_ = ::fork();
     if (pid_ == 0) {
       ::setsid();
+      if (nofile.rlim_max > 0 && ::setrlimit(RLIMIT_NOFILE, &nofile) != 0) ::_exit(126);
       ::dup2(in_fd, 0);
       ::dup2(stdout_fd >= 0 ? stdout_fd : out_fd, 1);
       ::dup2(out_fd, 2);

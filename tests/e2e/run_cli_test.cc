@@ -32,6 +32,36 @@ std::string Output(const TempDir& dir) {
   return out;
 }
 
+// Many steps at once need more open files than a low default soft limit allows: asmplan raises
+// it toward the hard limit instead of failing steps with "Too many open files", and when even the
+// hard limit is too low, says so before anything starts.
+TEST(RunCliTest, ManyJobsRaiseTheOpenFileLimitOrAreRefusedUpFront) {
+  TempDir dir;
+  Plan plan;
+  plan.name = "wide";
+  for (int i = 0; i < 60; ++i) {
+    Step s;
+    s.id = "s" + std::to_string(i);
+    s.run = {{"sh", "-c", "echo started; sleep 1"}};
+    plan.steps.push_back(s);
+  }
+  ASSERT_TRUE(testing::WritePlanFile(plan, dir / "plan.yaml"));
+  testing::AsmplanProcess run(
+      {"run", dir / "plan.yaml", "--jobs", "60", "--state-dir", dir / "state"}, dir.path(), -1,
+      {64, 4096});
+  EXPECT_EQ(run.Wait(), 0) << Output(dir);
+  testing::AsmplanProcess low(
+      {"run", dir / "plan.yaml", "--jobs", "60", "--state-dir", dir / "low"}, dir.path(), -1,
+      {64, 64});
+  EXPECT_EQ(low.Wait(), 2);
+  std::string said = Output(dir);
+  EXPECT_NE(said.find("error: --jobs 60 needs about 304 open files, and this process may have "
+                      "only 64 (ulimit -Hn): give a smaller --jobs"),
+            std::string::npos)
+      << said;
+  EXPECT_NE(::access((dir / "low").c_str(), F_OK), 0);  // nothing started, nothing created
+}
+
 TEST(RunCliTest, RepeatableOptionsTakeOneValueEach) {
   TempDir dir;
   ASSERT_TRUE(testing::WritePlanFile(GatedPlan(), dir / "plan.yaml"));
