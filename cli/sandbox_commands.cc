@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -133,9 +134,19 @@ void RegisterSandboxCommands(CLI::App& app) {
   up->add_option("--scenario", options->scenario, "scenario file (YAML)")->required();
   AddStateDirOption(up, options.get());
   up->add_option("--port", options->port, "user cluster port; 0 picks free ports")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  // Not CLI::PositiveNumber: NaN compares false with everything, and would pass.
   up->add_option("--timeout", options->timeout_s, "seconds to wait for it to be ready")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            char* end = nullptr;
+            double v = std::strtod(text.c_str(), &end);
+            return *end == '\0' && v > 0 && v <= 3600 ? std::string()
+                                                      : "must be seconds from above 0 to 3600";
+          },
+          "SECONDS"));
   up->footer(
       "Prints the `export KUBECONFIG=...` and `export PATH=...` lines to use.\n"
       "Exit status: 0 started, 2 bad scenario, 1 other failure (or already running).");

@@ -9,8 +9,10 @@ int main(int argc, char** argv) {
   app.add_option("--scenario", options.scenario, "scenario YAML file")->required();
   app.add_option("--state-dir", options.state_dir, "where kubeconfig and sandbox.json go")
       ->required();
-  app.add_option("--port", options.port, "user cluster port (0 = any free port)");
-  app.add_option("--admin-port", options.admin_port, "admin cluster port (0 = any free port)");
+  app.add_option("--port", options.port, "user cluster port (0 = any free port)")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--admin-port", options.admin_port, "admin cluster port (0 = any free port)")
+      ->check(CLI::Range(0, 65535));
   app.add_option("--istioctl", options.istioctl, "simulated istioctl to pack into releases");
   try {
     app.parse(argc, argv);

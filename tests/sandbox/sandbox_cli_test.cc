@@ -129,6 +129,21 @@ TEST_F(SandboxCliTest, UpWithoutScenarioIsInvalid) {
   EXPECT_NE(up.err.find("--scenario is required"), std::string::npos) << up.err;
 }
 
+// A port out of range used to be taken modulo 65536 (the kubeconfig then named one nothing
+// listened on), and a timeout of `nan` printed "not ready after -2147483648s".
+TEST_F(SandboxCliTest, UpRefusesAPortOrTimeoutOutOfRange) {
+  std::ofstream(scenario_) << "mesh: {version: 1.6.14-asm.1}\nnamespaces: []\n";
+  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
+           {"--port", "70000"}, {"--port", "-5"}, {"--timeout", "nan"}, {"--timeout", "0"}}) {
+    std::vector<std::string> args = {"up", "--scenario", scenario_, "--state-dir", state_dir_};
+    args.insert(args.end(), bad.begin(), bad.end());
+    ProcessResult up = Asmplan(args);
+    EXPECT_EQ(up.exit_code, 2) << bad[1];
+    EXPECT_NE(up.err.find(bad[0] + ": "), std::string::npos) << up.err;
+    EXPECT_FALSE(std::filesystem::exists(state_dir_ + "/sandbox.pid")) << bad[1];
+  }
+}
+
 TEST(SandboxSummaryTest, AddsUpNamespacesAndPods) {
   auto state = nlohmann::json::parse(R"({
     "mesh": {"enabled": true, "version": "1.5.10-asm.2", "profile": "asm-multicloud"},
