@@ -36,11 +36,7 @@ int Compile(const CompileOptions& o, Plan* plan) {
   bool ok = CompilePlan(in, plan, &diags);
   std::cerr << diags.Render();
   if (ok) return kExitOk;
-  // The input file itself missing is an I/O problem, not an invalid plan.
-  for (const Diagnostic& d : diags.all()) {
-    if (d.name == "unreadable-file" && d.loc.file < 0 && d.origin == o.file) return kExitFailure;
-  }
-  return kExitInvalid;
+  return InputUnreadable(diags, o.file) ? kExitFailure : kExitInvalid;
 }
 
 /// Where `compile -o PATH` writes: PATH, or the file a symlink at PATH points to (so the link

@@ -360,7 +360,9 @@ void AddCommon(CLI::App* cmd, RunOptions* o, const char* state_dir_help) {
 void RegisterRunCommands(CLI::App& app) {
   auto o = std::make_shared<RunOptions>();
   CLI::App* run = app.add_subcommand("run", "run a plan (.asmplan source or compiled YAML)");
-  run->add_option("FILE", o->file, "the plan: a .asmplan source or a compiled plan")->required();
+  run->add_option("FILE", o->file,
+                  "the plan: a .asmplan source, or a compiled plan (- reads it from stdin)")
+      ->required();
   run->add_flag("--dry-run,-n", o->dry_run, "print every command as it would run; change nothing");
   AddCommon(run, o.get(), "the run's state directory (default: .asmplan/<plan name>)");
   run->callback([o] { Finish(DoRun(*o)); });

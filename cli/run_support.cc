@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "compiler/compiled_plan_io.h"
 #include "compiler/compiler.h"
+#include "compiler/file_reader.h"
 #include "runtime/durable_file.h"
 #include "runtime/json_events_reporter.h"
 #include "runtime/line_reporter.h"
@@ -35,7 +36,7 @@ int LoadPlanArgument(const std::string& file, const std::vector<std::string>& se
     Diagnostics diags;
     bool ok = CompilePlan(in, plan, &diags);
     std::fputs(diags.Render().c_str(), stderr);
-    if (!ok) return kExitInvalid;
+    if (!ok) return InputUnreadable(diags, file) ? kExitFailure : kExitInvalid;
     *text = WriteCompiledPlan(plan);
     return kExitOk;
   }
@@ -46,9 +47,11 @@ int LoadPlanArgument(const std::string& file, const std::vector<std::string>& se
                  file.c_str());
     return kExitInvalid;
   }
+  // As a source is read: a regular file (not a device such as /dev/zero) of a sane size, or "-".
   std::string err;
-  if (!ReadWholeFile(file, text, &err)) {
-    std::fprintf(stderr, "error: %s\n", err.c_str());
+  DiskFileReader reader;
+  if (!reader.Read(file, text, &err)) {
+    std::fprintf(stderr, "error: cannot read %s: %s\n", file.c_str(), err.c_str());
     return kExitFailure;
   }
   if (!ReadCompiledPlan(*text, plan, &err)) {

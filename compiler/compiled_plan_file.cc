@@ -22,6 +22,10 @@ PlanFileStatus Verify(std::string_view text, Plan* plan, std::string* err) {
   return ReadCompiledPlan(text, plan, err) ? PlanFileStatus::kOk : PlanFileStatus::kInvalid;
 }
 
+/// No compiled plan is this large (100k steps take about 20 MiB): a stream that goes on (a device
+/// such as /dev/zero) is cut off here instead of filling the memory.
+constexpr size_t kMaxStreamBytes = 256u << 20;
+
 // Reads a pipe, a terminal or any other stream to its end.
 PlanFileStatus ReadStream(int fd, Plan* plan, std::string* err) {
   std::string text;
@@ -31,6 +35,11 @@ PlanFileStatus ReadStream(int fd, Plan* plan, std::string* err) {
     if (n == 0) break;
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Unreadable(errno, err);
+    if (text.size() + static_cast<size_t>(n) > kMaxStreamBytes) {
+      *err = "cannot read the compiled plan: larger than " + std::to_string(kMaxStreamBytes >> 20) +
+             " MiB";
+      return PlanFileStatus::kUnreadable;
+    }
     text.append(buffer, static_cast<size_t>(n));
   }
   return Verify(text, plan, err);
@@ -62,6 +71,9 @@ PlanFileStatus LoadCompiledPlanFile(const std::string& path, Plan* plan, std::st
     status = Unreadable(EISDIR, err);
   } else if (S_ISREG(st.st_mode)) {
     status = ReadMapped(fd, static_cast<size_t>(st.st_size), plan, err);
+  } else if (S_ISCHR(st.st_mode) && !isatty(fd)) {
+    *err = "cannot read the compiled plan: a device (not a file, pipe or terminal)";
+    status = PlanFileStatus::kUnreadable;
   } else {
     status = ReadStream(fd, plan, err);
   }

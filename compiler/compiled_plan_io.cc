@@ -321,7 +321,7 @@ bool ReadCompiledPlan(std::string_view text, Plan* plan, std::string* err) {
                 text.find("use \"") != std::string_view::npos)) {
       *err +=
           " (this looks like a plan source: compile it with `asmplan compile FILE -o "
-          "PLAN.yaml`, or give it to `asmplan run` as it is)";
+          "PLAN.yaml`, or give it to `asmplan run` as it is, named *.asmplan)";
     }
     return false;
   }

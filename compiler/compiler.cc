@@ -161,4 +161,11 @@ bool CompilePlan(const CompileInput& in, Plan* out, Diagnostics* diags) {
   return !diags->HasErrors();
 }
 
+bool InputUnreadable(const Diagnostics& diags, const std::string& path) {
+  for (const Diagnostic& d : diags.all()) {
+    if (d.name == "unreadable-file" && d.loc.file < 0 && d.origin == path) return true;
+  }
+  return false;
+}
+
 }  // namespace asmplan

@@ -24,4 +24,8 @@ struct CompileInput {
 /// the files it uses) < --values < --set.
 bool CompilePlan(const CompileInput& in, Plan* out, Diagnostics* diags);
 
+/// Whether CompilePlan() failed because the file given to it (`path`) could not be read: an I/O
+/// problem (exit 1), not an invalid plan (exit 2).
+bool InputUnreadable(const Diagnostics& diags, const std::string& path);
+
 }  // namespace asmplan

@@ -40,6 +40,9 @@ TEST_F(CompiledPlanFileTest, UnreadableAndInvalidAreToldApart) {
   EXPECT_EQ(err, "cannot read the compiled plan: No such file or directory");
   EXPECT_EQ(LoadCompiledPlanFile(dir_.path(), &read, &err), PlanFileStatus::kUnreadable);
   EXPECT_EQ(err, "cannot read the compiled plan: Is a directory");
+  // A device never ends (/dev/zero used to fill the memory): refused before reading.
+  EXPECT_EQ(LoadCompiledPlanFile("/dev/zero", &read, &err), PlanFileStatus::kUnreadable);
+  EXPECT_EQ(err, "cannot read the compiled plan: a device (not a file, pipe or terminal)");
   EXPECT_EQ(LoadCompiledPlanFile(Write("empty.yaml", ""), &read, &err), PlanFileStatus::kInvalid);
   EXPECT_EQ(err.rfind("compiled plan line 1: expected `sha256:", 0), 0u) << err;
 

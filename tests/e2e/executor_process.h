@@ -25,8 +25,9 @@ namespace asmplan::testing {
 class AsmplanProcess {
  public:
   /// `nofile`: the limit on open files it starts with (soft, hard), when not {0, 0}.
+  /// `stdin_fd`: its standard input (default /dev/null).
   AsmplanProcess(const std::vector<std::string>& args, const std::string& scratch,
-                 int stdout_fd = -1, rlimit nofile = {0, 0}) {
+                 int stdout_fd = -1, rlimit nofile = {0, 0}, int stdin_fd = -1) {
     std::vector<std::string> argv = {std::string(ASMPLAN_BIN_DIR) + "/asmplan"};
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<char*> ptrs;
@@ -39,7 +40,7 @@ class AsmplanProcess {
     if (pid_ == 0) {
       ::setsid();
       if (nofile.rlim_max > 0 && ::setrlimit(RLIMIT_NOFILE, &nofile) != 0) ::_exit(126);
-      ::dup2(in_fd, 0);
+      ::dup2(stdin_fd >= 0 ? stdin_fd : in_fd, 0);
       ::dup2(stdout_fd >= 0 ? stdout_fd : out_fd, 1);
       ::dup2(out_fd, 2);
       ::execv(ptrs[0], ptrs.data());

@@ -1,5 +1,6 @@
 // `asmplan run` and `resume` arguments through the built binary: repeatable options take one
 // value each, options that belong to --mark-done are refused without it.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -60,6 +61,28 @@ TEST(RunCliTest, ManyJobsRaiseTheOpenFileLimitOrAreRefusedUpFront) {
             std::string::npos)
       << said;
   EXPECT_NE(::access((dir / "low").c_str(), F_OK), 0);  // nothing started, nothing created
+}
+
+// What `run` cannot read is an I/O error (exit 1) however the file is named, and a device is
+// refused before it is read (/dev/zero used to fill the memory); `-` reads a compiled plan from
+// standard input, as `show -` does.
+TEST(RunCliTest, UnreadableInputsExitOneAndDashReadsStdin) {
+  TempDir dir;
+  for (std::string file : {"/dev/zero", "missing.yaml", "missing.asmplan"}) {
+    testing::AsmplanProcess run({"run", file, "--dry-run"}, dir.path());
+    EXPECT_EQ(run.Wait(), 1) << file;
+    std::string said = Output(dir);
+    EXPECT_NE(said.find("cannot read"), std::string::npos) << said;
+  }
+  Plan plan = GatedPlan();
+  ASSERT_TRUE(testing::WritePlanFile(plan, dir / "plan.yaml"));
+  int in = ::open((dir / "plan.yaml").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(in, 0);
+  testing::AsmplanProcess run({"run", "-", "--dry-run"}, dir.path(), -1, {0, 0}, in);
+  ::close(in);
+  EXPECT_EQ(run.Wait(), 0);
+  std::string said = Output(dir);
+  EXPECT_NE(said.find("# plan gated"), std::string::npos) << said;
 }
 
 TEST(RunCliTest, RepeatableOptionsTakeOneValueEach) {
