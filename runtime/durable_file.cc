@@ -123,4 +123,14 @@ std::string AbsolutePath(const std::string& path) {
   return out;
 }
 
+bool EndsMidLine(const std::string& path, int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return false;
+  int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  char last = '\n';
+  bool read = in >= 0 && ::pread(in, &last, 1, st.st_size - 1) == 1;
+  if (in >= 0) ::close(in);
+  return read && last != '\n';
+}
+
 }  // namespace asmplan

@@ -19,6 +19,11 @@ bool SyncDirectory(const std::string& dir, std::string* err);
 /// Creates `dir` and its missing parents (mode 0755). True when it exists afterwards.
 bool MakeDirectories(const std::string& dir, std::string* err);
 
+/// Whether the regular file open as `fd` (at `path`) has bytes and does not end with a newline: a
+/// log's own `==` lines then start on a line of their own, after a command's last line that had
+/// none. (Read through its own descriptor: opening a log read-write would change what a FIFO does.)
+bool EndsMidLine(const std::string& path, int fd);
+
 /// `path` made absolute against the current directory (unchanged when already absolute, or when
 /// the current directory cannot be read). Not normalized.
 std::string AbsolutePath(const std::string& path);

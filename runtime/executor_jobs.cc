@@ -7,6 +7,7 @@
 
 #include "compiler/duration_text.h"
 #include "runtime/argv_text.h"
+#include "runtime/durable_file.h"
 #include "runtime/executor_impl.h"
 #include "runtime/leftover_commands.h"
 
@@ -17,9 +18,11 @@ void Executor::Impl::AppendToLog(int i, const std::string& text) const {
   std::string path = AbsLog(i);
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return;  // a missing log must not fail the step; the runner reports its own errors
+  // asmplan's `==` lines start a line, also after a command's last line without a newline.
+  const std::string out = text.rfind("==", 0) == 0 && EndsMidLine(path, fd) ? "\n" + text : text;
   size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+  while (done < out.size()) {
+    ssize_t n = ::write(fd, out.data() + done, out.size() - done);
     if (n <= 0) break;
     done += static_cast<size_t>(n);
   }

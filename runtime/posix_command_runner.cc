@@ -246,7 +246,9 @@ bool OpenLog(Child* child) {
   if (path.empty() || !child->log_error.empty()) return false;
   if (!child->log.valid()) {
     child->log.Reset(open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-    const std::string& preamble = child->spec->log_preamble;
+    std::string preamble = child->spec->log_preamble;
+    if (!preamble.empty() && child->log.valid() && EndsMidLine(path, child->log.get()))
+      preamble.insert(0, "\n");
     child->logged =
         child->log.valid() && WriteAll(child->log.get(), preamble.data(), preamble.size());
     if (!child->logged) child->log_error = "cannot write log file " + path + ": " + strerror(errno);

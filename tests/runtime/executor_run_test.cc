@@ -138,6 +138,19 @@ TEST(ExecutorRunTest, TheLogHoldsCommandsThatSaidSomethingOrFailed) {
   EXPECT_EQ(h.runner.specs_ran()[1].log_preamble, "== attempt 1: one\n");
 }
 
+// asmplan's own `==` line after a command whose last line had no newline starts a line of its own
+// ("abc== ... exited with 1" before).
+TEST(ExecutorRunTest, TheLogsOwnLinesStartALineAfterOutputWithoutANewline) {
+  ExecutorHarness h;
+  h.runner.Expect("one", FakeCommandRunner::Exit(1, "abc"));
+  Plan plan;
+  plan.steps = {MakeStep("a", {}, {{"one"}})};
+  h.Run(plan);
+  std::string log, err;
+  ASSERT_TRUE(ReadWholeFile(h.dir / "logs/a.log", &log, &err)) << err;
+  EXPECT_EQ(log, "== attempt 1: one\nabc\n== `one` exited with 1\n");
+}
+
 TEST(ExecutorRunTest, StepCommandsRunInOrderAndStopAtTheFirstFailure) {
   ExecutorHarness h;
   h.runner.Expect("two", FakeCommandRunner::Exit(1));

@@ -164,6 +164,19 @@ TEST_F(PosixCommandRunnerTest, AppendsToTheLogFileAfterThePreamble) {
   EXPECT_EQ(runner_->Run(spec).output_tail, std::string(4096 - 6, 'x') + "\nlast\n");
 }
 
+// A preamble starts its own line, also after a command whose last line had no newline.
+TEST_F(PosixCommandRunnerTest, APreambleStartsALineAfterOutputWithoutANewline) {
+  CommandSpec spec;
+  spec.log_path = (dir_ / "step.log").string();
+  spec.log_preamble = "== first\n";
+  spec.argv = {"printf", "one"};
+  EXPECT_TRUE(runner_->Run(spec).logged);
+  spec.log_preamble = "== second\n";
+  spec.argv = {"echo", "two"};
+  EXPECT_TRUE(runner_->Run(spec).logged);
+  EXPECT_EQ(Slurp(dir_ / "step.log"), "== first\none\n== second\ntwo\n");
+}
+
 // Creating a file can cost a millisecond: a command that prints nothing gets no log file.
 TEST_F(PosixCommandRunnerTest, ASilentCommandCreatesNoLogFile) {
   CommandSpec spec;
