@@ -150,12 +150,17 @@ std::vector<char*> CStrings(std::vector<std::string>& strings) {
 
 /// Adds to `actions` (initialized): stdin from /dev/null, stdout to `out_fd` and stderr to
 /// `err_fd`, no other inherited descriptors, its own working directory.
-bool InitFileActions(posix_spawn_file_actions_t* actions, int out_fd, int err_fd,
+bool InitFileActions(posix_spawn_file_actions_t* actions, int out_fd, int err_fd, int reader_fd,
                      const std::string& cwd) {
+  // The command holds a reader of its own output pipe too, as fd 3, and never reads it: killed
+  // (kill -9, the OOM killer), asmplan leaves the pipe with a reader, so the command's next line
+  // does not kill it with SIGPIPE halfway through its work; it runs on (for up to a pipe's buffer
+  // of output) as resume expects of a command a killed run left running.
   return posix_spawn_file_actions_addopen(actions, 0, "/dev/null", O_RDONLY, 0) == 0 &&
          posix_spawn_file_actions_adddup2(actions, out_fd, 1) == 0 &&
          posix_spawn_file_actions_adddup2(actions, err_fd, 2) == 0 &&
-         posix_spawn_file_actions_addclosefrom_np(actions, 3) == 0 &&
+         posix_spawn_file_actions_adddup2(actions, reader_fd, 3) == 0 &&
+         posix_spawn_file_actions_addclosefrom_np(actions, 4) == 0 &&
          (cwd.empty() || posix_spawn_file_actions_addchdir_np(actions, cwd.c_str()) == 0);
 }
 
@@ -437,7 +442,8 @@ bool PosixCommandRunner::Spawn(const CommandSpec& spec, Child* child, CommandRes
   posix_spawnattr_init(&attr);
   int rc = ENOMEM;
   int err_fd = apart ? child_err.get() : child_out.get();
-  if (InitFileActions(&actions, child_out.get(), err_fd, spec.cwd) && InitAttributes(&attr)) {
+  if (InitFileActions(&actions, child_out.get(), err_fd, child->capture.get(), spec.cwd) &&
+      InitAttributes(&attr)) {
     // Spawns run in parallel, outside the lock; an InterruptAll() between the check below and
     // the registration after the spawn is seen by its count and applied to the new child, so
     // a caller that sets the cancel flag and then calls InterruptAll() either stops this spawn

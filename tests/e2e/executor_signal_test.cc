@@ -1,6 +1,7 @@
 // SIGINT mid-run: the running command's process group is terminated, the run exits 130 with the
 // interruption journaled, and `asmplan resume` settles the interrupted step by its verify guard.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "runtime/checkpoint_journal.h"
 #include "tests/e2e/executor_process.h"
@@ -290,6 +291,22 @@ TEST(ExecutorSignalTest, ResumeRefusesWhileAKilledRunsCommandStillRuns) {
 }
 
 // A command of the killed run that ends within resume's grace period is waited for, not refused.
+// A command that the killed run left running finishes its work: its output pipe still has a
+// reader (its own fd 3), so its next line does not kill it with SIGPIPE halfway through (as it did
+// to `kubectl rollout restart` after its first deployment).
+TEST(ExecutorSignalTest, AKilledRunsCommandOutlivesItsNextLineOfOutput) {
+  TempDir dir;
+  Plan plan = SleepyPlan(dir);
+  plan.steps[0].run = {
+      {"sh", "-c", "sleep 1; echo one; echo two >&2; sleep 0.2; touch " + (dir / "a-finished")}};
+  ASSERT_TRUE(testing::WritePlanFile(plan, dir / "plan.yaml"));
+  std::string state = dir / "state";
+  testing::AsmplanProcess run({"run", dir / "plan.yaml", "--state-dir", state}, dir.path());
+  KillWhileStepARuns(&run, state);
+  EXPECT_TRUE(run.WaitForSessionToEmpty(10'000));
+  EXPECT_EQ(::access((dir / "a-finished").c_str(), F_OK), 0);
+}
+
 TEST(ExecutorSignalTest, ResumeWaitsForAKilledRunsCommandThatEndsSoon) {
   TempDir dir;
   Plan plan = SleepyPlan(dir);

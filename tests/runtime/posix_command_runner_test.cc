@@ -141,8 +141,14 @@ TEST_F(PosixCommandRunnerTest, PassesArgumentsVerbatimWithoutAShell) {
 
 TEST_F(PosixCommandRunnerTest, StdinIsEmptyAndNoDescriptorsLeak) {
   EXPECT_EQ(Run({"cat"}).output, "");
-  // ls itself opens one descriptor (3) to read the directory.
-  EXPECT_EQ(Run({"ls", "/proc/self/fd"}).output, "0\n1\n2\n3\n");
+  // 3 is a reader of the command's own output pipe (so that it outlives a killed asmplan); ls
+  // itself opens one descriptor (4) to read the directory.
+  EXPECT_EQ(Run({"ls", "/proc/self/fd"}).output, "0\n1\n2\n3\n4\n");
+  std::string ends = Run({"sh", "-c", "readlink /proc/$$/fd/1 /proc/$$/fd/3"}).output;
+  EXPECT_EQ(ends.rfind("pipe:[", 0), 0u) << ends;
+  size_t nl = ends.find('\n');
+  ASSERT_NE(nl, std::string::npos) << ends;
+  EXPECT_EQ(ends.substr(0, nl + 1), ends.substr(nl + 1)) << ends;  // the same pipe
 }
 
 TEST_F(PosixCommandRunnerTest, AppendsToTheLogFileAfterThePreamble) {
