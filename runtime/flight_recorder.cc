@@ -8,18 +8,17 @@ namespace {
 bool SameObservation(const FlightRecorder::Entry& a, const FlightRecorder::Entry& b) {
   const GuardObservation& x = a.observation;
   const GuardObservation& y = b.observation;
-  return x.holds == y.holds && x.error == y.error && x.summary == y.summary &&
-         x.details == y.details && a.details_dropped == b.details_dropped;
+  return x.holds == y.holds && x.summary == y.summary && x.details == y.details &&
+         a.details_dropped == b.details_dropped;
 }
 
 bool SameState(const GuardObservation& x, const GuardObservation& y) {
-  return x.holds == y.holds && x.error == y.error && x.summary == y.summary;
+  return x.holds == y.holds && x.summary == y.summary;
 }
 
-/// An observation's summary, "[query failed]" after it when its query failed.
+/// An observation's summary (failed queries are kept apart).
 std::string SummaryText(const GuardObservation& o) {
-  std::string text = o.summary.empty() ? (o.holds ? "holds" : "does not hold") : o.summary;
-  return o.error ? text + " [query failed]" : text;
+  return o.summary.empty() ? (o.holds ? "holds" : "does not hold") : o.summary;
 }
 
 /// "  label (time): summary" and, when asked, the entry's details one level deeper.
@@ -78,6 +77,11 @@ FlightRecorder::Entry FlightRecorder::Trimmed(Millis now_ms,
 
 void FlightRecorder::Record(Millis now_ms, const GuardObservation& observation) {
   Entry e = Trimmed(now_ms, observation);
+  if (observation.error) {
+    if (failed_++ == 0) first_failed_ms_ = e.at_ms;
+    last_failed_ = std::move(e);
+    return;
+  }
   if (count_ == 0) first_ = e;
   if (count_ > 0 && !SameObservation(e, last_)) {
     // While the summary stays, changes of details only (a restart count) join the last entry.
@@ -104,7 +108,18 @@ void FlightRecorder::Record(Millis now_ms, const GuardObservation& observation) 
 
 std::string FlightRecorder::TimeoutMessage(Millis waited_ms) const {
   std::string out = "timed out after " + HumanDuration(waited_ms) + " waiting until " + guard_text_;
-  if (count_ == 0) return out + "\n  never observed: no poll completed";
+  std::string failures;
+  if (failed_ > 0) {
+    failures = "\n  " + (failed_ == 1 ? "1 query" : std::to_string(failed_) + " queries") +
+               " failed (" + HumanDuration(first_failed_ms_);
+    if (failed_ > 1) failures += " to " + HumanDuration(last_failed_.at_ms);
+    failures += "), the last: " + last_failed_.observation.summary;
+  }
+  if (count_ == 0) {
+    return out +
+           "\n  never observed: " + (failed_ == 0 ? "no poll completed" : "every query failed") +
+           failures;
+  }
   AppendEntry("first", first_, true, &out);
   if (changes_dropped_ > 0)
     out += "\n  (" + std::to_string(changes_dropped_) + " earlier changes not kept)";
@@ -116,7 +131,7 @@ std::string FlightRecorder::TimeoutMessage(Millis waited_ms) const {
   if (count_ > 1) AppendEntry("last", last_, true, &out);
   if (count_ > 1 && changes_.empty() && changes_dropped_ == 0)
     out += "\n  (no change in " + std::to_string(count_) + " observations)";
-  return out;
+  return out + failures;
 }
 
 std::string HumanDuration(Millis ms) {

@@ -33,7 +33,8 @@ class FlightRecorder {
   FlightRecorder(const Guard& guard, Millis start_ms, size_t max_changes = 20,
                  size_t max_details = 10);
 
-  /// Records one poll tick's observation made at `now_ms` (Clock::NowMs()).
+  /// Records one poll tick's observation made at `now_ms` (Clock::NowMs()). One whose query
+  /// failed says nothing about the guard: it is counted apart, and is no change of state.
   void Record(Millis now_ms, const GuardObservation& observation);
 
   /// The message for a wait that gave up after `waited_ms`, e.g.
@@ -44,21 +45,24 @@ class FlightRecorder {
   ///       - payments/old-5c: terminating
   ///     last (20m): 4 of 5 pods in payments show 2/2
   ///       payments/api-7d9f: 1/2 ready, istio-proxy not ready (CrashLoopBackOff)
+  ///     3 queries failed (5m to 7m), the last: kubectl get pods failed: ... (500)
   /// The first line stands alone for one-line uses; the rest is indented by two spaces per level.
   /// First and last show their details; a change shows its summary and the detail lines that went
   /// ("- ") and came ("+ "). Changes while the summary stays the same are one entry, "changed 18
   /// times (16s to 1m13s)", from the state before the first to the latest.
   std::string TimeoutMessage(Millis waited_ms) const;
 
-  /// The most recent observation, or nullptr before the first Record().
+  /// The most recent observation whose query worked, or nullptr before one.
   const Entry* last() const { return count_ == 0 ? nullptr : &last_; }
   const Entry* first() const { return count_ == 0 ? nullptr : &first_; }
   /// Kept change points, oldest first (the first observation is not one).
   const std::vector<Entry>& changes() const { return changes_; }
   /// Changes that happened but were not kept, because max_changes were exceeded.
   size_t changes_dropped() const { return changes_dropped_; }
-  /// Observations recorded in total.
+  /// Observations whose query worked, recorded in total.
   size_t count() const { return count_; }
+  /// Observations whose query failed.
+  size_t failed() const { return failed_; }
 
  private:
   Entry Trimmed(Millis now_ms, const GuardObservation& observation) const;
@@ -72,6 +76,9 @@ class FlightRecorder {
   Entry last_;
   std::vector<Entry> changes_;
   size_t changes_dropped_ = 0;
+  size_t failed_ = 0;
+  Millis first_failed_ms_ = 0;  ///< since the wait started
+  Entry last_failed_;
 };
 
 /// A duration the way people read it: "0s", "850ms", "45s", "2m15s", "20m", "1h5m".

@@ -120,11 +120,36 @@ TEST(FlightRecorderTest, MarksFailedQueriesAndHandlesNoObservation) {
   GuardObservation failed = Obs("kubectl get pods failed: connection refused");
   failed.error = true;
   rec.Record(0, failed);
-  ASSERT_NE(rec.last(), nullptr);
-  EXPECT_TRUE(rec.last()->observation.error);
+  EXPECT_EQ(rec.last(), nullptr);
   EXPECT_EQ(rec.TimeoutMessage(5000),
             "timed out after 5s waiting until pods in ns \"a\" all show 2/2\n"
-            "  first (0s): kubectl get pods failed: connection refused [query failed]");
+            "  never observed: every query failed\n"
+            "  1 query failed (0s), the last: kubectl get pods failed: connection refused");
+}
+
+// A failed query says nothing about the pods: it is no change (it used to show every pod line as
+// gone, then back), and the failures are counted at the end.
+TEST(FlightRecorderTest, FailedQueriesAreNoChangeAndAreCountedApart) {
+  FlightRecorder rec(AllShow("a"), 0);
+  GuardObservation crashing = Obs("1 of 2 pods in a show 2/2", {"a/web-1: CrashLoopBackOff"});
+  GuardObservation failed = Obs("kubectl get pods failed: the server is unavailable (500)");
+  failed.error = true;
+  rec.Record(0, crashing);
+  rec.Record(2000, failed);
+  rec.Record(4000, crashing);
+  rec.Record(6000, failed);
+  rec.Record(8000, crashing);
+  EXPECT_EQ(rec.failed(), 2u);
+  EXPECT_TRUE(rec.changes().empty());
+  EXPECT_EQ(rec.TimeoutMessage(8000),
+            "timed out after 8s waiting until pods in ns \"a\" all show 2/2\n"
+            "  first (0s): 1 of 2 pods in a show 2/2\n"
+            "    a/web-1: CrashLoopBackOff\n"
+            "  last (8s): 1 of 2 pods in a show 2/2\n"
+            "    a/web-1: CrashLoopBackOff\n"
+            "  (no change in 3 observations)\n"
+            "  2 queries failed (2s to 6s), the last: kubectl get pods failed: the server is "
+            "unavailable (500)");
 }
 
 TEST(FlightRecorderTest, KeepsBoundedChangesAndDetails) {
