@@ -56,7 +56,11 @@ size_t ParseHeader(std::string_view bytes, const std::string& path, Checkpoint* 
   size_t nl = bytes.find('\n');
   std::string_view line = bytes.substr(0, nl);
   if (nl == std::string_view::npos || line.substr(0, kMagic.size()) != kMagic) {
-    *err = path + ": not an asmplan checkpoint journal (bad header)";
+    // asmplan writes the header whole (temp file, then rename): anything else is damage.
+    *err = path + ": not an asmplan checkpoint journal (" +
+           (bytes.empty() ? std::string("empty") : "bad header") +
+           "); if the state directory's journal was damaged, move the directory aside and start "
+           "a new run";
     return 0;
   }
   std::string_view rest = line.substr(kMagic.size());

@@ -268,7 +268,12 @@ TEST(CheckpointJournalTest, RejectsForeignFileAndNewerVersion) {
   Checkpoint cp;
   std::string err;
   EXPECT_FALSE(ParseJournal("hello\n", "j", &cp, &err));
-  EXPECT_EQ(err, "j: not an asmplan checkpoint journal (bad header)");
+  EXPECT_EQ(err,
+            "j: not an asmplan checkpoint journal (bad header); if the state directory's journal "
+            "was damaged, move the directory aside and start a new run");
+  // Emptied (truncate -s 0): said so, with the same way forward.
+  EXPECT_FALSE(ParseJournal("", "j", &cp, &err));
+  EXPECT_THAT(err, HasSubstr("j: not an asmplan checkpoint journal (empty); if the state"));
   EXPECT_FALSE(ParseJournal("asmplan journal v9 plan x\n", "j", &cp, &err));
   EXPECT_EQ(err, "j: journal format v9 is not supported (this asmplan reads v1 to v2)");
 }
