@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 
 #include "cli/commands.h"
@@ -74,11 +75,18 @@ void Finish(int code) {
   if (code != kExitOk) throw CLI::RuntimeError(code);
 }
 
-/// Whether `path` is `dir` or inside it, with symlinks in the parts that exist resolved.
+/// Whether `path` is `dir` or inside it, with symlinks in the parts that exist resolved, also a
+/// link to a file not there yet (appending through it would create that file).
 bool InsideDirectory(const std::string& path, const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  fs::path p = fs::weakly_canonical(fs::absolute(path), ec);
+  fs::path p = fs::absolute(path);
+  for (int hops = 0; hops < 40 && fs::is_symlink(p, ec); ++hops) {
+    fs::path target = fs::read_symlink(p, ec);
+    if (ec) break;
+    p = target.is_absolute() ? target : p.parent_path() / target;
+  }
+  p = fs::weakly_canonical(p, ec);
   fs::path d = fs::weakly_canonical(fs::absolute(dir), ec);
   auto it = p.begin();
   for (const fs::path& part : d) {
@@ -87,6 +95,14 @@ bool InsideDirectory(const std::string& path, const std::string& dir) {
     ++it;
   }
   return true;
+}
+
+/// Whether `path` is an asmplan checkpoint journal (another run's, say): events appended to it
+/// would make that run's checkpoint unreadable.
+bool IsJournal(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[17] = {};
+  return in.read(head, sizeof head) && std::string(head, sizeof head) == "asmplan journal v";
 }
 
 /// Whether `path` is another name (a hard link) of a file in `dir`: the journal, a log.
@@ -136,6 +152,13 @@ int WithServices(const RunOptions& o, Start start) {
                  "error: --events %s is a hard link to a file of the state directory %s: give "
                  "another file\n",
                  o.events.c_str(), o.state_dir.c_str());
+    return kExitInvalid;
+  }
+  if (!o.events.empty() && IsJournal(o.events)) {
+    std::fprintf(stderr,
+                 "error: --events %s is an asmplan checkpoint journal (another run's): give "
+                 "another file\n",
+                 o.events.c_str());
     return kExitInvalid;
   }
   std::unique_ptr<ProgressReporter> reporter = MakeReporter(o.events, &err);

@@ -2,6 +2,7 @@
 // value each, options that belong to --mark-done are refused without it.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "runtime/checkpoint_journal.h"
@@ -326,6 +327,23 @@ TEST(RunCliTest, EventsInsideTheStateDirectoryAreRefused) {
       {"resume", "--state-dir", state, "--events", dir / "log-link.jsonl"}, dir.path());
   EXPECT_EQ(log_linked.Wait(), 2);
   EXPECT_NE(Output(dir).find("is a hard link to a file of the state directory"), std::string::npos);
+  // Another run's journal, which appending would make unreadable.
+  testing::AsmplanProcess other({"run", "--yes", dir / "plan.yaml", "--state-dir", dir / "other",
+                                 "--events", state + "/journal"},
+                                dir.path());
+  EXPECT_EQ(other.Wait(), 2);
+  EXPECT_NE(Output(dir).find("is an asmplan checkpoint journal (another run's)"),
+            std::string::npos);
+  // A link to a file not there yet inside the state directory: appending would create it there.
+  std::string fresh = dir / "fresh";
+  ASSERT_EQ(::mkdir(fresh.c_str(), 0755), 0);
+  ASSERT_EQ(::symlink((fresh + "/journal").c_str(), (dir / "dangling.jsonl").c_str()), 0);
+  testing::AsmplanProcess dangling(
+      {"run", "--yes", dir / "plan.yaml", "--state-dir", fresh, "--events", dir / "dangling.jsonl"},
+      dir.path());
+  EXPECT_EQ(dangling.Wait(), 2);
+  EXPECT_NE(Output(dir).find("is inside the state directory"), std::string::npos);
+  EXPECT_NE(::access((fresh + "/journal").c_str(), F_OK), 0);
   Checkpoint cp;
   EXPECT_TRUE(LoadJournal(state + "/journal", &cp, &err)) << err;
   EXPECT_EQ(cp.steps["after"].state, StepState::kSucceeded);
