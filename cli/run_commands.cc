@@ -100,6 +100,9 @@ bool InsideDirectory(const std::string& path, const std::string& dir) {
 /// Whether `path` is an asmplan checkpoint journal (another run's, say): events appended to it
 /// would make that run's checkpoint unreadable.
 bool IsJournal(const std::string& path) {
+  // Only a regular file is opened to look: a FIFO would block, a terminal would take keystrokes.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
   std::ifstream in(path, std::ios::binary);
   char head[17] = {};
   return in.read(head, sizeof head) && std::string(head, sizeof head) == "asmplan journal v";

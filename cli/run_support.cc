@@ -11,9 +11,9 @@
 #include <cstdlib>
 
 #include "cli/commands.h"
+#include "compiler/compiled_plan_file.h"
 #include "compiler/compiled_plan_io.h"
 #include "compiler/compiler.h"
-#include "compiler/file_reader.h"
 #include "runtime/durable_file.h"
 #include "runtime/json_events_reporter.h"
 #include "runtime/line_reporter.h"
@@ -47,18 +47,13 @@ int LoadPlanArgument(const std::string& file, const std::vector<std::string>& se
                  file.c_str());
     return kExitInvalid;
   }
-  // As a source is read: a regular file (not a device such as /dev/zero) of a sane size, or "-".
+  // As `show` reads it: a file, a pipe (`run <(asmplan compile ...)`) or "-"; not a device such
+  // as /dev/zero, which never ends.
   std::string err;
-  DiskFileReader reader;
-  if (!reader.Read(file, text, &err)) {
-    std::fprintf(stderr, "error: cannot read %s: %s\n", file.c_str(), err.c_str());
-    return kExitFailure;
-  }
-  if (!ReadCompiledPlan(*text, plan, &err)) {
-    std::fprintf(stderr, "%s: error: %s\n", file.c_str(), err.c_str());
-    return kExitInvalid;
-  }
-  return kExitOk;
+  PlanFileStatus status = LoadCompiledPlanFile(file, plan, &err, text);
+  if (status == PlanFileStatus::kOk) return kExitOk;
+  std::fprintf(stderr, "%s: error: %s\n", file == "-" ? "<stdin>" : file.c_str(), err.c_str());
+  return status == PlanFileStatus::kUnreadable ? kExitFailure : kExitInvalid;
 }
 
 std::string DefaultStateDir(const Plan& plan) { return ".asmplan/" + plan.name; }

@@ -17,6 +17,9 @@ enum class PlanFileStatus {
 /// Reads the compiled plan at `path` ("-" is standard input) and verifies and parses it with
 /// ReadCompiledPlan. A regular file is memory-mapped rather than copied. On failure `err` holds
 /// the reason, without the path ("cannot read the compiled plan: ...", or ReadCompiledPlan's).
-PlanFileStatus LoadCompiledPlanFile(const std::string& path, Plan* plan, std::string* err);
+/// A pipe or a terminal is read to its end (at most 256 MiB); another device is refused. With
+/// `text`, its bytes are kept there too.
+PlanFileStatus LoadCompiledPlanFile(const std::string& path, Plan* plan, std::string* err,
+                                    std::string* text = nullptr);
 
 }  // namespace asmplan

@@ -2,8 +2,15 @@
 // value each, options that belong to --mark-done are refused without it.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <thread>
 
 #include "runtime/checkpoint_journal.h"
 #include "tests/e2e/executor_process.h"
@@ -84,6 +91,48 @@ TEST(RunCliTest, UnreadableInputsExitOneAndDashReadsStdin) {
   EXPECT_EQ(run.Wait(), 0);
   std::string said = Output(dir);
   EXPECT_NE(said.find("# plan gated"), std::string::npos) << said;
+  // A pipe given by name, as `run <(asmplan compile ...)` gives one, is read too.
+  std::string text, err;
+  ASSERT_TRUE(ReadWholeFile(dir / "plan.yaml", &text, &err)) << err;
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  ASSERT_EQ(::write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  ::close(fds[1]);
+  testing::AsmplanProcess piped({"run", "/dev/stdin", "--dry-run"}, dir.path(), -1, {0, 0}, fds[0]);
+  ::close(fds[0]);
+  EXPECT_EQ(piped.Wait(), 0);
+  said = Output(dir);
+  EXPECT_NE(said.find("# plan gated"), std::string::npos) << said;
+}
+
+// --events to a FIFO (a consumer reads it as the run goes): the check that it is no journal must
+// not open it to look, which would wait for a writer that is asmplan itself.
+TEST(RunCliTest, EventsIntoAFifoAreWritten) {
+  TempDir dir;
+  Plan plan = GatedPlan();
+  plan.steps[0].confirm.clear();
+  ASSERT_TRUE(testing::WritePlanFile(plan, dir / "plan.yaml"));
+  std::string fifo = dir / "events.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string events;
+  std::thread consumer([&] {
+    std::ifstream in(fifo);
+    events.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  });
+  testing::AsmplanProcess run(
+      {"run", dir / "plan.yaml", "--state-dir", dir / "state", "--events", fifo}, dir.path());
+  int status = -1;
+  for (int i = 0; i < 2000 && ::waitpid(run.pid(), &status, WNOHANG) == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  bool ended = WIFEXITED(status);
+  if (!ended) {
+    ::kill(run.pid(), SIGKILL);
+    std::ofstream(fifo) << "";  // lets the consumer end
+  }
+  consumer.join();
+  ASSERT_TRUE(ended) << "still running after 20 s";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << Output(dir);
+  EXPECT_NE(events.find("\"event\":\"run_finished\""), std::string::npos) << events;
 }
 
 TEST(RunCliTest, RepeatableOptionsTakeOneValueEach) {
