@@ -32,7 +32,7 @@ bool FindStateDir(std::string* dir, std::string* err);
 bool EnoughOpenFiles(int jobs, std::string* err);
 
 /// Asks on the terminal (stdin) when both stdin and stderr are terminals. Gives up, answering
-/// no, when `cancel` becomes true (a signal arrived) while waiting for the answer.
+/// no, when `cancel` becomes true (a signal arrived) or the executor withdraws the question.
 class TerminalConfirmer : public Confirmer {
  public:
   explicit TerminalConfirmer(const std::atomic<bool>* cancel) : cancel_(cancel) {}

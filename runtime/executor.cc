@@ -85,8 +85,8 @@ Executor::Impl::Impl(const Plan& plan, ExecutorEnv env, ExecutorOptions options)
       sched_(plan, opt_.jobs) {}
 
 void Executor::Impl::Interrupt(int signal, bool hard) {
-  // Terminate the process groups from this thread at once: a turn may be blocked (at a confirm
-  // prompt, or in a journal sync).
+  // Terminate the process groups from this thread at once: a turn may be blocked (in a journal
+  // sync, say).
   int expected = 0;
   bool first = signal_.compare_exchange_strong(expected, signal);
   cancel_.store(true);

@@ -2,6 +2,7 @@
 
 #include <ctime>
 #include <mutex>
+#include <vector>
 
 #include "compiler/duration_text.h"
 #include "compiler/quoted_string.h"
@@ -76,7 +77,23 @@ class LineReporter : public ProgressReporter {
     const char* color = color_ ? ColorOf(e.type) : "";
     line += *color ? std::string(color) + word + "\x1b[0m" : word;
     line += " " + Printable(Body(e));
+    // Held while a prompt has the terminal, so the question stays on its line.
+    if (paused_) {
+      held_.push_back(std::move(line));
+      return;
+    }
     std::fprintf(out_, "%s\n", line.c_str());
+    std::fflush(out_);
+  }
+  void Pause() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    paused_ = true;
+  }
+  void Resume() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    paused_ = false;
+    for (const std::string& line : held_) std::fprintf(out_, "%s\n", line.c_str());
+    held_.clear();
     std::fflush(out_);
   }
 
@@ -98,6 +115,8 @@ class LineReporter : public ProgressReporter {
   std::FILE* out_;
   bool color_;
   std::map<std::string, std::string> waiting_;
+  bool paused_ = false;
+  std::vector<std::string> held_;  ///< lines of events that came while paused
 };
 
 }  // namespace

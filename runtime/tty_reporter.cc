@@ -26,13 +26,7 @@ class TtyReporter : public ProgressReporter {
     Track(e);
     if (e.type != ExecEvent::Type::kWaiting && e.type != ExecEvent::Type::kAttemptStarted &&
         e.type != ExecEvent::Type::kStepStarted) {
-      // Scrolls above the live block; held while a prompt has the terminal, so the question
-      // stays on its line.
-      if (paused_) {
-        held_.push_back(e);
-      } else {
-        lines_->OnEvent(e);
-      }
+      lines_->OnEvent(e);  // scrolls above the live block (held while paused)
     }
     now_ms_ = e.wall_ms;
     Draw();
@@ -49,12 +43,12 @@ class TtyReporter : public ProgressReporter {
     // Flushed now: the prompt goes to stderr, and an erase flushed after it would wipe it.
     std::fflush(out_);
     paused_ = true;
+    lines_->Pause();
   }
   void Resume() override {
     std::lock_guard<std::mutex> lock(mu_);
     paused_ = false;
-    for (const ExecEvent& e : held_) lines_->OnEvent(e);
-    held_.clear();
+    lines_->Resume();
     Draw();
   }
 
@@ -144,7 +138,6 @@ class TtyReporter : public ProgressReporter {
   Millis now_ms_ = 0;
   int drawn_ = 0;
   bool paused_ = false;
-  std::vector<ExecEvent> held_;  ///< events that came while paused, scrolled at Resume()
 };
 
 }  // namespace

@@ -417,14 +417,21 @@ TEST(ExecutorResumeTest, AFailureElsewhereWithdrawsAnOpenPrompt) {
   h.options.jobs = 2;
   h.runner.Expect("do b", FakeCommandRunner::Exit(1, "boom\n"));
   struct WaitsUntilWithdrawn : Confirmer {
+    std::atomic<bool> asking{false};
     bool withdrawn_seen = false;
     bool CanAsk() override { return true; }
     bool Ask(const std::string&, const std::string&, const std::atomic<bool>& withdrawn) override {
+      asking.store(true);
       withdrawn_seen = Eventually([&withdrawn] { return withdrawn.load(); });
       return false;
     }
   } confirmer;
   h.confirmer = &confirmer;
+  // b fails only once the question is out (else the gate might see the run stopped first).
+  HookedRunner hooked(h.runner, [&confirmer](const CommandSpec&, CommandResult*) {
+    return Eventually([&confirmer] { return confirmer.asking.load(); });
+  });
+  h.runner_override = &hooked;
   Plan plan;
   plan.steps = {MakeStep("gate"), MakeStep("b")};
   plan.steps[0].confirm = "Go?";

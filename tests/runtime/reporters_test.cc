@@ -108,6 +108,18 @@ TEST(LineReporterTest, AWaitingOrFetchLineOnlyWhenItChanges) {
             "fetch    get: verify\n");
 }
 
+// On a terminal without cursor control (TERM=dumb), or when stdout is a pipe, lines that come
+// while a prompt waits follow its answer instead of landing in the middle of the question.
+TEST(LineReporterTest, EventsDuringAPromptComeAfterIt) {
+  MemoryStream out;
+  auto r = NewLineReporter(out.file(), false);
+  r->Pause();
+  r->OnEvent(Event(ExecEvent::Type::kStepSucceeded, "other"));
+  EXPECT_EQ(out.Text(), "");
+  r->Resume();
+  EXPECT_NE(out.Text().find("ok       other"), std::string::npos) << out.Text();
+}
+
 TEST(LineReporterTest, ColorsOnlyWhenAsked) {
   MemoryStream plain, colored;
   NewLineReporter(plain.file(), false)->OnEvent(Event(ExecEvent::Type::kStepFailed, "x"));
