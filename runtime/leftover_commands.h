@@ -18,7 +18,8 @@ inline constexpr const char* kStateDirVariable = "ASMPLAN_STATE_DIR";
 inline constexpr const char* kStepVariable = "ASMPLAN_STEP";
 
 /// How long resume waits for commands a killed run left running to end before it refuses: a
-/// `kubectl` cut off with its executor ends in moments, an `istioctl install` may take minutes.
+/// `kubectl` call ends in moments (it runs on after its executor: it holds a reader of its own
+/// output), an `istioctl install` may take minutes.
 inline constexpr Millis kLeftoverGraceMs = 10'000;
 
 /// One process that carries the state directory's mark.

@@ -508,8 +508,8 @@ void PosixCommandRunner::AwaitSpawnsBefore(uint64_t limit) {
 
 /// Starts `cat` to copy the rest of the pipe into the log until its last writer closes it; the
 /// copier has its own process group, so stopping a later command does not touch it. When `cat`
-/// cannot start, the pipe is closed (a later write by the background process then fails) and
-/// log_error says so.
+/// cannot start, the pipe is closed here and log_error says so (the background process holds a
+/// reader of it as fd 3: its later output is lost, and blocks it once 64 KiB wait unread).
 void PosixCommandRunner::HandOver(Child* child) {
   int in = child->capture.get();
   fcntl(in, F_SETFL, fcntl(in, F_GETFL) & ~O_NONBLOCK);  // `cat` reads it blocking
