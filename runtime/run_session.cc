@@ -196,6 +196,11 @@ std::string UnknownStepError(const Plan& plan, const ResumeRequest& req) {
   for (const auto& [option, id] : named) {
     if (!FindStep(plan, id)) return std::string(option) + ": " + NoStepText(plan, id);
   }
+  // One would be silently ignored: the step is either run again or recorded as done.
+  for (const std::string& id : req.rerun) {
+    if (id == req.mark_done)
+      return "--rerun " + id + " and --mark-done " + id + " contradict each other: give one";
+  }
   for (const std::string& id : req.approved) {
     const Step* step = FindStep(plan, id);
     if (!step) return "--approve: " + NoStepText(plan, id);

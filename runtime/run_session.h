@@ -66,7 +66,8 @@ struct SessionResult {
 
 /// Why `request` cannot be taken with `plan`: a --rerun or --mark-done step the plan does not have,
 /// or an --approve naming no step with a confirm gate ("--rerun: the plan has no step `x`"); ""
-/// when every name is sound. Resume and `resume --dry-run` check with it.
+/// when every name is sound (and no step is named by both --rerun and --mark-done). Resume and
+/// `resume --dry-run` check with it.
 std::string UnknownStepError(const Plan& plan, const ResumeRequest& request);
 
 /// Reads the plan of the run in `dir` that its journal is bound to (`bound_sha`): plan.yaml, or

@@ -166,6 +166,18 @@ TEST(CheckpointResumeTest, RerunOfAGroupNameListsItsSteps) {
             "`restart[x]`, `restart[y]`, `restart[n0]`, `restart[n1]`, `restart[n2]` and 3 more");
 }
 
+// Run again and recorded as done: one of them used to be silently ignored.
+TEST(CheckpointResumeTest, RerunAndMarkDoneOfOneStepAreRefused) {
+  Plan plan = Abc();
+  ResumeRequest req;
+  req.rerun = {"a", "b"};
+  req.mark_done = "b";
+  EXPECT_EQ(UnknownStepError(plan, req),
+            "--rerun b and --mark-done b contradict each other: give one");
+  req.mark_done = "c";
+  EXPECT_EQ(UnknownStepError(plan, req), "");
+}
+
 // --approve with a typo, or naming a step without a confirm gate, is refused before anything runs.
 TEST(CheckpointResumeTest, ApproveMustNameAConfirmGate) {
   SessionHarness h;
