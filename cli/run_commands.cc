@@ -348,7 +348,8 @@ int DoResume(RunOptions o) {
   return WithServices(o, [&](const SessionServices& svc) { return ResumeRun(req, svc); });
 }
 
-/// Refuses an empty --state-dir, which would otherwise quietly mean the default one.
+/// Refuses an empty --state-dir, which would otherwise quietly mean the default one (and an empty
+/// --events, quietly no events file: an unset variable, say).
 CLI::Validator NotEmpty() {
   return CLI::Validator(
       [](std::string& text) { return text.empty() ? std::string("must not be empty") : ""; }, "");
@@ -375,7 +376,8 @@ void AddCommon(CLI::App* cmd, RunOptions* o, const char* state_dir_help) {
   // Repeatable options take one value each: `--approve gate plan.yaml` leaves plan.yaml as FILE.
   cmd->add_option("--approve", o->approve, "proceed at the confirm gate of STEP (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--events", o->events, "append every event as a JSON line to FILE");
+  cmd->add_option("--events", o->events, "append every event as a JSON line to FILE")
+      ->check(NotEmpty());
   cmd->add_option("--set", o->sets, "bind a parameter when FILE is a .asmplan source")
       ->allow_extra_args(false);
   cmd->add_option("--values", o->values, "bind parameters from a YAML file (.asmplan sources)");

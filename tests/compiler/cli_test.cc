@@ -191,6 +191,10 @@ TEST_F(CliTest, UsageErrorsSayWhatIsWrongAndExitTwo) {
     EXPECT_NE(Read("err.txt").find("--state-dir: must not be empty"), std::string::npos)
         << Read("err.txt");
   }
+  // An empty --events (an unset variable) would quietly write no events.
+  EXPECT_EQ(Run("run p.asmplan --set ns=a --events ''"), 2);
+  EXPECT_NE(Read("err.txt").find("--events: must not be empty"), std::string::npos)
+      << Read("err.txt");
   EXPECT_EQ(Run("frobnicate"), 2);
   EXPECT_NE(Read("err.txt").find("unknown command `frobnicate` (commands: check, compile"),
             std::string::npos)
