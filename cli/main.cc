@@ -41,6 +41,9 @@ int main(int argc, char** argv) {
   // start and its record: output then fails quietly and the run goes on to its checkpoint.
   // Commands get the default action back (posix_spawn resets every signal).
   std::signal(SIGPIPE, SIG_IGN);
+  // Likewise a file size limit (`ulimit -f`): a write past it fails with EFBIG, which is reported
+  // (a journal that cannot grow fails the run with a message), instead of killing asmplan.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"asmplan: compile, review and run Anthos Service Mesh procedures as plans"};
   app.name("asmplan");
   app.set_version_flag("--version", std::string("asmplan ") + ASMPLAN_VERSION);

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -140,6 +141,22 @@ TEST_F(CliTest, AnUnwritableStandardOutputIsAFailure) {
   EXPECT_EQ(WEXITSTATUS(status), 1);
   EXPECT_NE(Read("err.txt").find("cannot write to standard output"), std::string::npos)
       << Read("err.txt");
+}
+
+// Under a file size limit (`ulimit -f`) a write past it fails with a message and exit 1, and
+// leaves no temporary file; it used to kill asmplan with SIGXFSZ, silently.
+TEST_F(CliTest, AFileSizeLimitIsAnErrorNotASignal) {
+  Write("p.asmplan", kPlan);
+  // What it says goes through a pipe, which the limit does not cover.
+  std::string cmd = "cd " + dir_.path() + " && (ulimit -f 0; " + ASMPLAN_BIN_DIR +
+                    "/asmplan compile p.asmplan --set ns=x -o out.yaml 2>&1; echo \"rc=$?\") | "
+                    "cat >err.txt";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_NE(Read("err.txt").find("cannot write out.yaml: File too large"), std::string::npos)
+      << Read("err.txt");
+  EXPECT_NE(Read("err.txt").find("rc=1\n"), std::string::npos) << Read("err.txt");
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path()))
+    EXPECT_EQ(entry.path().filename().string().find("out.yaml"), std::string::npos) << entry.path();
 }
 
 TEST_F(CliTest, ReadsStandardInput) {
