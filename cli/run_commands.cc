@@ -229,6 +229,10 @@ int DoRun(RunOptions o) {
       std::fprintf(stderr, "error: %s\n", problem.c_str());
       return kExitInvalid;
     }
+    if (std::string problem = NotForNewRun(o.state_dir); !problem.empty()) {
+      std::fprintf(stderr, "error: %s\n", problem.c_str());
+      return kExitInvalid;
+    }
     // Checked, never shown: the run refuses to start without them.
     std::string missing;
     Secrets().Load(

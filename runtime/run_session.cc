@@ -97,43 +97,6 @@ std::string HoldsARun(const std::string& dir) {
          "--state-dir " + dir + "`, or start afresh with another --state-dir";
 }
 
-/// Why `dir` cannot take a new run, or "" when it can: it is new, empty, or holds only what a run
-/// killed before its journal existed leaves (its lock, then plan.yaml, and temporary files).
-/// Anything else is a run, or someone's directory: a new run would overwrite its plan.yaml and
-/// append to its logs.
-std::string NotForNewRun(const std::string& dir) {
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0) return "";
-  if (!S_ISDIR(st.st_mode)) return "--state-dir " + dir + " is not a directory";
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) {
-    return "cannot list state directory " + dir + ": " + std::strerror(errno) +
-           " (a run must see what is in it before writing there)";
-  }
-  std::vector<std::string> names;
-  bool lock = false, plan = false, journal = false;
-  while (const dirent* e = ::readdir(d)) {
-    std::string name = e->d_name;
-    // A new file system's lost+found is not someone's work.
-    if (name == "." || name == ".." || name == "lost+found") continue;
-    lock = lock || name == "lock";
-    plan = plan || name == "plan.yaml";
-    journal = journal || name == "journal";
-    bool temporary = name.rfind("plan.yaml.tmp.", 0) == 0 || name.rfind("journal.tmp.", 0) == 0;
-    if (name != "lock" && name != "plan.yaml" && !temporary) names.push_back(name);
-  }
-  ::closedir(d);
-  if (journal) return HoldsARun(dir);
-  if (plan && !lock) names.push_back("plan.yaml");  // a killed run's has its lock beside it
-  if (names.empty()) return "";
-  std::sort(names.begin(), names.end());
-  std::string list;
-  for (size_t i = 0; i < names.size() && i < 3; ++i) list += (i ? ", `" : "`") + names[i] + "`";
-  if (names.size() > 3) list += " and " + std::to_string(names.size() - 3) + " more";
-  return "state directory " + dir + " is not empty and holds no asmplan run (it has " + list +
-         "): a run would write over what is there; choose a new or empty directory";
-}
-
 bool Lock(const std::string& dir, Session* s) {
   std::string err;
   if (!MakeDirectories(dir, &err)) {
@@ -175,6 +138,39 @@ SessionResult Execute(const Plan& plan, const RunRequest& req, const SessionServ
 }
 
 }  // namespace
+
+std::string NotForNewRun(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) return "";
+  if (!S_ISDIR(st.st_mode)) return "--state-dir " + dir + " is not a directory";
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) {
+    return "cannot list state directory " + dir + ": " + std::strerror(errno) +
+           " (a run must see what is in it before writing there)";
+  }
+  std::vector<std::string> names;
+  bool lock = false, plan = false, journal = false;
+  while (const dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    // A new file system's lost+found is not someone's work.
+    if (name == "." || name == ".." || name == "lost+found") continue;
+    lock = lock || name == "lock";
+    plan = plan || name == "plan.yaml";
+    journal = journal || name == "journal";
+    bool temporary = name.rfind("plan.yaml.tmp.", 0) == 0 || name.rfind("journal.tmp.", 0) == 0;
+    if (name != "lock" && name != "plan.yaml" && !temporary) names.push_back(name);
+  }
+  ::closedir(d);
+  if (journal) return HoldsARun(dir);
+  if (plan && !lock) names.push_back("plan.yaml");  // a killed run's has its lock beside it
+  if (names.empty()) return "";
+  std::sort(names.begin(), names.end());
+  std::string list;
+  for (size_t i = 0; i < names.size() && i < 3; ++i) list += (i ? ", `" : "`") + names[i] + "`";
+  if (names.size() > 3) list += " and " + std::to_string(names.size() - 3) + " more";
+  return "state directory " + dir + " is not empty and holds no asmplan run (it has " + list +
+         "): a run would write over what is there; choose a new or empty directory";
+}
 
 /// "the plan has no step `ID`", and when ID names a `for` group, which steps it has (at most 5).
 std::string NoStepText(const Plan& plan, const std::string& id) {

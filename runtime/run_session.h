@@ -64,6 +64,12 @@ struct SessionResult {
   std::string note;     ///< informational (lock taken over, changes accepted), or ""
 };
 
+/// Why `dir` cannot take a new run, or "" when it can: it is new, empty, or holds only what a run
+/// killed before its journal existed leaves (its lock, then plan.yaml, and temporary files).
+/// Anything else is a run, or someone's directory: a new run would overwrite its plan.yaml and
+/// append to its logs. `run` and `run --dry-run` check with it.
+std::string NotForNewRun(const std::string& dir);
+
 /// Why `request` cannot be taken with `plan`: a --rerun or --mark-done step the plan does not have,
 /// or an --approve naming no step with a confirm gate ("--rerun: the plan has no step `x`"); ""
 /// when every name is sound (and no step is named by both --rerun and --mark-done). Resume and

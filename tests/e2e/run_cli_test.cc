@@ -194,6 +194,13 @@ TEST(RunCliTest, TheHintToResumeNamesTheStateDirectory) {
   EXPECT_NE(out.find("continue with `asmplan resume --state-dir '" + state + "' --approve gate`"),
             std::string::npos)
       << out;
+  // A preview refuses what the run would refuse: this directory holds a run now.
+  testing::AsmplanProcess preview({"run", dir / "plan.yaml", "--state-dir", state, "--dry-run"},
+                                  dir.path());
+  EXPECT_EQ(preview.Wait(), 2);
+  out = Output(dir);
+  EXPECT_NE(out.find("holds a run already; continue it with `asmplan resume"), std::string::npos)
+      << out;
 }
 
 // --dry-run prints every command exactly as it would run, in execution order, where it would run,
