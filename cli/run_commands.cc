@@ -176,7 +176,7 @@ int WithServices(const RunOptions& o, Start start) {
   std::unique_ptr<GuardEvaluator> guards =
       NewKubectlGuardEvaluator(*runner, SystemClock(), kubectl);
   std::unique_ptr<ArtifactFetcher> fetcher = NewArtifactFetcher();
-  TerminalConfirmer confirmer(&signalled);
+  TerminalConfirmer confirmer;
   SessionServices svc;
   svc.env.runner = runner.get();
   svc.env.clock = &SystemClock();

@@ -108,9 +108,9 @@ bool TerminalConfirmer::Ask(const std::string& step, const std::string& question
   std::fprintf(stderr, "%s: %s [y/N] ", Printable(step).c_str(), Printable(question).c_str());
   std::fflush(stderr);
   std::string answer;
-  // Polls so that a signal (handled on another thread) can end the wait.
+  // Polls so that a withdrawal (a signal, handled on another thread) can end the wait.
   for (;;) {
-    if ((cancel_ && cancel_->load()) || withdrawn.load()) {
+    if (withdrawn.load()) {
       // Unanswered: the run stopped meanwhile (what stopped it follows on the next line).
       std::fprintf(stderr, "(not answered: the run is stopping)\n");
       return false;

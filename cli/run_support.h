@@ -32,16 +32,12 @@ bool FindStateDir(std::string* dir, std::string* err);
 bool EnoughOpenFiles(int jobs, std::string* err);
 
 /// Asks on the terminal (stdin) when both stdin and stderr are terminals. Gives up, answering
-/// no, when `cancel` becomes true (a signal arrived) or the executor withdraws the question.
+/// no, when the executor withdraws the question (a signal arrived, or the run stopped).
 class TerminalConfirmer : public Confirmer {
  public:
-  explicit TerminalConfirmer(const std::atomic<bool>* cancel) : cancel_(cancel) {}
   bool CanAsk() override;
   bool Ask(const std::string& step, const std::string& question,
            const std::atomic<bool>& withdrawn) override;
-
- private:
-  const std::atomic<bool>* cancel_;
 };
 
 /// The live view on a terminal stdout, else one line per event; plus the JSON events file when

@@ -51,9 +51,9 @@ struct ExecutorEnv {
   Confirmer* confirmer = nullptr;
   JournalWriter* journal = nullptr;
   const Secrets* secrets = nullptr;  ///< null = the plan has no secrets
-  /// The flag guard queries and the confirmer stop on, if any: Interrupt() sets it after it
-  /// records the signal and before it signals commands, so a query that saw it unset and is
-  /// starting is signalled with them (the runner's cancel protocol).
+  /// The flag guard queries stop on, if any: Interrupt() sets it after it records the signal and
+  /// before it signals commands, so a query that saw it unset and is starting is signalled with
+  /// them (the runner's cancel protocol).
   std::atomic<bool>* interrupted = nullptr;
 };
 
