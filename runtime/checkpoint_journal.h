@@ -79,6 +79,8 @@ class JournalWriter {
   bool SyncThrough(uint64_t mark, std::string* err);
   /// Write() and SyncThrough() its mark. Without buffered or unsynced records, no fdatasync.
   bool Sync(std::string* err);
+  /// Whether a write or sync has failed (every later SyncThrough() fails then).
+  bool failed() const { return broken_.load(); }
   /// Number of fdatasync() calls made (the count of durable writes).
   size_t syncs() const;
   /// Where OpenForAppend() kept the torn tail it cut off, or "".

@@ -165,20 +165,19 @@ bool Executor::Impl::Turn() {
     }
   }
   GuardTick();
-  // A job runs only once the journal durably says its step is running: its worker makes this
-  // turn's records durable before it starts (workers share that fdatasync), so this thread goes
-  // on meanwhile. A turn that posts no job makes its records durable here.
-  std::vector<std::pair<int, std::function<Completion()>>> jobs;
+  // A job's worker makes this turn's records durable (workers share that fdatasync), so this
+  // thread goes on meanwhile; a turn that posts no job makes them durable here.
+  std::vector<Job> jobs;
   jobs.swap(to_post_);
   uint64_t mark = WriteJournal();
   if (jobs.empty()) SyncJournal(mark);
-  for (auto& [step, job] : jobs) {
+  for (Job& job : jobs) {
     if (!journal_broken_) {
-      PostJob(step, mark, std::move(job));
+      PostJob(mark, std::move(job));
       continue;
     }
     --in_flight_;
-    Abandon(step);
+    Abandon(job.step);
   }
   Millis now = env_.clock->NowMs();
   if (now - last_tick_ms_ >= kTickMs) {

@@ -71,10 +71,12 @@ class Executor::Impl {
     std::string error;     ///< a failure in words (redacted); for kFetchStage the stage
     /// kFetchStage: what the stage is doing (file, bytes, rate, ETA); kAttempt: a log write error
     std::string detail;
-    bool warning = false;       ///< kFetchStage: `detail` is a warning (`verify none`)
-    bool journal = false;       ///< kFetchStage: a new stage (journaled), not just progress
-    std::string journal_error;  ///< the job did not run: the journal could not be made durable
-    bool nothing_ran = false;   ///< kAttempt: its first command was not started (interrupted)
+    bool warning = false;  ///< kFetchStage: `detail` is a warning (`verify none`)
+    bool journal = false;  ///< kFetchStage: a new stage (journaled), not just progress
+    /// The journal could not be made durable: the job did not run, or (Job::starts_before_sync)
+    /// only its first command did.
+    std::string journal_error;
+    bool nothing_ran = false;  ///< kAttempt: its first command was not started (interrupted)
     /// kGuards: (step, number of its guards) in the order of `observations`
     std::vector<std::pair<int, size_t>> owners;
     std::vector<GuardObservation> observations;
@@ -146,10 +148,22 @@ class Executor::Impl {
             std::vector<std::string> details = {});
 
   // executor_jobs.cc: work done on worker threads.
-  Completion RunAttempt(int i, int attempt, std::vector<std::vector<std::string>> argvs);
+  /// `unsynced`: the journal mark to make durable once the first command has started, or 0.
+  Completion RunAttempt(int i, int attempt, std::vector<std::vector<std::string>> argvs,
+                        uint64_t unsynced);
   Completion RunFetch(int i);
   Completion AskAtPrompt(int i);
-  void PostJob(int step, uint64_t mark, std::function<Completion()> job);
+  /// Work for a worker, posted at the end of the turn that journaled its step's start.
+  struct Job {
+    int step = 0;
+    /// Gets the journal mark it must make durable itself once its command has started, or 0 when
+    /// the worker made the journal durable before calling it.
+    std::function<Completion(uint64_t unsynced)> run;
+    /// A step that may run again after a stop (idempotent, retried): its command starts while
+    /// the journal is synced, not after (see PostJob).
+    bool starts_before_sync = false;
+  };
+  void PostJob(uint64_t mark, Job job);
   /// Queues `c` for the next turn; `wake`: wakes the main loop for it.
   void Complete(Completion c, bool wake = true);
   std::string AbsLog(int i) const;
@@ -167,8 +181,8 @@ class Executor::Impl {
   std::vector<StepRun> runs_;
   bool tick_out_ = false;  ///< a tick is on guard_pool_: guards due meanwhile go in the next
   Millis anchor_ms_ = 0;   ///< monotonic, the run's start: the origin of the poll grid
-  /// (step, job): posted after the next journal sync, dropped if it fails
-  std::vector<std::pair<int, std::function<Completion()>>> to_post_;
+  /// Posted with the next journal write, dropped if it fails.
+  std::vector<Job> to_post_;
   int in_flight_ = 0;
   bool stopping_ = false;  ///< interrupted: start nothing, end guard phases
   bool failed_ = false;    ///< a step failed: start nothing new

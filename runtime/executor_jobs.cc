@@ -65,14 +65,20 @@ std::string Executor::Impl::AbsLog(int i) const {
   return opt_.state_dir + "/" + runs_[i].record.log_path;
 }
 
-void Executor::Impl::PostJob(int step, uint64_t mark, std::function<Completion()> job) {
-  pool_->Post([this, step, mark, job = std::move(job)] {
+void Executor::Impl::PostJob(uint64_t mark, Job job) {
+  pool_->Post([this, mark, job = std::move(job)] {
+    // A command starts only once the journal says its step is running: written (a kill -9 of
+    // asmplan loses nothing the kernel has) and, against a power loss, durable. For a step that
+    // resume would run again anyway, durable may come a moment later: its command starts and the
+    // fdatasync runs while it does (a power loss in between runs it again on resume, as if it had
+    // not started). Any other command waits for the disk first.
+    const bool sync_first = !job.starts_before_sync || env_.journal->failed();
     std::string err;
-    if (env_.journal->SyncThrough(mark, &err)) {
-      Complete(job(), false);
+    if (!sync_first || env_.journal->SyncThrough(mark, &err)) {
+      Complete(job.run(sync_first ? 0 : mark), false);
     } else {
       Completion c;
-      c.step = step;
+      c.step = job.step;
       c.journal_error = err;
       Complete(std::move(c), false);
     }
@@ -89,11 +95,18 @@ void Executor::Impl::Complete(Completion c, bool wake) {
 }
 
 Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
-                                                      std::vector<std::vector<std::string>> argvs) {
+                                                      std::vector<std::vector<std::string>> argvs,
+                                                      uint64_t unsynced) {
   const Step& step = plan_.steps[i];
   Completion c;
   c.kind = Completion::Kind::kAttempt;
   c.step = i;
+  // Once the first command has started (or after it, for a runner that does not say so).
+  auto make_durable = [this, &c, &unsynced] {
+    std::string err;
+    if (unsynced != 0 && !env_.journal->SyncThrough(unsynced, &err)) c.journal_error = err;
+    unsynced = 0;
+  };
   // With secrets in play, output is captured and redacted before it reaches the log.
   bool capture = !secrets_.empty();
   Millis start = env_.clock->NowMs();
@@ -116,11 +129,15 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
       spec.timeout_ms = step.timeout_ms - (env_.clock->NowMs() - start);
       if (spec.timeout_ms <= 0) spec.timeout_ms = 1;
     }
+    spec.on_started = make_durable;
     c.result = env_.runner->Run(spec);
     if (c.result.not_started && &argv == &argvs.front()) {
       c.nothing_ran = true;
       return c;
     }
+    if (!c.result.spawn_failed) make_durable();
+    // Its end could not be recorded either: the next command does not start (see JournalBroke).
+    if (!c.journal_error.empty()) return c;
     // The runner could not write the log (the output came back instead): said as a warning.
     if (!c.result.spawn_failed && !c.result.error.empty()) c.detail = c.result.error;
     // Captured (secrets, or a log that could not be written): redacted, then appended.

@@ -94,7 +94,7 @@ void Executor::Impl::Enter(int i, Phase phase) {
       }
       run.status = "fetching " + step.fetch;
       ++in_flight_;
-      to_post_.emplace_back(i, [this, i] { return RunFetch(i); });
+      to_post_.push_back({i, [this, i](uint64_t) { return RunFetch(i); }});
       return;
     case Phase::kCommands:
       if (step.run.empty()) return Enter(i, Phase::kWait);
@@ -334,7 +334,7 @@ void Executor::Impl::ConfirmGate(int i) {
     // journaled (their waits' timeouts go on).
     runs_[i].status = "awaiting an answer at the prompt";
     ++in_flight_;
-    to_post_.emplace_back(i, [this, i] { return AskAtPrompt(i); });
+    to_post_.push_back({i, [this, i](uint64_t) { return AskAtPrompt(i); }});
     return;
   }
   Await(i, StepState::kAwaitingConfirmation,
@@ -369,7 +369,8 @@ void Executor::Impl::StartAttempt(int i) {
   run.record.message.clear();  // it told how the last attempt ended, or "rerun requested"
   // Numbered over every session of the run, as `status` counts them.
   run.status = "running attempt " + std::to_string(run.record.attempts);
-  // Journaled before the command is posted: the loop syncs the journal, then posts the job.
+  // Journaled before the command is posted: the command starts once the journal says so (see
+  // PostJob).
   Record(i);
   std::vector<std::vector<std::string>> argvs = step.run;
   for (auto& argv : argvs) {
@@ -382,9 +383,10 @@ void Executor::Impl::StartAttempt(int i) {
   Emit(ExecEvent::Type::kAttemptStarted, i, what);
   ++in_flight_;
   int attempt = run.record.attempts;
-  to_post_.emplace_back(i, [this, i, attempt, argvs = std::move(argvs)]() mutable {
-    return RunAttempt(i, attempt, std::move(argvs));
-  });
+  auto job = [this, i, attempt, argvs = std::move(argvs)](uint64_t unsynced) mutable {
+    return RunAttempt(i, attempt, std::move(argvs), unsynced);
+  };
+  to_post_.push_back({i, std::move(job), RunsAgainAfterAStop(step)});
 }
 
 void Executor::Impl::OnAttempt(int i, const Completion& c) {

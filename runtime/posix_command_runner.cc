@@ -386,6 +386,7 @@ CommandResult PosixCommandRunner::Run(const CommandSpec& spec) {
     result.spawn_failed = !result.interrupted;
     return result;
   }
+  if (spec.on_started) spec.on_started();
   WaitWithDeadline(spec, &child, &result);
   result.interrupted = Unregister(child.pid);
   // Whatever the command left behind in its group dies with it when it was stopped by us.

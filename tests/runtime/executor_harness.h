@@ -41,15 +41,19 @@ class RecordingReporter : public ProgressReporter {
   std::mutex mu_;
 };
 
-/// Runs commands through `inner`, first calling `hook` outside of the fake's lock (so the hook
-/// may call back into the runner, e.g. through Executor::Interrupt).
+/// Runs commands through `inner`, then calls `hook` outside of the fake's lock (so the hook may
+/// call back into the runner, e.g. through Executor::Interrupt). With `first`, the hook is called
+/// before the command (and its on_started) instead, with a result of its own.
 class HookedRunner : public CommandRunner {
  public:
   using Hook = std::function<bool(const CommandSpec&, CommandResult*)>;
-  HookedRunner(CommandRunner& inner, Hook hook) : inner_(inner), hook_(std::move(hook)) {}
+  HookedRunner(CommandRunner& inner, Hook hook, bool first = false)
+      : inner_(inner), hook_(std::move(hook)), first_(first) {}
   CommandResult Run(const CommandSpec& spec) override {
-    CommandResult r = inner_.Run(spec);
-    hook_(spec, &r);
+    CommandResult r;
+    if (first_) hook_(spec, &r);
+    r = inner_.Run(spec);
+    if (!first_) hook_(spec, &r);
     return r;
   }
   void InterruptAll(int signal) override { inner_.InterruptAll(signal); }
@@ -57,6 +61,7 @@ class HookedRunner : public CommandRunner {
  private:
   CommandRunner& inner_;
   Hook hook_;
+  bool first_;
 };
 
 /// Answers confirm gates with a fixed answer and counts the questions.

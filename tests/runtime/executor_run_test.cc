@@ -624,6 +624,76 @@ TEST(ExecutorRunTest, ACommandStartsOnlyOnceItsRunningRecordIsDurable) {
   EXPECT_THAT(seen, ElementsAre("a running 1", "b running 2", "c running 3"));
 }
 
+// A step that resume would run again anyway (idempotent, or retried) does not wait for the disk:
+// its command starts once its running record is written (which a kill -9 of asmplan cannot lose)
+// and the fdatasync is made while it runs, before its end is acted on. A step that must not run
+// twice still starts only once the record is durable. No more fdatasyncs than before.
+TEST(ExecutorRunTest, AStepThatMayRunAgainStartsWhileItsRunningRecordIsSynced) {
+  ExecutorHarness h;
+  std::vector<std::string> seen;
+  HookedRunner probe(
+      h.runner,
+      [&h, &seen](const CommandSpec& spec, CommandResult*) {
+        Checkpoint cp;
+        std::string err;
+        EXPECT_TRUE(LoadJournal(h.JournalPath(), &cp, &err)) << err;
+        const std::string& id = spec.argv[1];
+        seen.push_back(id + " " + StepStateName(cp.steps[id].state) + " " +
+                       std::to_string(h.journal->syncs()));
+        return true;
+      },
+      /*first=*/true);
+  h.runner_override = &probe;
+  Plan plan;
+  plan.steps = {MakeStep("a"), MakeStep("b", {"a"}), MakeStep("c", {"b"})};
+  plan.steps[0].idempotent = true;
+  plan.steps[1].retries = 1;
+  EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_THAT(seen, ElementsAre("a running 0", "b running 1", "c running 3"));
+  ExecutorHarness waiting;
+  plan.steps[0].idempotent = false;
+  plan.steps[1].retries = 0;
+  EXPECT_EQ(waiting.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_EQ(h.journal->syncs(), waiting.journal->syncs());
+}
+
+// The fdatasync made while a step's first command runs fails: the step's next command does not
+// start, nor does anything else, and the step is left for resume to settle or run again.
+TEST(ExecutorRunTest, AFailedSyncAfterAnEarlyStartStopsTheStepAfterItsCommand) {
+  ExecutorHarness h;
+  int pipe_fds[2] = {-1, -1};
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  HookedRunner hooked(
+      h.runner,
+      [&](const CommandSpec& spec, CommandResult*) {
+        if (spec.argv[1] != "a") return true;
+        fs::path journal = fs::canonical(h.JournalPath());
+        for (const auto& entry : fs::directory_iterator("/proc/self/fd")) {
+          std::error_code ec;
+          if (fs::read_symlink(entry.path(), ec) == journal) {
+            EXPECT_GE(::dup2(pipe_fds[1], std::stoi(entry.path().filename().string())), 0);
+          }
+        }
+        return true;
+      },
+      /*first=*/true);
+  h.runner_override = &hooked;
+  Plan plan;
+  plan.steps = {MakeStep("a", {}, {{"do", "a"}, {"do", "a", "again"}}), MakeStep("b", {"a"})};
+  plan.steps[0].idempotent = true;
+  RunResult r = h.Run(plan);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
+  EXPECT_THAT(r.summary, HasSubstr("the checkpoint journal failed: cannot sync journal " +
+                                   h.JournalPath() + ": Invalid argument"));
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a"));
+  EXPECT_EQ(h.Load().steps["a"].state, StepState::kRunning);
+  EXPECT_THAT(h.reporter.Lines(),
+              Contains("note a stopped; resume runs it again if it is idempotent or retried, and "
+                       "asks otherwise"));
+}
+
 // A journal that cannot be written stops the run: nothing new starts and the summary says why.
 TEST(ExecutorRunTest, AJournalWriteFailureStopsTheRun) {
   ExecutorHarness h;

@@ -73,6 +73,33 @@ TEST_F(PosixCommandRunnerTest, ReportsExitCodes) {
   EXPECT_EQ(r.term_signal, 0);
 }
 
+// on_started is called once the command runs and before Run() waits for it: here the command
+// ends only after on_started has seen it start (else it times out).
+TEST_F(PosixCommandRunnerTest, CallsOnStartedWhileTheCommandRuns) {
+  CommandSpec spec;
+  spec.argv = {"sh", "-c", "touch started; while [ ! -e go ]; do sleep 0.01; done"};
+  spec.cwd = dir_.string();
+  spec.timeout_ms = 10000;
+  int calls = 0;
+  bool saw_start = false;
+  spec.on_started = [&] {
+    ++calls;
+    for (int i = 0; i < 500 && !saw_start; ++i) {
+      saw_start = fs::exists(dir_ / "started");
+      if (!saw_start) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::ofstream(dir_ / "go").put('\n');
+  };
+  CommandResult r = runner_->Run(spec);
+  EXPECT_TRUE(r.ok()) << r.error << (r.timed_out ? " (timed out)" : "");
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(saw_start);
+  // A command that cannot start is not "started".
+  spec.argv = {"no-such-program-asmplan"};
+  EXPECT_TRUE(runner_->Run(spec).spawn_failed);
+  EXPECT_EQ(calls, 1);
+}
+
 TEST_F(PosixCommandRunnerTest, ReportsTheSignalThatEndedTheCommand) {
   CommandResult r = Run({"sh", "-c", "kill -KILL $$"});
   EXPECT_EQ(r.exit_code, -1);

@@ -33,8 +33,11 @@ class FakeCommandRunner : public CommandRunner {
   /// preamble (CommandResult::logged), else into CommandResult::output.
   /// A scripted error_output stays apart only with CommandSpec::stderr_apart and no log; otherwise
   /// it follows the output, as the real runner's one pipe would mix it.
+  /// A command that "started" (not scripted as spawn_failed or not_started) calls on_started, as
+  /// the real runner does.
   CommandResult Run(const CommandSpec& spec) override {
     CommandResult r = Answer(spec);
+    if (spec.on_started && !r.spawn_failed && !r.not_started) spec.on_started();
     if (!spec.stderr_apart || !spec.log_path.empty()) {
       r.output += r.error_output;
       r.error_output.clear();
