@@ -2,7 +2,7 @@
 # Executor benchmark (issue 3). Usage: bench/bench_executor.sh [BUILD_DIR] (default: build).
 # In one run, each figure beside its anchor measured here:
 #  1. 10k independent steps running `true`: asmplan (durable checkpoint: a step's running record is
-#     synced before its command starts)
+#     synced before its command starts; for `idempotent` steps, while it starts)
 #     vs `ninja -j1` on an equivalent build.ninja; per-step time and ratio. Also at -j2.
 #     The state directory is on the working directory's file system (WORK, default a mktemp -d
 #     under /tmp) and, for comparison, on /dev/shm when it exists (fdatasync is nearly free).
@@ -28,16 +28,18 @@ work=${WORK:-$(mktemp -d /tmp/asmplan-bench-exec.XXXXXX)}
 trap 'rm -rf "$work" /dev/shm/asmplan-bench-$$' EXIT
 cd "$work"
 
-# gen N KIND: writes steps.asmplan and build.ninja (KIND=true: independent `true` steps).
+# gen N: writes steps.asmplan (independent `true` steps), idempotent.asmplan (the same steps,
+# marked idempotent) and build.ninja.
 gen() {
   python3 - "$1" <<'PY'
 import sys
 n = int(sys.argv[1])
-with open("steps.asmplan", "w") as f:
-    f.write("plan bench_true {\n  title \"%d true steps\"\n" % n)
-    for i in range(n):
-        f.write("  step s%d {\n    run true\n  }\n" % i)
-    f.write("}\n")
+for name, extra in (("steps", ""), ("idempotent", "    idempotent\n")):
+    with open(name + ".asmplan", "w") as f:
+        f.write("plan bench_true {\n  title \"%d true steps\"\n" % n)
+        for i in range(n):
+            f.write("  step s%d {\n    run true\n%s  }\n" % (i, extra))
+        f.write("}\n")
 with open("build.ninja", "w") as f:
     f.write("rule t\n  command = true\n")
     for i in range(n):
@@ -53,6 +55,7 @@ per_step() { awk -v t="$1" -v n="$2" 'BEGIN { printf "%.3f ms", 1000 * t / n }';
 n=10000
 gen $n
 "$asmplan" compile steps.asmplan -o true.yaml
+"$asmplan" compile idempotent.asmplan -o idempotent.yaml
 echo "== 1. $n steps running \`true\`"
 printf '%-34s %9s %12s %9s\n' "what" "wall s" "per step" "vs ninja"
 for j in 1 2; do
@@ -63,6 +66,8 @@ for j in 1 2; do
   printf '%-34s %9s %12s %9s\n' "ninja -j$j" "$tn" "$(per_step "$tn" $n)" "1.00"
   ta=$(secs "$asmplan" run true.yaml --jobs $j --state-dir "$work/state-j$j")
   printf '%-34s %9s %12s %9s\n' "asmplan --jobs $j (state on $(df --output=fstype . | tail -1))" "$ta" "$(per_step "$ta" $n)" "$(ratio "$ta" "$tn")"
+  ti=$(secs "$asmplan" run idempotent.yaml --jobs $j --state-dir "$work/idem-j$j")
+  printf '%-34s %9s %12s %9s\n' "  the same, steps idempotent" "$ti" "$(per_step "$ti" $n)" "$(ratio "$ti" "$tn")"
   if [ -d /dev/shm ]; then
     shm=/dev/shm/asmplan-bench-$$/j$j
     ts=$(secs "$asmplan" run true.yaml --jobs $j --state-dir "$shm")
