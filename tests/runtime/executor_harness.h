@@ -43,7 +43,7 @@ class RecordingReporter : public ProgressReporter {
 
 /// Runs commands through `inner`, then calls `hook` outside of the fake's lock (so the hook may
 /// call back into the runner, e.g. through Executor::Interrupt). With `first`, the hook is called
-/// before the command (and its on_started) instead, with a result of its own.
+/// before the command (and its on_started) instead; the command's result is returned then.
 class HookedRunner : public CommandRunner {
  public:
   using Hook = std::function<bool(const CommandSpec&, CommandResult*)>;
