@@ -350,7 +350,7 @@ class PosixCommandRunner : public CommandRunner {
 
  private:
   bool Spawn(const CommandSpec& spec, Child* child, CommandResult* result);
-  void WaitWithDeadline(const CommandSpec& spec, Child* child, CommandResult* result);
+  void WaitWithDeadline(const CommandSpec& spec, Child* child, CommandResult* result, Millis start);
   /// Forgets the child; returns whether InterruptAll() signalled it.
   bool Unregister(pid_t pid);
   void HandOver(Child* child);
@@ -386,8 +386,10 @@ CommandResult PosixCommandRunner::Run(const CommandSpec& spec) {
     result.spawn_failed = !result.interrupted;
     return result;
   }
+  // The timeout counts from the spawn, also while on_started runs.
+  const Millis spawned = SteadyNowMs();
   if (spec.on_started) spec.on_started();
-  WaitWithDeadline(spec, &child, &result);
+  WaitWithDeadline(spec, &child, &result, spawned);
   result.interrupted = Unregister(child.pid);
   // Whatever the command left behind in its group dies with it when it was stopped by us.
   bool stopped = result.timed_out || result.interrupted;
@@ -468,8 +470,10 @@ bool PosixCommandRunner::Spawn(const CommandSpec& spec, Child* child, CommandRes
     if (rc == 0) {
       std::lock_guard<std::mutex> lock(mu_);
       bool missed = interrupts_ != interrupts_seen;
-      running_[child->pid] = missed;
-      // posix_spawn returns once the child has exec'd, in its own process group by then.
+      // posix_spawn returns once the child has exec'd, in its own process group by then. One that
+      // has exited already (this thread was descheduled meanwhile) ended on its own, as in
+      // InterruptAll(): not interrupted.
+      running_[child->pid] = missed && !HasExited(child->pid);
       if (missed) kill(-child->pid, last_interrupt_signal_);
     }
   }
@@ -555,8 +559,7 @@ void PosixCommandRunner::ReapCopiers() {
 
 /// Waits for the child to exit. At the deadline: SIGTERM to the group, then SIGKILL after a grace.
 void PosixCommandRunner::WaitWithDeadline(const CommandSpec& spec, Child* child,
-                                          CommandResult* result) {
-  Millis start = SteadyNowMs();
+                                          CommandResult* result, Millis start) {
   Millis deadline = spec.timeout_ms > 0 ? AddDuration(start, spec.timeout_ms) : -1;
   bool killed = false;
   while (!HasExited(child->pid)) {
