@@ -79,8 +79,9 @@ class JournalWriter {
   bool SyncThrough(uint64_t mark, std::string* err);
   /// Write() and SyncThrough() its mark. Without buffered or unsynced records, no fdatasync.
   bool Sync(std::string* err);
-  /// Whether a write or sync has failed (every later SyncThrough() fails then).
-  bool failed() const { return broken_.load(); }
+  /// Whether the file is known synced through `mark` and no write or sync has failed. Does not
+  /// wait for a sync under way.
+  bool DurableThrough(uint64_t mark) const { return !broken_.load() && synced_.load() >= mark; }
   /// Number of fdatasync() calls made (the count of durable writes).
   size_t syncs() const;
   /// Where OpenForAppend() kept the torn tail it cut off, or "".

@@ -27,7 +27,8 @@ struct CommandSpec {
   /// When set: a command not yet started once it is true is never started (result: interrupted).
   /// Set it before InterruptAll() and no command slips in between the two.
   const std::atomic<bool>* cancel = nullptr;
-  /// When set: called on Run()'s thread once the command has started, before Run() waits for it.
+  /// When set: called on Run()'s thread once the command has started, before Run() waits for it
+  /// (its time counts toward timeout_ms); never after Run() returns.
   std::function<void()> on_started;
 };
 

@@ -133,6 +133,7 @@ RunResult Executor::Impl::Run(const std::unordered_map<std::string, StepRecord>&
 }
 
 bool Executor::Impl::Turn() {
+  ++turn_;
   Drain();
   if (signal_.load() != 0 && !stopping_) HandleInterrupt();
   if (!stopping_ && !failed_ && !journal_broken_ && !held_ && !Settling()) {
@@ -171,6 +172,7 @@ bool Executor::Impl::Turn() {
   jobs.swap(to_post_);
   uint64_t mark = WriteJournal();
   if (jobs.empty()) SyncJournal(mark);
+  if (mark != 0) last_mark_ = mark;
   for (Job& job : jobs) {
     if (!journal_broken_) {
       PostJob(mark, std::move(job));

@@ -48,6 +48,7 @@ class Executor::Impl {
     /// Held only while an attempt is out (a record each for 100k steps would cost 10 MiB).
     std::unique_ptr<StepRecord> before_attempt;
     bool ran_before_attempt = false;
+    uint64_t recorded_turn = 0;  ///< the turn that last journaled its record
     int session_attempts = 0;
     int fetch_tries = 0;   ///< fetches started this session (a step's `retry` covers them too)
     bool refetch = false;  ///< in kBackoff: what comes next is a fetch, not a command attempt
@@ -148,21 +149,23 @@ class Executor::Impl {
             std::vector<std::string> details = {});
 
   // executor_jobs.cc: work done on worker threads.
-  /// `unsynced`: the journal mark to make durable once the first command has started, or 0.
+  /// `mark`: the journal mark to make durable once the first command has started, if it is not.
   Completion RunAttempt(int i, int attempt, std::vector<std::vector<std::string>> argvs,
-                        uint64_t unsynced);
+                        uint64_t mark);
   Completion RunFetch(int i);
   Completion AskAtPrompt(int i);
   /// Work for a worker, posted at the end of the turn that journaled its step's start.
   struct Job {
     int step = 0;
-    /// Gets the journal mark it must make durable itself once its command has started, or 0 when
-    /// the worker made the journal durable before calling it.
-    std::function<Completion(uint64_t unsynced)> run;
-    /// A step that may run again after a stop (idempotent, retried): its command starts while
-    /// the journal is synced, not after (see PostJob).
-    bool starts_before_sync = false;
+    /// Gets the mark of that turn's journal write (see RunAttempt).
+    std::function<Completion(uint64_t mark)> run;
+    /// What must be durable before the job starts: 0 = everything up to that turn's write, its
+    /// step's start among it. For a step that resume would run again anyway, only what earlier
+    /// turns wrote (see MayStartBeforeSync), so its command starts while the journal is synced.
+    uint64_t durable_before = 0;
   };
+  /// Whether step i's command may start before this turn's records are durable.
+  bool MayStartBeforeSync(int i) const;
   void PostJob(uint64_t mark, Job job);
   /// Queues `c` for the next turn; `wake`: wakes the main loop for it.
   void Complete(Completion c, bool wake = true);
@@ -184,8 +187,10 @@ class Executor::Impl {
   /// Posted with the next journal write, dropped if it fails.
   std::vector<Job> to_post_;
   int in_flight_ = 0;
-  bool stopping_ = false;  ///< interrupted: start nothing, end guard phases
-  bool failed_ = false;    ///< a step failed: start nothing new
+  uint64_t turn_ = 0;       ///< turns so far (Turn() counts them)
+  uint64_t last_mark_ = 0;  ///< the mark of the last turn's journal write; 0 before it
+  bool stopping_ = false;   ///< interrupted: start nothing, end guard phases
+  bool failed_ = false;     ///< a step failed: start nothing new
   /// A step carried over from the last run needs a decision, or does not hold its require now
   /// (kubectl may point at another cluster): start nothing new either.
   bool held_ = false;

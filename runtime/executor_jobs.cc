@@ -69,13 +69,13 @@ void Executor::Impl::PostJob(uint64_t mark, Job job) {
   pool_->Post([this, mark, job = std::move(job)] {
     // A command starts only once the journal says its step is running: written (a kill -9 of
     // asmplan loses nothing the kernel has) and, against a power loss, durable. For a step that
-    // resume would run again anyway, durable may come a moment later: its command starts and the
-    // fdatasync runs while it does (a power loss in between runs it again on resume, as if it had
-    // not started). Any other command waits for the disk first.
-    const bool sync_first = !job.starts_before_sync || env_.journal->failed();
+    // resume would run again anyway, that may come a moment later: its command starts and the
+    // fdatasync runs while it does (a power loss in between runs it again on resume, which its
+    // `idempotent` or `retry` says is safe). Any other job waits for the disk first.
     std::string err;
-    if (!sync_first || env_.journal->SyncThrough(mark, &err)) {
-      Complete(job.run(sync_first ? 0 : mark), false);
+    if (env_.journal->DurableThrough(job.durable_before == 0 ? mark : job.durable_before) ||
+        env_.journal->SyncThrough(mark, &err)) {
+      Complete(job.run(mark), false);
     } else {
       Completion c;
       c.step = job.step;
@@ -96,16 +96,20 @@ void Executor::Impl::Complete(Completion c, bool wake) {
 
 Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
                                                       std::vector<std::vector<std::string>> argvs,
-                                                      uint64_t unsynced) {
+                                                      uint64_t mark) {
   const Step& step = plan_.steps[i];
   Completion c;
   c.kind = Completion::Kind::kAttempt;
   c.step = i;
-  // Once the first command has started (or after it, for a runner that does not say so).
-  auto make_durable = [this, &c, &unsynced] {
+  // The journal through `mark` is durable before the attempt's end is acted on: made so once its
+  // first command has started (on_started, or after it for a runner that does not say so), when
+  // PostJob did not before.
+  bool durable = false;
+  auto make_durable = [this, &c, &durable, mark] {
     std::string err;
-    if (unsynced != 0 && !env_.journal->SyncThrough(unsynced, &err)) c.journal_error = err;
-    unsynced = 0;
+    if (!durable && !env_.journal->DurableThrough(mark) && !env_.journal->SyncThrough(mark, &err))
+      c.journal_error = err;
+    durable = true;
   };
   // With secrets in play, output is captured and redacted before it reaches the log.
   bool capture = !secrets_.empty();
@@ -136,8 +140,6 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
       return c;
     }
     if (!c.result.spawn_failed) make_durable();
-    // Its end could not be recorded either: the next command does not start (see JournalBroke).
-    if (!c.journal_error.empty()) return c;
     // The runner could not write the log (the output came back instead): said as a warning.
     if (!c.result.spawn_failed && !c.result.error.empty()) c.detail = c.result.error;
     // Captured (secrets, or a log that could not be written): redacted, then appended.
@@ -159,6 +161,8 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
       if (!said.empty()) c.error += ": " + said;
       return c;
     }
+    // Its end could not be recorded either: the next command does not start (see JournalBroke).
+    if (!c.journal_error.empty()) return c;
   }
   // A log an earlier attempt began would end with its failure: a later success says so there.
   if (attempt > 1 && ::access(AbsLog(i).c_str(), F_OK) == 0)

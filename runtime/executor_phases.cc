@@ -386,7 +386,19 @@ void Executor::Impl::StartAttempt(int i) {
   auto job = [this, i, attempt, argvs = std::move(argvs)](uint64_t unsynced) mutable {
     return RunAttempt(i, attempt, std::move(argvs), unsynced);
   };
-  to_post_.push_back({i, std::move(job), RunsAgainAfterAStop(step)});
+  to_post_.push_back({i, std::move(job), MayStartBeforeSync(i) ? last_mark_ : 0});
+}
+
+bool Executor::Impl::MayStartBeforeSync(int i) const {
+  // Running it twice is safe by the plan's word, and what its start rests on is durable once the
+  // earlier turns are: not in the session's first turn (operator records, --rerun, --mark-done),
+  // nor in the turn where one of its dependencies ended.
+  const Step& step = plan_.steps[i];
+  if (!RunsAgainAfterAStop(step) || last_mark_ == 0) return false;
+  for (const std::string& dep : step.after) {
+    if (runs_[sched_.IndexOf(dep)].recorded_turn == turn_) return false;
+  }
+  return true;
 }
 
 void Executor::Impl::OnAttempt(int i, const Completion& c) {

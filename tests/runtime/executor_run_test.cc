@@ -625,14 +625,20 @@ TEST(ExecutorRunTest, ACommandStartsOnlyOnceItsRunningRecordIsDurable) {
 }
 
 // A step that resume would run again anyway (idempotent, or retried) does not wait for the disk:
-// its command starts once its running record is written (which a kill -9 of asmplan cannot lose)
-// and the fdatasync is made while it runs, before its end is acted on. A step that must not run
-// twice still starts only once the record is durable. No more fdatasyncs than before.
+// its command starts once its running record is written (which a kill -9 of asmplan cannot lose),
+// and the runner's on_started makes it durable while the command runs. Not so in the session's
+// first turn, nor in the turn where a dependency ended (its end must be durable first), nor for a
+// step that must not run twice. No more fdatasyncs than when every step waits.
 TEST(ExecutorRunTest, AStepThatMayRunAgainStartsWhileItsRunningRecordIsSynced) {
   ExecutorHarness h;
   std::vector<std::string> seen;
-  HookedRunner probe(
-      h.runner,
+  // Outside in: a probe before the command, the fake (which calls on_started), a probe after it.
+  HookedRunner after(h.runner, [&h, &seen](const CommandSpec&, CommandResult*) {
+    seen.back() += " " + std::to_string(h.journal->syncs());
+    return true;
+  });
+  HookedRunner before(
+      after,
       [&h, &seen](const CommandSpec& spec, CommandResult*) {
         Checkpoint cp;
         std::string err;
@@ -643,16 +649,19 @@ TEST(ExecutorRunTest, AStepThatMayRunAgainStartsWhileItsRunningRecordIsSynced) {
         return true;
       },
       /*first=*/true);
-  h.runner_override = &probe;
+  h.runner_override = &before;
   Plan plan;
-  plan.steps = {MakeStep("a"), MakeStep("b", {"a"}), MakeStep("c", {"b"})};
+  plan.steps = {MakeStep("x"), MakeStep("a"), MakeStep("b", {"a"}), MakeStep("c", {"b"})};
   plan.steps[0].idempotent = true;
-  plan.steps[1].retries = 1;
+  plan.steps[1].idempotent = true;
+  plan.steps[2].retries = 1;
   EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
-  EXPECT_THAT(seen, ElementsAre("a running 0", "b running 1", "c running 3"));
+  // "step, its state on disk and the fdatasyncs made when its command starts, then once it has".
+  EXPECT_THAT(seen,
+              ElementsAre("x running 1 1", "a running 1 2", "b running 3 3", "c running 4 4"));
   ExecutorHarness waiting;
-  plan.steps[0].idempotent = false;
-  plan.steps[1].retries = 0;
+  plan.steps[0].idempotent = plan.steps[1].idempotent = false;
+  plan.steps[2].retries = 0;
   EXPECT_EQ(waiting.Run(plan).outcome, RunResult::Outcome::kSucceeded);
   EXPECT_EQ(h.journal->syncs(), waiting.journal->syncs());
 }
@@ -679,15 +688,16 @@ TEST(ExecutorRunTest, AFailedSyncAfterAnEarlyStartStopsTheStepAfterItsCommand) {
       /*first=*/true);
   h.runner_override = &hooked;
   Plan plan;
-  plan.steps = {MakeStep("a", {}, {{"do", "a"}, {"do", "a", "again"}}), MakeStep("b", {"a"})};
-  plan.steps[0].idempotent = true;
+  plan.steps = {MakeStep("x"), MakeStep("a", {}, {{"do", "a"}, {"do", "a", "again"}}),
+                MakeStep("b", {"a"})};
+  plan.steps[1].idempotent = true;  // x runs first: a starts early in the next turn
   RunResult r = h.Run(plan);
   ::close(pipe_fds[0]);
   ::close(pipe_fds[1]);
   EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
   EXPECT_THAT(r.summary, HasSubstr("the checkpoint journal failed: cannot sync journal " +
                                    h.JournalPath() + ": Invalid argument"));
-  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a"));
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do x", "do a"));
   EXPECT_EQ(h.Load().steps["a"].state, StepState::kRunning);
   EXPECT_THAT(h.reporter.Lines(),
               Contains("note a stopped; resume runs it again if it is idempotent or retried, and "

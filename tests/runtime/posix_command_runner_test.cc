@@ -100,6 +100,22 @@ TEST_F(PosixCommandRunnerTest, CallsOnStartedWhileTheCommandRuns) {
   EXPECT_EQ(calls, 1);
 }
 
+// The timeout counts from the spawn: time spent in on_started (an fdatasync on a busy disk) is
+// not added to it. Here on_started takes longer than the whole timeout, so the command is stopped
+// as soon as it returns, not a whole timeout later.
+TEST_F(PosixCommandRunnerTest, TheTimeoutCountsFromTheSpawnNotFromOnStarted) {
+  CommandSpec spec;
+  spec.argv = {"sleep", "30"};
+  spec.timeout_ms = 500;
+  spec.on_started = [] { std::this_thread::sleep_for(std::chrono::milliseconds(1000)); };
+  auto start = std::chrono::steady_clock::now();
+  CommandResult r = runner_->Run(spec);
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(r.timed_out);
+  // 1000 ms in on_started, then at once a SIGTERM; counted from on_started's end it would be 1500.
+  EXPECT_LT(took, std::chrono::milliseconds(1400));
+}
+
 TEST_F(PosixCommandRunnerTest, ReportsTheSignalThatEndedTheCommand) {
   CommandResult r = Run({"sh", "-c", "kill -KILL $$"});
   EXPECT_EQ(r.exit_code, -1);

@@ -87,6 +87,7 @@ class FakeCommandRunner : public CommandRunner {
     std::lock_guard<std::mutex> lock(mu_);
     commands_ran_.push_back(line);
     specs_ran_.push_back(spec);
+    specs_ran_.back().on_started = nullptr;  // it may refer to the caller's frame
     const std::string* best = nullptr;
     for (auto& [prefix, results] : scripted_) {
       if (line.compare(0, prefix.size(), prefix) == 0 && !results.empty() &&
