@@ -133,7 +133,7 @@ RunResult Executor::Impl::Run(const std::unordered_map<std::string, StepRecord>&
 }
 
 bool Executor::Impl::Turn() {
-  ++turn_;
+  releases_before_turn_ = sched_.releases();
   Drain();
   if (signal_.load() != 0 && !stopping_) HandleInterrupt();
   if (!stopping_ && !failed_ && !journal_broken_ && !held_ && !Settling()) {

@@ -48,7 +48,6 @@ class Executor::Impl {
     /// Held only while an attempt is out (a record each for 100k steps would cost 10 MiB).
     std::unique_ptr<StepRecord> before_attempt;
     bool ran_before_attempt = false;
-    uint64_t recorded_turn = 0;  ///< the turn that last journaled its record
     int session_attempts = 0;
     int fetch_tries = 0;   ///< fetches started this session (a step's `retry` covers them too)
     bool refetch = false;  ///< in kBackoff: what comes next is a fetch, not a command attempt
@@ -187,10 +186,10 @@ class Executor::Impl {
   /// Posted with the next journal write, dropped if it fails.
   std::vector<Job> to_post_;
   int in_flight_ = 0;
-  uint64_t turn_ = 0;       ///< turns so far (Turn() counts them)
-  uint64_t last_mark_ = 0;  ///< the mark of the last turn's journal write; 0 before it
-  bool stopping_ = false;   ///< interrupted: start nothing, end guard phases
-  bool failed_ = false;     ///< a step failed: start nothing new
+  uint64_t last_mark_ = 0;             ///< the mark of the last turn's journal write; 0 before it
+  uint64_t releases_before_turn_ = 0;  ///< sched_.releases() when this turn began
+  bool stopping_ = false;              ///< interrupted: start nothing, end guard phases
+  bool failed_ = false;                ///< a step failed: start nothing new
   /// A step carried over from the last run needs a decision, or does not hold its require now
   /// (kubectl may point at another cluster): start nothing new either.
   bool held_ = false;

@@ -391,14 +391,10 @@ void Executor::Impl::StartAttempt(int i) {
 
 bool Executor::Impl::MayStartBeforeSync(int i) const {
   // Running it twice is safe by the plan's word, and what its start rests on is durable once the
-  // earlier turns are: not in the session's first turn (operator records, --rerun, --mark-done),
-  // nor in the turn where one of its dependencies ended.
-  const Step& step = plan_.steps[i];
-  if (!RunsAgainAfterAStop(step) || last_mark_ == 0) return false;
-  for (const std::string& dep : step.after) {
-    if (runs_[sched_.IndexOf(dep)].recorded_turn == turn_) return false;
-  }
-  return true;
+  // earlier turns are: not so in the session's first turn (it holds the session record), nor in
+  // the turn that made it ready (the end of a dependency, perhaps through steps done before).
+  return RunsAgainAfterAStop(plan_.steps[i]) && last_mark_ != 0 &&
+         sched_.ReadyAt(i) <= releases_before_turn_;
 }
 
 void Executor::Impl::OnAttempt(int i, const Completion& c) {

@@ -12,7 +12,6 @@ void Executor::Impl::Record(int i) {
   r.record = runs_[i].record;
   r.record.message = secrets_.Redact(r.record.message);
   env_.journal->Append(r);
-  runs_[i].recorded_turn = turn_;
 }
 
 void Executor::Impl::Emit(ExecEvent::Type type, int i, const std::string& message,

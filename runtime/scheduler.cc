@@ -17,6 +17,7 @@ Scheduler::Scheduler(const Plan& plan, int jobs) : plan_(plan), jobs_(jobs < 1 ?
   group_of_.assign(n, -1);
   done_.assign(n, false);
   done_before_.assign(n, false);
+  ready_at_.assign(n, 0);
   for (size_t i = 0; i < n; ++i) {
     const Step& s = plan.steps[i];
     for (const std::string& dep : s.after) {
@@ -46,6 +47,7 @@ void Scheduler::Release(int step) {
   // Iterative: a chain of steps done before can be as long as the plan.
   std::vector<int>& releasing = releasing_;  // kept: no allocation per finished step
   releasing.assign(1, step);
+  ++releases_;
   while (!releasing.empty()) {
     int s = releasing.back();
     releasing.pop_back();
@@ -57,6 +59,7 @@ void Scheduler::Release(int step) {
         releasing.push_back(d);
       } else {
         ready_.insert(d);
+        ready_at_[d] = releases_;
       }
     }
   }

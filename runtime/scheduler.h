@@ -3,6 +3,7 @@
 // than `jobs` steps are active and its group is below its `parallel` limit.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <set>
 #include <string>
@@ -32,6 +33,12 @@ class Scheduler {
   /// An active step ended. When `done` (succeeded or skipped) its dependents may become ready.
   void Finish(int step, bool done);
 
+  /// How many times finished steps released their dependents (Finish() when done, MarkDone()).
+  uint64_t releases() const { return releases_; }
+  /// releases() when `step` became ready (through steps done before, too); 0 = ready from the
+  /// start.
+  uint64_t ReadyAt(int step) const { return ready_at_[step]; }
+
   int active() const { return active_; }
   bool has_ready() const { return !ready_.empty(); }
 
@@ -50,6 +57,8 @@ class Scheduler {
   std::vector<bool> done_;
   std::vector<bool> done_before_;  ///< MarkDone(): passes its dependencies' release on
   std::vector<int> releasing_;     ///< Release()'s work list
+  uint64_t releases_ = 0;
+  std::vector<uint64_t> ready_at_;
   std::set<int> ready_;
 };
 

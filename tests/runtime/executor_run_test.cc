@@ -666,6 +666,31 @@ TEST(ExecutorRunTest, AStepThatMayRunAgainStartsWhileItsRunningRecordIsSynced) {
   EXPECT_EQ(h.journal->syncs(), waiting.journal->syncs());
 }
 
+// The same when the dependency that ended is not a direct one: c follows b, which was done before
+// this session, and b follows a. a's end releases c through b in the turn it is journaled, so c
+// waits for the disk although b has no record in that turn.
+TEST(ExecutorRunTest, AStepReleasedThroughAStepDoneBeforeWaitsForItsDependencysEnd) {
+  ExecutorHarness h;
+  std::vector<std::string> seen;
+  HookedRunner before(
+      h.runner,
+      [&h, &seen](const CommandSpec& spec, CommandResult*) {
+        seen.push_back(spec.argv[1] + " " + std::to_string(h.journal->syncs()));
+        return true;
+      },
+      /*first=*/true);
+  h.runner_override = &before;
+  Plan plan;
+  plan.steps = {MakeStep("x"), MakeStep("a"), MakeStep("b", {"a"}), MakeStep("c", {"b"})};
+  plan.steps[1].idempotent = true;  // starts early: x's end does not concern it
+  plan.steps[3].idempotent = true;
+  StepRecord done;
+  done.state = StepState::kSucceeded;
+  EXPECT_EQ(h.Run(plan, {{"b", done}}).outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do x", "do a", "do c"));
+  EXPECT_THAT(seen, ElementsAre("x 1", "a 1", "c 3"));
+}
+
 // The fdatasync made while a step's first command runs fails: the step's next command does not
 // start, nor does anything else, and the step is left for resume to settle or run again.
 TEST(ExecutorRunTest, AFailedSyncAfterAnEarlyStartStopsTheStepAfterItsCommand) {

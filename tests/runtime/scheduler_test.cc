@@ -21,7 +21,14 @@ TEST(SchedulerTest, AStepDoneBeforePassesItsDependenciesReleaseOn) {
   s.MarkDone(1);
   EXPECT_THAT(s.TakeStartable(), ElementsAre(0));
   EXPECT_THAT(s.TakeStartable(), IsEmpty());
+  EXPECT_EQ(s.releases(), 0u);
   s.Finish(0, true);
+  // a's end made both ready, c through b: the executor tells so a step whose dependency's end
+  // may not be durable yet.
+  EXPECT_EQ(s.releases(), 1u);
+  EXPECT_EQ(s.ReadyAt(2), 1u);
+  EXPECT_EQ(s.ReadyAt(3), 1u);
+  EXPECT_EQ(s.ReadyAt(0), 0u);  // ready from the start
   EXPECT_THAT(s.TakeStartable(), ElementsAre(2, 3));
 }
 
