@@ -603,18 +603,21 @@ TEST(ExecutorRunTest, StepsFinishingTogetherShareOneDurableWrite) {
   EXPECT_EQ(h.Load().records, 5u);
 }
 
+// "step, its state in the journal file, the fdatasyncs made so far".
+std::string StateOnDisk(ExecutorHarness& h, const std::string& id) {
+  Checkpoint cp;
+  std::string err;
+  EXPECT_TRUE(LoadJournal(h.JournalPath(), &cp, &err)) << err;
+  return id + " " + StepStateName(cp.steps[id].state) + " " + std::to_string(h.journal->syncs());
+}
+
 // The worker that runs a command first makes the journal durable: at each command the journal on
 // disk says the step is running, and one more fdatasync has been made since the last command.
 TEST(ExecutorRunTest, ACommandStartsOnlyOnceItsRunningRecordIsDurable) {
   ExecutorHarness h;
   std::vector<std::string> seen;
   HookedRunner hooked(h.runner, [&h, &seen](const CommandSpec& spec, CommandResult*) {
-    Checkpoint cp;
-    std::string err;
-    EXPECT_TRUE(LoadJournal(h.JournalPath(), &cp, &err)) << err;
-    const std::string& id = spec.argv[1];
-    seen.push_back(id + " " + StepStateName(cp.steps[id].state) + " " +
-                   std::to_string(h.journal->syncs()));
+    seen.push_back(StateOnDisk(h, spec.argv[1]));
     return true;
   });
   h.runner_override = &hooked;
@@ -622,6 +625,17 @@ TEST(ExecutorRunTest, ACommandStartsOnlyOnceItsRunningRecordIsDurable) {
   plan.steps = {MakeStep("a"), MakeStep("b", {"a"}), MakeStep("c", {"b"})};
   EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
   EXPECT_THAT(seen, ElementsAre("a running 1", "b running 2", "c running 3"));
+}
+
+// Points the journal's descriptor at `fd`: on a pipe write() still works, fdatasync() is EINVAL.
+void PointJournalAt(ExecutorHarness& h, int fd) {
+  fs::path journal = fs::canonical(h.JournalPath());
+  for (const auto& entry : fs::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    if (fs::read_symlink(entry.path(), ec) == journal) {
+      EXPECT_GE(::dup2(fd, std::stoi(entry.path().filename().string())), 0);
+    }
+  }
 }
 
 // A step that resume would run again anyway (idempotent, or retried) does not wait for the disk:
@@ -640,12 +654,7 @@ TEST(ExecutorRunTest, AStepThatMayRunAgainStartsWhileItsRunningRecordIsSynced) {
   HookedRunner before(
       after,
       [&h, &seen](const CommandSpec& spec, CommandResult*) {
-        Checkpoint cp;
-        std::string err;
-        EXPECT_TRUE(LoadJournal(h.JournalPath(), &cp, &err)) << err;
-        const std::string& id = spec.argv[1];
-        seen.push_back(id + " " + StepStateName(cp.steps[id].state) + " " +
-                       std::to_string(h.journal->syncs()));
+        seen.push_back(StateOnDisk(h, spec.argv[1]));
         return true;
       },
       /*first=*/true);
@@ -701,13 +710,7 @@ TEST(ExecutorRunTest, AFailedSyncAfterAnEarlyStartStopsTheStepAfterItsCommand) {
       h.runner,
       [&](const CommandSpec& spec, CommandResult*) {
         if (spec.argv[1] != "a") return true;
-        fs::path journal = fs::canonical(h.JournalPath());
-        for (const auto& entry : fs::directory_iterator("/proc/self/fd")) {
-          std::error_code ec;
-          if (fs::read_symlink(entry.path(), ec) == journal) {
-            EXPECT_GE(::dup2(pipe_fds[1], std::stoi(entry.path().filename().string())), 0);
-          }
-        }
+        PointJournalAt(h, pipe_fds[1]);
         return true;
       },
       /*first=*/true);
@@ -791,13 +794,7 @@ TEST(ExecutorRunTest, AFailedSyncOnTheWorkerStopsTheRunBeforeTheCommand) {
   ASSERT_EQ(::pipe(pipe_fds), 0);
   HookedRunner hooked(h.runner, [&](const CommandSpec& spec, CommandResult*) {
     if (spec.argv[1] != "a") return true;
-    fs::path journal = fs::canonical(h.JournalPath());
-    for (const auto& entry : fs::directory_iterator("/proc/self/fd")) {
-      std::error_code ec;
-      if (fs::read_symlink(entry.path(), ec) == journal) {
-        EXPECT_GE(::dup2(pipe_fds[1], std::stoi(entry.path().filename().string())), 0);
-      }
-    }
+    PointJournalAt(h, pipe_fds[1]);
     return true;
   });
   h.runner_override = &hooked;
