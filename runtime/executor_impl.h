@@ -73,8 +73,8 @@ class Executor::Impl {
     std::string detail;
     bool warning = false;  ///< kFetchStage: `detail` is a warning (`verify none`)
     bool journal = false;  ///< kFetchStage: a new stage (journaled), not just progress
-    /// The journal could not be made durable: the job did not run, or (Job::starts_before_sync)
-    /// only its first command did.
+    /// The journal could not be made durable: the job did not run, or (a command started before
+    /// the sync, see Job::durable_before) only its first command did.
     std::string journal_error;
     bool nothing_ran = false;  ///< kAttempt: its first command was not started (interrupted)
     /// kGuards: (step, number of its guards) in the order of `observations`

@@ -383,8 +383,8 @@ void Executor::Impl::StartAttempt(int i) {
   Emit(ExecEvent::Type::kAttemptStarted, i, what);
   ++in_flight_;
   int attempt = run.record.attempts;
-  auto job = [this, i, attempt, argvs = std::move(argvs)](uint64_t unsynced) mutable {
-    return RunAttempt(i, attempt, std::move(argvs), unsynced);
+  auto job = [this, i, attempt, argvs = std::move(argvs)](uint64_t mark) mutable {
+    return RunAttempt(i, attempt, std::move(argvs), mark);
   };
   to_post_.push_back({i, std::move(job), MayStartBeforeSync(i) ? last_mark_ : 0});
 }
