@@ -196,6 +196,14 @@ bool LoadJournal(const std::string& path, Checkpoint* cp, std::string* err) {
 }
 
 JournalWriter::~JournalWriter() {
+  if (syncer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(later_mu_);
+      stop_ = true;
+    }
+    later_cv_.notify_all();
+    syncer_.join();
+  }
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -294,12 +302,38 @@ bool JournalWriter::SyncThrough(uint64_t mark, std::string* err) {
   if (durable_ >= mark) return true;
   // Everything written before this call is covered, also what was written after `mark`.
   uint64_t target = written_.load();
-  if (::fdatasync(fd_) != 0)
+  if ((fdatasync_ ? fdatasync_(fd_) : ::fdatasync(fd_)) != 0)
     return Broken("cannot sync journal " + path_ + ": " + std::strerror(errno), err);
   ++syncs_;
   durable_ = target;
   synced_.store(target);
   return true;
+}
+
+void JournalWriter::SyncLater(uint64_t mark) {
+  {
+    std::lock_guard<std::mutex> lock(later_mu_);
+    if (mark <= later_) return;
+    later_ = mark;
+    if (!syncer_.joinable()) syncer_ = std::thread([this] { SyncLoop(); });
+  }
+  later_cv_.notify_all();
+}
+
+void JournalWriter::SyncLoop() {
+  uint64_t done = 0;  // the largest mark synced here
+  std::unique_lock<std::mutex> lock(later_mu_);
+  for (;;) {
+    later_cv_.wait(lock, [&] { return stop_ || later_ > done; });
+    if (stop_) return;
+    uint64_t mark = later_;
+    lock.unlock();
+    std::string err;
+    bool ok = SyncThrough(mark, &err);
+    lock.lock();
+    if (!ok) return;  // the error is sticky: every later DurableThrough() and SyncThrough() fails
+    done = mark;
+  }
 }
 
 bool JournalWriter::Sync(std::string* err) {

@@ -17,12 +17,15 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -51,8 +54,9 @@ bool ParseJournal(std::string_view bytes, const std::string& path, Checkpoint* c
 bool LoadJournal(const std::string& path, Checkpoint* checkpoint, std::string* err);
 
 /// Appends records. Append() and Write() are for one thread at a time (the executor's turns, which
-/// its lock serializes); SyncThrough() may be called from any thread, so the fdatasync() before a
-/// command runs can be made on the worker that runs it while other turns go on.
+/// its lock serializes); SyncThrough() and SyncLater() may be called from any thread, so the
+/// fdatasync() before a command runs can be made on the worker that runs it while other turns go
+/// on, or on the writer's own thread while nothing waits for it.
 class JournalWriter {
  public:
   ~JournalWriter();
@@ -77,6 +81,10 @@ class JournalWriter {
   /// failure every later call fails too: the kernel may have dropped the unwritten pages, and a
   /// retried fdatasync could report success for data that is gone.
   bool SyncThrough(uint64_t mark, std::string* err);
+  /// Returns at once; the writer's own thread (started on the first call) then makes everything
+  /// written up to `mark` durable as SyncThrough() does. Calls made while it syncs share its next
+  /// fdatasync. DurableThrough() or SyncThrough() tell when it is done; a failure makes them fail.
+  void SyncLater(uint64_t mark);
   /// Write() and SyncThrough() its mark. Without buffered or unsynced records, no fdatasync.
   bool Sync(std::string* err);
   /// Whether the file is known synced through `mark` and no write or sync has failed. Does not
@@ -84,6 +92,8 @@ class JournalWriter {
   bool DurableThrough(uint64_t mark) const { return !broken_.load() && synced_.load() >= mark; }
   /// Number of fdatasync() calls made (the count of durable writes).
   size_t syncs() const;
+  /// Replaces fdatasync(2) (tests hold a sync back, or fail it). Only while no sync can run.
+  void set_fdatasync_for_test(std::function<int(int)> call) { fdatasync_ = std::move(call); }
   /// Where OpenForAppend() kept the torn tail it cut off, or "".
   const std::string& kept_tail() const { return kept_tail_; }
 
@@ -91,6 +101,7 @@ class JournalWriter {
   JournalWriter(int fd, std::string path, uint64_t size)
       : fd_(fd), path_(std::move(path)), written_(size), durable_(size) {}
   bool Broken(const std::string& what, std::string* err);  // sync_mu_ held: first error; false
+  void SyncLoop();                                         // the SyncLater() thread
   int fd_;
   std::string path_;
   std::string buffer_;
@@ -103,6 +114,12 @@ class JournalWriter {
   std::string error_;                ///< the first write or sync error; sticky
   size_t syncs_ = 0;
   std::string kept_tail_;
+  std::function<int(int)> fdatasync_;  ///< ::fdatasync when empty
+  std::mutex later_mu_;                ///< guards what follows
+  std::condition_variable later_cv_;
+  uint64_t later_ = 0;  ///< the largest mark SyncLater() was given
+  bool stop_ = false;   ///< the destructor ends the thread
+  std::thread syncer_;
 };
 
 /// Where OpenForAppend() keeps the torn tail it cuts off `journal` at `valid_bytes`: the bytes are

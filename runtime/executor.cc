@@ -1,6 +1,7 @@
 // The executor's scheduling loop: start ready steps, apply worker results, poll guards, journal
 // (one write per loop turn, however many steps changed; made durable before any command it
-// announces starts), then sleep until the next thing. A worker whose job ended takes the next
+// announces starts, or for a step that may run again, while it runs), then sleep until the next
+// thing. A worker whose job ended takes the next
 // turn itself when no other thread is in one, so the step that follows starts without waiting for
 // this thread to be woken and scheduled (on a busy machine, a tenth of a millisecond each time).
 #include "runtime/executor.h"
@@ -172,7 +173,8 @@ bool Executor::Impl::Turn() {
   jobs.swap(to_post_);
   uint64_t mark = WriteJournal();
   if (jobs.empty()) SyncJournal(mark);
-  if (mark != 0) last_mark_ = mark;
+  if (mark != 0 && (rests_on_mark_ == 0 || sched_.releases() != releases_before_turn_))
+    rests_on_mark_ = mark;
   for (Job& job : jobs) {
     if (!journal_broken_) {
       PostJob(mark, std::move(job));

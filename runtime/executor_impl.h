@@ -159,8 +159,8 @@ class Executor::Impl {
     /// Gets the mark of that turn's journal write (see RunAttempt).
     std::function<Completion(uint64_t mark)> run;
     /// What must be durable before the job starts: 0 = everything up to that turn's write, its
-    /// step's start among it. For a step that resume would run again anyway, only what earlier
-    /// turns wrote (see MayStartBeforeSync), so its command starts while the journal is synced.
+    /// step's start among it. For a step that resume would run again anyway, only what its start
+    /// rests on (see MayStartBeforeSync), so its command starts while the journal is synced.
     uint64_t durable_before = 0;
   };
   /// Whether step i's command may start before this turn's records are durable.
@@ -186,7 +186,10 @@ class Executor::Impl {
   /// Posted with the next journal write, dropped if it fails.
   std::vector<Job> to_post_;
   int in_flight_ = 0;
-  uint64_t last_mark_ = 0;             ///< the mark of the last turn's journal write; 0 before it
+  /// The mark of the last turn that made a step ready (a dependency's end), or of the session's
+  /// first turn (its record) when later; 0 before it: what the start of a step ready before this
+  /// turn rests on.
+  uint64_t rests_on_mark_ = 0;
   uint64_t releases_before_turn_ = 0;  ///< sched_.releases() when this turn began
   bool stopping_ = false;              ///< interrupted: start nothing, end guard phases
   bool failed_ = false;                ///< a step failed: start nothing new

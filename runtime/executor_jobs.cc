@@ -69,12 +69,13 @@ void Executor::Impl::PostJob(uint64_t mark, Job job) {
   pool_->Post([this, mark, job = std::move(job)] {
     // A command starts only once the journal says its step is running: written (a kill -9 of
     // asmplan loses nothing the kernel has) and, against a power loss, durable. For a step that
-    // resume would run again anyway, that may come a moment later: its command starts and the
-    // fdatasync runs while it does (a power loss in between runs it again on resume, which its
-    // `idempotent` or `retry` says is safe). Any other job waits for the disk first.
+    // resume would run again anyway, only what its start rests on must be durable first (see
+    // MayStartBeforeSync): its command starts and its own records are synced while it runs (a
+    // power loss before that runs it again on resume, which its `idempotent` or `retry` says is
+    // safe). Any other job waits for the disk first.
     std::string err;
-    if (env_.journal->DurableThrough(job.durable_before == 0 ? mark : job.durable_before) ||
-        env_.journal->SyncThrough(mark, &err)) {
+    uint64_t before = job.durable_before == 0 ? mark : job.durable_before;
+    if (env_.journal->DurableThrough(before) || env_.journal->SyncThrough(before, &err)) {
       Complete(job.run(mark), false);
     } else {
       Completion c;
@@ -101,15 +102,17 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
   Completion c;
   c.kind = Completion::Kind::kAttempt;
   c.step = i;
-  // The journal through `mark` is durable before the attempt's end is acted on: made so once its
-  // first command has started (on_started, or after it for a runner that does not say so), when
-  // PostJob did not before.
-  bool durable = false;
-  auto make_durable = [this, &c, &durable, mark] {
+  // When PostJob did not make the journal through `mark` durable (the step may run again), the
+  // writer's thread does once the first command has started (on_started, or after it for a runner
+  // that does not say so), and nothing waits for it but what rests on it: a dependent's command,
+  // or this step's next command (a failed sync stops the attempt there), or the run's end.
+  auto sync_later = [this, mark] {
+    if (!env_.journal->DurableThrough(mark)) env_.journal->SyncLater(mark);
+  };
+  auto make_durable = [this, &c, mark] {
     std::string err;
-    if (!durable && !env_.journal->DurableThrough(mark) && !env_.journal->SyncThrough(mark, &err))
+    if (!env_.journal->DurableThrough(mark) && !env_.journal->SyncThrough(mark, &err))
       c.journal_error = err;
-    durable = true;
   };
   // With secrets in play, output is captured and redacted before it reaches the log.
   bool capture = !secrets_.empty();
@@ -133,13 +136,13 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
       spec.timeout_ms = step.timeout_ms - (env_.clock->NowMs() - start);
       if (spec.timeout_ms <= 0) spec.timeout_ms = 1;
     }
-    spec.on_started = make_durable;
+    spec.on_started = sync_later;
     c.result = env_.runner->Run(spec);
     if (c.result.not_started && &argv == &argvs.front()) {
       c.nothing_ran = true;
       return c;
     }
-    if (!c.result.spawn_failed) make_durable();
+    if (!c.result.spawn_failed) sync_later();
     // The runner could not write the log (the output came back instead): said as a warning.
     if (!c.result.spawn_failed && !c.result.error.empty()) c.detail = c.result.error;
     // Captured (secrets, or a log that could not be written): redacted, then appended.
@@ -161,7 +164,9 @@ Executor::Impl::Completion Executor::Impl::RunAttempt(int i, int attempt,
       if (!said.empty()) c.error += ": " + said;
       return c;
     }
-    // Its end could not be recorded either: the next command does not start (see JournalBroke).
+    // The next command waits for the disk: if the step's start could not be recorded, it does
+    // not start (see JournalBroke).
+    if (&argv != &argvs.back()) make_durable();
     if (!c.journal_error.empty()) return c;
   }
   // A log an earlier attempt began would end with its failure: a later success says so there.

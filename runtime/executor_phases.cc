@@ -386,14 +386,15 @@ void Executor::Impl::StartAttempt(int i) {
   auto job = [this, i, attempt, argvs = std::move(argvs)](uint64_t mark) mutable {
     return RunAttempt(i, attempt, std::move(argvs), mark);
   };
-  to_post_.push_back({i, std::move(job), MayStartBeforeSync(i) ? last_mark_ : 0});
+  to_post_.push_back({i, std::move(job), MayStartBeforeSync(i) ? rests_on_mark_ : 0});
 }
 
 bool Executor::Impl::MayStartBeforeSync(int i) const {
-  // Running it twice is safe by the plan's word, and what its start rests on is durable once the
-  // earlier turns are: not so in the session's first turn (it holds the session record), nor in
-  // the turn that made it ready (the end of a dependency, perhaps through steps done before).
-  return RunsAgainAfterAStop(plan_.steps[i]) && last_mark_ != 0 &&
+  // Running it twice is safe by the plan's word, and what its start rests on (the session record,
+  // its dependencies' ends) was written by an earlier turn: not so in the session's first turn,
+  // nor in the turn that made it ready (the end of a dependency, perhaps through steps done
+  // before). Its own earlier attempts do not count: a power loss that takes them runs it again.
+  return RunsAgainAfterAStop(plan_.steps[i]) && rests_on_mark_ != 0 &&
          sched_.ReadyAt(i) <= releases_before_turn_;
 }
 

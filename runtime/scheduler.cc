@@ -47,7 +47,7 @@ void Scheduler::Release(int step) {
   // Iterative: a chain of steps done before can be as long as the plan.
   std::vector<int>& releasing = releasing_;  // kept: no allocation per finished step
   releasing.assign(1, step);
-  ++releases_;
+  bool counted = false;
   while (!releasing.empty()) {
     int s = releasing.back();
     releasing.pop_back();
@@ -59,6 +59,8 @@ void Scheduler::Release(int step) {
         releasing.push_back(d);
       } else {
         ready_.insert(d);
+        if (!counted) ++releases_;
+        counted = true;
         ready_at_[d] = releases_;
       }
     }

@@ -33,7 +33,7 @@ class Scheduler {
   /// An active step ended. When `done` (succeeded or skipped) its dependents may become ready.
   void Finish(int step, bool done);
 
-  /// How many times finished steps released their dependents (Finish() when done, MarkDone()).
+  /// How many times a finished step made steps ready (Finish() when done, MarkDone()).
   uint64_t releases() const { return releases_; }
   /// releases() when `step` became ready (through steps done before, too); 0 = ready from the
   /// start.

@@ -2,9 +2,14 @@
 
 #include <gmock/gmock.h>
 
+#include <atomic>
+#include <cerrno>
+#include <thread>
+
 #include "runtime/crc32.h"
 #include "runtime/durable_file.h"
 #include "tests/support/file_size_limit.h"
+#include "tests/support/sync_hold.h"
 #include "tests/support/temp_dir.h"
 
 namespace asmplan {
@@ -339,6 +344,68 @@ TEST(CheckpointJournalTest, SyncThroughSharesOneFdatasyncAmongEarlierMarks) {
   Checkpoint cp;
   ASSERT_TRUE(LoadJournal(dir / "journal", &cp, &err)) << err;
   EXPECT_EQ(cp.records, 2u);
+}
+
+// Waits up to 5 s for DurableThrough(mark).
+bool BecomesDurable(const JournalWriter& w, uint64_t mark) {
+  for (int i = 0; i < 5000 && !w.DurableThrough(mark); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return w.DurableThrough(mark);
+}
+
+// SyncLater() returns at once; the writer's thread makes the mark durable. Marks given while it
+// syncs share its next fdatasync.
+TEST(CheckpointJournalTest, SyncLaterSyncsOnTheWritersThread) {
+  TempDir dir;
+  std::string err;
+  auto w = JournalWriter::Create(dir / "journal", "abc", &err);
+  ASSERT_TRUE(w) << err;
+  SyncHold hold(*w);
+  hold.Hold();
+  w->Append(StepRec("a", StepState::kRunning, 1));
+  uint64_t first = w->Write(&err);
+  w->SyncLater(first);
+  ASSERT_TRUE(hold.Wait());
+  EXPECT_FALSE(w->DurableThrough(first));
+  w->Append(StepRec("b", StepState::kRunning, 1));
+  uint64_t second = w->Write(&err);
+  w->SyncLater(second);
+  w->Append(StepRec("c", StepState::kRunning, 1));
+  uint64_t third = w->Write(&err);
+  w->SyncLater(third);
+  w->SyncLater(first);  // durable with the others
+  hold.Release();
+  EXPECT_TRUE(BecomesDurable(*w, third));
+  EXPECT_EQ(w->syncs(), 2u);
+  Checkpoint cp;
+  ASSERT_TRUE(LoadJournal(dir / "journal", &cp, &err)) << err;
+  EXPECT_EQ(cp.records, 3u);
+}
+
+// A sync on the writer's thread that fails is not retried, and breaks the writer as any other.
+TEST(CheckpointJournalTest, AFailedSyncLaterBreaksTheWriter) {
+  TempDir dir;
+  std::string err;
+  auto w = JournalWriter::Create(dir / "journal", "abc", &err);
+  ASSERT_TRUE(w) << err;
+  std::atomic<int> calls{0};
+  w->set_fdatasync_for_test([&calls](int) {
+    ++calls;
+    errno = EIO;
+    return -1;
+  });
+  w->Append(StepRec("a", StepState::kRunning, 1));
+  uint64_t mark = w->Write(&err);
+  w->SyncLater(mark);
+  for (int i = 0; i < 5000 && calls.load() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_FALSE(w->SyncThrough(mark, &err));
+  EXPECT_EQ(err, "cannot sync journal " + dir / "journal" + ": Input/output error");
+  EXPECT_FALSE(w->DurableThrough(mark));
+  w->SyncLater(mark + 1);
+  w->Append(StepRec("b", StepState::kRunning, 1));
+  EXPECT_EQ(w->Write(&err), 0u);
+  EXPECT_EQ(calls.load(), 1);
 }
 
 // After a failed write nothing is reported durable again, even once writing would work.

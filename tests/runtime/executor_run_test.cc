@@ -4,14 +4,17 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <limits>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include "runtime/durable_file.h"
 #include "tests/runtime/executor_harness.h"
 #include "tests/support/file_size_limit.h"
+#include "tests/support/sync_hold.h"
 
 namespace asmplan {
 namespace {
@@ -638,36 +641,61 @@ void PointJournalAt(ExecutorHarness& h, int fd) {
   }
 }
 
+// " durable" when everything in the journal file is durable, else " not durable". (Unlike syncs(),
+// it does not wait for a sync under way.)
+std::string Durability(ExecutorHarness& h) {
+  return h.journal->DurableThrough(fs::file_size(h.JournalPath())) ? " durable" : " not durable";
+}
+
+// "step, its state in the journal file, whether all of the file is durable".
+std::string OnDisk(ExecutorHarness& h, const std::string& id) {
+  Checkpoint cp;
+  std::string err;
+  EXPECT_TRUE(LoadJournal(h.JournalPath(), &cp, &err)) << err;
+  return id + " " + StepStateName(cp.steps[id].state) + Durability(h);
+}
+
 // A step that resume would run again anyway (idempotent, or retried) does not wait for the disk:
 // its command starts once its running record is written (which a kill -9 of asmplan cannot lose),
-// and the runner's on_started makes it durable while the command runs. Not so in the session's
-// first turn, nor in the turn where a dependency ended (its end must be durable first), nor for a
-// step that must not run twice. No more fdatasyncs than when every step waits.
+// and the journal's thread makes it durable meanwhile; nothing waits for that but what rests on
+// it. Here the sync is held back until the command has ended. Not so in the session's first turn,
+// nor in the turn where a dependency ended (its end must be durable first), nor for a step that
+// must not run twice. No more fdatasyncs than when every step waits.
 TEST(ExecutorRunTest, AStepThatMayRunAgainStartsWhileItsRunningRecordIsSynced) {
   ExecutorHarness h;
-  std::vector<std::string> seen;
-  // Outside in: a probe before the command, the fake (which calls on_started), a probe after it.
-  HookedRunner after(h.runner, [&h, &seen](const CommandSpec&, CommandResult*) {
-    seen.back() += " " + std::to_string(h.journal->syncs());
-    return true;
-  });
-  HookedRunner before(
-      after,
-      [&h, &seen](const CommandSpec& spec, CommandResult*) {
-        seen.push_back(StateOnDisk(h, spec.argv[1]));
-        return true;
-      },
-      /*first=*/true);
-  h.runner_override = &before;
   Plan plan;
   plan.steps = {MakeStep("x"), MakeStep("a"), MakeStep("b", {"a"}), MakeStep("c", {"b"})};
   plan.steps[0].idempotent = true;
   plan.steps[1].idempotent = true;
   plan.steps[2].retries = 1;
+  std::string err;
+  h.journal = JournalWriter::Create(h.JournalPath(), plan.sha256, &err);
+  ASSERT_TRUE(h.journal) << err;
+  SyncHold hold(*h.journal);
+  std::vector<std::string> seen;
+  // Outside in: a probe before the command, the fake (which calls on_started), a probe after it.
+  HookedRunner after(h.runner, [&](const CommandSpec& spec, CommandResult*) {
+    if (spec.argv[1] == "a") {
+      EXPECT_TRUE(hold.Wait()) << "a's sync did not start";
+    }
+    seen.back() += Durability(h);
+    if (spec.argv[1] == "a") hold.Release();
+    return true;
+  });
+  HookedRunner before(
+      after,
+      [&](const CommandSpec& spec, CommandResult*) {
+        seen.push_back(OnDisk(h, spec.argv[1]));
+        if (spec.argv[1] == "a") hold.Hold();
+        return true;
+      },
+      /*first=*/true);
+  h.runner_override = &before;
   EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
-  // "step, its state on disk and the fdatasyncs made when its command starts, then once it has".
-  EXPECT_THAT(seen,
-              ElementsAre("x running 1 1", "a running 1 2", "b running 3 3", "c running 4 4"));
+  // "step, its state on disk, whether that is durable when its command starts, and once it has
+  // ended": a's command ended while its sync was held.
+  EXPECT_THAT(seen, ElementsAre("x running durable durable", "a running not durable not durable",
+                                "b running durable durable", "c running durable durable"));
   ExecutorHarness waiting;
   plan.steps[0].idempotent = plan.steps[1].idempotent = false;
   plan.steps[2].retries = 0;
@@ -684,7 +712,7 @@ TEST(ExecutorRunTest, AStepReleasedThroughAStepDoneBeforeWaitsForItsDependencysE
   HookedRunner before(
       h.runner,
       [&h, &seen](const CommandSpec& spec, CommandResult*) {
-        seen.push_back(spec.argv[1] + " " + std::to_string(h.journal->syncs()));
+        seen.push_back(spec.argv[1] + Durability(h));
         return true;
       },
       /*first=*/true);
@@ -697,7 +725,53 @@ TEST(ExecutorRunTest, AStepReleasedThroughAStepDoneBeforeWaitsForItsDependencysE
   done.state = StepState::kSucceeded;
   EXPECT_EQ(h.Run(plan, {{"b", done}}).outcome, RunResult::Outcome::kSucceeded);
   EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do x", "do a", "do c"));
-  EXPECT_THAT(seen, ElementsAre("x 1", "a 1", "c 3"));
+  EXPECT_THAT(seen, ElementsAre("x durable", "a not durable", "c durable"));
+}
+
+// Nor does the next step that may run again wait for the sync of an earlier one's end, when it
+// does not follow it: d starts while a's records are still being synced (held back here until d's
+// command starts), e (which follows a) once they are durable.
+TEST(ExecutorRunTest, AStepDoesNotWaitForTheSyncOfAnUnrelatedStepsEnd) {
+  ExecutorHarness h;
+  Plan plan;
+  plan.steps = {MakeStep("x"), MakeStep("a"), MakeStep("d"), MakeStep("e", {"a"})};
+  for (Step& s : plan.steps) s.idempotent = true;
+  std::string err;
+  h.journal = JournalWriter::Create(h.JournalPath(), plan.sha256, &err);
+  ASSERT_TRUE(h.journal) << err;
+  SyncHold hold(*h.journal);
+  std::vector<std::string> seen;
+  uint64_t a_started_by = 0;  // the journal's size when a starts: a's start is in it
+  uint64_t a_ended_by = 0;    // the same when d starts: a's end is in it
+  HookedRunner before(
+      h.runner,
+      [&](const CommandSpec& spec, CommandResult*) {
+        const std::string& id = spec.argv[1];
+        if (id == "a") {
+          hold.Hold();
+          a_started_by = fs::file_size(h.JournalPath());
+        }
+        if (id == "d") {
+          EXPECT_TRUE(hold.Wait()) << "a's sync did not start";
+          seen.push_back(OnDisk(h, "a") + " at d, its start" +
+                         (h.journal->DurableThrough(a_started_by) ? " durable" : " not durable"));
+          a_ended_by = fs::file_size(h.JournalPath());
+          hold.Release();
+        }
+        // Whether d's records are durable when e starts depends on when their sync ran.
+        seen.push_back(id != "e"                               ? id + Durability(h)
+                       : h.journal->DurableThrough(a_ended_by) ? "e: a's end durable"
+                                                               : "e: a's end not durable");
+        return true;
+      },
+      /*first=*/true);
+  h.runner_override = &before;
+  EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do x", "do a", "do d", "do e"));
+  EXPECT_THAT(seen, ElementsAre("x durable", "a not durable",
+                                "a succeeded not durable at d, its start not durable",
+                                "d not durable", "e: a's end durable"));
+  EXPECT_TRUE(h.journal->DurableThrough(fs::file_size(h.JournalPath())));
 }
 
 // The fdatasync made while a step's first command runs fails: the step's next command does not

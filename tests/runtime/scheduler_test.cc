@@ -30,6 +30,8 @@ TEST(SchedulerTest, AStepDoneBeforePassesItsDependenciesReleaseOn) {
   EXPECT_EQ(s.ReadyAt(3), 1u);
   EXPECT_EQ(s.ReadyAt(0), 0u);  // ready from the start
   EXPECT_THAT(s.TakeStartable(), ElementsAre(2, 3));
+  s.Finish(3, true);  // d's end made no step ready
+  EXPECT_EQ(s.releases(), 1u);
 }
 
 // Taking only some of the ready steps leaves the others ready, within the same limit of jobs.

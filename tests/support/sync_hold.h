@@ -1,0 +1,50 @@
+// Holds back a JournalWriter's fdatasyncs, to see what goes on while one is under way.
+#pragma once
+
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+#include "runtime/checkpoint_journal.h"
+
+namespace asmplan {
+
+// After Hold(), each fdatasync of `journal` waits for Release(), up to 5 s (so code that waits for
+// the sync is slow rather than stuck). Wait() waits until one is held. Outlives nothing that syncs.
+class SyncHold {
+ public:
+  explicit SyncHold(JournalWriter& journal) {
+    journal.set_fdatasync_for_test([this](int fd) {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (hold_) {
+        held_ = true;
+        cv_.notify_all();
+        cv_.wait_for(lock, std::chrono::seconds(5), [this] { return !hold_; });
+        held_ = false;
+      }
+      return ::fdatasync(fd);
+    });
+  }
+  void Hold() {
+    std::lock_guard<std::mutex> lock(mu_);
+    hold_ = true;
+  }
+  bool Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(5), [this] { return held_; });
+  }
+  void Release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    hold_ = false;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool hold_ = false, held_ = false;
+};
+
+}  // namespace asmplan
