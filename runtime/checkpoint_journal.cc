@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include "runtime/crc32.h"
 #include "runtime/durable_file.h"
@@ -311,13 +312,29 @@ bool JournalWriter::SyncThrough(uint64_t mark, std::string* err) {
 }
 
 void JournalWriter::SyncLater(uint64_t mark) {
+  bool threaded = true;
   {
     std::lock_guard<std::mutex> lock(later_mu_);
     if (mark <= later_) return;
     later_ = mark;
-    if (!syncer_.joinable()) syncer_ = std::thread([this] { SyncLoop(); });
+    try {
+      if (!syncer_.joinable()) syncer_ = std::thread([this] { SyncLoop(); });
+    } catch (const std::system_error&) {
+      later_ = 0;  // no thread (out of threads or memory): a later call tries again
+      threaded = false;
+    }
   }
-  later_cv_.notify_all();
+  if (threaded) {
+    later_cv_.notify_all();
+    return;
+  }
+  std::string err;
+  SyncThrough(mark, &err);  // an error is sticky: DurableThrough() and SyncThrough() say so
+}
+
+void JournalWriter::set_fdatasync_for_test(std::function<int(int)> call) {
+  std::lock_guard<std::mutex> lock(sync_mu_);
+  fdatasync_ = std::move(call);
 }
 
 void JournalWriter::SyncLoop() {

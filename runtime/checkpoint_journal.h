@@ -84,6 +84,7 @@ class JournalWriter {
   /// Returns at once; the writer's own thread (started on the first call) then makes everything
   /// written up to `mark` durable as SyncThrough() does. Calls made while it syncs share its next
   /// fdatasync. DurableThrough() or SyncThrough() tell when it is done; a failure makes them fail.
+  /// (If the thread cannot be started, it syncs before it returns.)
   void SyncLater(uint64_t mark);
   /// Write() and SyncThrough() its mark. Without buffered or unsynced records, no fdatasync.
   bool Sync(std::string* err);
@@ -92,8 +93,8 @@ class JournalWriter {
   bool DurableThrough(uint64_t mark) const { return !broken_.load() && synced_.load() >= mark; }
   /// Number of fdatasync() calls made (the count of durable writes).
   size_t syncs() const;
-  /// Replaces fdatasync(2) (tests hold a sync back, or fail it). Only while no sync can run.
-  void set_fdatasync_for_test(std::function<int(int)> call) { fdatasync_ = std::move(call); }
+  /// Replaces fdatasync(2) (tests hold a sync back, or fail it); waits for a sync under way.
+  void set_fdatasync_for_test(std::function<int(int)> call);
   /// Where OpenForAppend() kept the torn tail it cut off, or "".
   const std::string& kept_tail() const { return kept_tail_; }
 

@@ -135,6 +135,9 @@ RunResult Executor::Impl::Run(const std::unordered_map<std::string, StepRecord>&
 
 bool Executor::Impl::Turn() {
   releases_before_turn_ = sched_.releases();
+  // A sync on the journal's own thread (see RunAttempt) failed since the last turn: nothing that
+  // this turn would start could be resumed truthfully.
+  if (!journal_broken_ && !env_.journal->DurableThrough(0)) SyncJournal(0);
   Drain();
   if (signal_.load() != 0 && !stopping_) HandleInterrupt();
   if (!stopping_ && !failed_ && !journal_broken_ && !held_ && !Settling()) {
@@ -168,11 +171,14 @@ bool Executor::Impl::Turn() {
   }
   GuardTick();
   // A job's worker makes this turn's records durable (workers share that fdatasync), so this
-  // thread goes on meanwhile; a turn that posts no job makes them durable here.
+  // thread goes on meanwhile; a turn that posts no job makes them durable here, if it wrote any
+  // (the records of earlier turns are their jobs' to sync).
   std::vector<Job> jobs;
   jobs.swap(to_post_);
+  uint64_t written_before = written_mark_;
   uint64_t mark = WriteJournal();
-  if (jobs.empty()) SyncJournal(mark);
+  if (jobs.empty() && mark != written_before) SyncJournal(mark);
+  if (mark != 0) written_mark_ = mark;
   if (mark != 0 && (rests_on_mark_ == 0 || sched_.releases() != releases_before_turn_))
     rests_on_mark_ = mark;
   for (Job& job : jobs) {

@@ -190,6 +190,7 @@ class Executor::Impl {
   /// first turn (its record) when later; 0 before it: what the start of a step ready before this
   /// turn rests on.
   uint64_t rests_on_mark_ = 0;
+  uint64_t written_mark_ = 0;          ///< the mark of the last turn's journal write; 0 before it
   uint64_t releases_before_turn_ = 0;  ///< sched_.releases() when this turn began
   bool stopping_ = false;              ///< interrupted: start nothing, end guard phases
   bool failed_ = false;                ///< a step failed: start nothing new

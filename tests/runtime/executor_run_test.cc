@@ -730,7 +730,7 @@ TEST(ExecutorRunTest, AStepReleasedThroughAStepDoneBeforeWaitsForItsDependencysE
 
 // Nor does the next step that may run again wait for the sync of an earlier one's end, when it
 // does not follow it: d starts while a's records are still being synced (held back here until d's
-// command starts), e (which follows a) once they are durable.
+// command starts). e follows a: it starts once a's end is durable (d's sync, held back in turn).
 TEST(ExecutorRunTest, AStepDoesNotWaitForTheSyncOfAnUnrelatedStepsEnd) {
   ExecutorHarness h;
   Plan plan;
@@ -743,8 +743,17 @@ TEST(ExecutorRunTest, AStepDoesNotWaitForTheSyncOfAnUnrelatedStepsEnd) {
   std::vector<std::string> seen;
   uint64_t a_started_by = 0;  // the journal's size when a starts: a's start is in it
   uint64_t a_ended_by = 0;    // the same when d starts: a's end is in it
+  std::thread releaser;
+  std::atomic<bool> released{false};
+  // a's command ends once its sync is held: what that sync covers is then known (a's start).
+  HookedRunner after(h.runner, [&](const CommandSpec& spec, CommandResult*) {
+    if (spec.argv[1] == "a") {
+      EXPECT_TRUE(hold.Wait()) << "a's sync did not start";
+    }
+    return true;
+  });
   HookedRunner before(
-      h.runner,
+      after,
       [&](const CommandSpec& spec, CommandResult*) {
         const std::string& id = spec.argv[1];
         if (id == "a") {
@@ -752,16 +761,26 @@ TEST(ExecutorRunTest, AStepDoesNotWaitForTheSyncOfAnUnrelatedStepsEnd) {
           a_started_by = fs::file_size(h.JournalPath());
         }
         if (id == "d") {
-          EXPECT_TRUE(hold.Wait()) << "a's sync did not start";
           seen.push_back(OnDisk(h, "a") + " at d, its start" +
                          (h.journal->DurableThrough(a_started_by) ? " durable" : " not durable"));
           a_ended_by = fs::file_size(h.JournalPath());
           hold.Release();
+          // d's own sync (its turn holds a's end) is held in turn, and let go 50 ms later: e
+          // starts only after that.
+          for (int i = 0; i < 5000 && !h.journal->DurableThrough(a_started_by); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          hold.Hold();
+          releaser = std::thread([&] {
+            EXPECT_TRUE(hold.Wait()) << "d's sync did not start";  // d's on_started asks for it
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            released = true;
+            hold.Release();
+          });
         }
-        // Whether d's records are durable when e starts depends on when their sync ran.
-        seen.push_back(id != "e"                               ? id + Durability(h)
-                       : h.journal->DurableThrough(a_ended_by) ? "e: a's end durable"
-                                                               : "e: a's end not durable");
+        seen.push_back(id != "e" ? id + Durability(h)
+                       : released.load() && h.journal->DurableThrough(a_ended_by)
+                           ? "e: after d's sync, a's end durable"
+                           : "e: a's end not known durable");
         return true;
       },
       /*first=*/true);
@@ -770,8 +789,9 @@ TEST(ExecutorRunTest, AStepDoesNotWaitForTheSyncOfAnUnrelatedStepsEnd) {
   EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do x", "do a", "do d", "do e"));
   EXPECT_THAT(seen, ElementsAre("x durable", "a not durable",
                                 "a succeeded not durable at d, its start not durable",
-                                "d not durable", "e: a's end durable"));
+                                "d not durable", "e: after d's sync, a's end durable"));
   EXPECT_TRUE(h.journal->DurableThrough(fs::file_size(h.JournalPath())));
+  releaser.join();
 }
 
 // The fdatasync made while a step's first command runs fails: the step's next command does not
@@ -804,6 +824,39 @@ TEST(ExecutorRunTest, AFailedSyncAfterAnEarlyStartStopsTheStepAfterItsCommand) {
   EXPECT_THAT(h.reporter.Lines(),
               Contains("note a stopped; resume runs it again if it is idempotent or retried, and "
                        "asks otherwise"));
+}
+
+// The journal's thread fails to sync an early start's records after the command ended: the next
+// turn finds out before it applies anything, so b (which follows a) is not even begun.
+TEST(ExecutorRunTest, AFailedSyncOnTheJournalsThreadIsSeenByTheNextTurn) {
+  ExecutorHarness h;
+  int pipe_fds[2] = {-1, -1};
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  HookedRunner after(h.runner, [&](const CommandSpec& spec, CommandResult*) {
+    for (int i = 0; i < 5000 && spec.argv[1] == "a" && h.journal->DurableThrough(0); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return true;
+  });
+  HookedRunner before(
+      after,
+      [&](const CommandSpec& spec, CommandResult*) {
+        if (spec.argv[1] == "a") PointJournalAt(h, pipe_fds[1]);
+        return true;
+      },
+      /*first=*/true);
+  h.runner_override = &before;
+  Plan plan;
+  plan.steps = {MakeStep("x"), MakeStep("a"), MakeStep("b", {"a"})};
+  plan.steps[1].idempotent = true;  // x runs first: a starts early in the next turn
+  RunResult r = h.Run(plan);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
+  EXPECT_THAT(r.summary, HasSubstr("the checkpoint journal failed: cannot sync journal " +
+                                   h.JournalPath() + ": Invalid argument"));
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do x", "do a"));
+  for (const ExecEvent& e : h.reporter.events) EXPECT_NE(e.step, "b") << EventTypeName(e.type);
+  EXPECT_EQ(h.Load().steps["a"].state, StepState::kRunning);
 }
 
 // A journal that cannot be written stops the run: nothing new starts and the summary says why.

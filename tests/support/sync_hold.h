@@ -12,10 +12,10 @@
 namespace asmplan {
 
 // After Hold(), each fdatasync of `journal` waits for Release(), up to 5 s (so code that waits for
-// the sync is slow rather than stuck). Wait() waits until one is held. Outlives nothing that syncs.
+// the sync is slow rather than stuck). Wait() waits until one is held. `journal` must outlive it.
 class SyncHold {
  public:
-  explicit SyncHold(JournalWriter& journal) {
+  explicit SyncHold(JournalWriter& journal) : journal_(journal) {
     journal.set_fdatasync_for_test([this](int fd) {
       std::unique_lock<std::mutex> lock(mu_);
       if (hold_) {
@@ -27,6 +27,12 @@ class SyncHold {
       return ::fdatasync(fd);
     });
   }
+  ~SyncHold() {
+    Release();
+    journal_.set_fdatasync_for_test(nullptr);  // waits for a sync under way
+  }
+  SyncHold(const SyncHold&) = delete;
+  SyncHold& operator=(const SyncHold&) = delete;
   void Hold() {
     std::lock_guard<std::mutex> lock(mu_);
     hold_ = true;
@@ -42,6 +48,7 @@ class SyncHold {
   }
 
  private:
+  JournalWriter& journal_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool hold_ = false, held_ = false;
