@@ -641,6 +641,38 @@ void PointJournalAt(ExecutorHarness& h, int fd) {
   }
 }
 
+// Runs `plan` with the journal's descriptor pointed at a pipe (see PointJournalAt) just before
+// step a's command starts, or (`before_a` false) once it has ended; `after_a` runs then too. The
+// run fails naming the error, and a is left running on disk.
+RunResult RunWithSyncFailingAtA(ExecutorHarness& h, const Plan& plan, bool before_a,
+                                const std::function<void()>& after_a = nullptr) {
+  int pipe_fds[2] = {-1, -1};
+  EXPECT_EQ(::pipe(pipe_fds), 0);
+  HookedRunner after(h.runner, [&](const CommandSpec& spec, CommandResult*) {
+    if (spec.argv[1] != "a") return true;
+    if (!before_a) PointJournalAt(h, pipe_fds[1]);
+    if (after_a) after_a();
+    return true;
+  });
+  HookedRunner before(
+      after,
+      [&](const CommandSpec& spec, CommandResult*) {
+        if (before_a && spec.argv[1] == "a") PointJournalAt(h, pipe_fds[1]);
+        return true;
+      },
+      /*first=*/true);
+  h.runner_override = &before;
+  RunResult r = h.Run(plan);
+  h.runner_override = nullptr;
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
+  EXPECT_THAT(r.summary, HasSubstr("the checkpoint journal failed: cannot sync journal " +
+                                   h.JournalPath() + ": Invalid argument"));
+  EXPECT_EQ(h.Load().steps["a"].state, StepState::kRunning);
+  return r;
+}
+
 // " durable" when everything in the journal file is durable, else " not durable". (Unlike syncs(),
 // it does not wait for a sync under way.)
 std::string Durability(ExecutorHarness& h) {
@@ -794,33 +826,17 @@ TEST(ExecutorRunTest, AStepDoesNotWaitForTheSyncOfAnUnrelatedStepsEnd) {
   releaser.join();
 }
 
-// The fdatasync made while a step's first command runs fails: the step's next command does not
-// start, nor does anything else, and the step is left for resume to settle or run again.
+// The sync of an early start's records fails while the step's first command runs: its next
+// command (which waits for that sync) does not start, nor does anything else, and the step is left
+// for resume to settle or run again.
 TEST(ExecutorRunTest, AFailedSyncAfterAnEarlyStartStopsTheStepAfterItsCommand) {
   ExecutorHarness h;
-  int pipe_fds[2] = {-1, -1};
-  ASSERT_EQ(::pipe(pipe_fds), 0);
-  HookedRunner hooked(
-      h.runner,
-      [&](const CommandSpec& spec, CommandResult*) {
-        if (spec.argv[1] != "a") return true;
-        PointJournalAt(h, pipe_fds[1]);
-        return true;
-      },
-      /*first=*/true);
-  h.runner_override = &hooked;
   Plan plan;
   plan.steps = {MakeStep("x"), MakeStep("a", {}, {{"do", "a"}, {"do", "a", "again"}}),
                 MakeStep("b", {"a"})};
   plan.steps[1].idempotent = true;  // x runs first: a starts early in the next turn
-  RunResult r = h.Run(plan);
-  ::close(pipe_fds[0]);
-  ::close(pipe_fds[1]);
-  EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
-  EXPECT_THAT(r.summary, HasSubstr("the checkpoint journal failed: cannot sync journal " +
-                                   h.JournalPath() + ": Invalid argument"));
+  RunWithSyncFailingAtA(h, plan, /*before_a=*/true);
   EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do x", "do a"));
-  EXPECT_EQ(h.Load().steps["a"].state, StepState::kRunning);
   EXPECT_THAT(h.reporter.Lines(),
               Contains("note a stopped; resume runs it again if it is idempotent or retried, and "
                        "asks otherwise"));
@@ -830,33 +846,15 @@ TEST(ExecutorRunTest, AFailedSyncAfterAnEarlyStartStopsTheStepAfterItsCommand) {
 // turn finds out before it applies anything, so b (which follows a) is not even begun.
 TEST(ExecutorRunTest, AFailedSyncOnTheJournalsThreadIsSeenByTheNextTurn) {
   ExecutorHarness h;
-  int pipe_fds[2] = {-1, -1};
-  ASSERT_EQ(::pipe(pipe_fds), 0);
-  HookedRunner after(h.runner, [&](const CommandSpec& spec, CommandResult*) {
-    for (int i = 0; i < 5000 && spec.argv[1] == "a" && h.journal->DurableThrough(0); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    return true;
-  });
-  HookedRunner before(
-      after,
-      [&](const CommandSpec& spec, CommandResult*) {
-        if (spec.argv[1] == "a") PointJournalAt(h, pipe_fds[1]);
-        return true;
-      },
-      /*first=*/true);
-  h.runner_override = &before;
   Plan plan;
   plan.steps = {MakeStep("x"), MakeStep("a"), MakeStep("b", {"a"})};
   plan.steps[1].idempotent = true;  // x runs first: a starts early in the next turn
-  RunResult r = h.Run(plan);
-  ::close(pipe_fds[0]);
-  ::close(pipe_fds[1]);
-  EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
-  EXPECT_THAT(r.summary, HasSubstr("the checkpoint journal failed: cannot sync journal " +
-                                   h.JournalPath() + ": Invalid argument"));
+  RunWithSyncFailingAtA(h, plan, /*before_a=*/true, [&h] {
+    for (int i = 0; i < 5000 && h.journal->DurableThrough(0); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  });
   EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do x", "do a"));
   for (const ExecEvent& e : h.reporter.events) EXPECT_NE(e.step, "b") << EventTypeName(e.type);
-  EXPECT_EQ(h.Load().steps["a"].state, StepState::kRunning);
 }
 
 // A journal that cannot be written stops the run: nothing new starts and the summary says why.
@@ -917,24 +915,10 @@ TEST(ExecutorRunTest, LogPathsAreReadableAndDistinct) {
 // and the run stops naming the error.
 TEST(ExecutorRunTest, AFailedSyncOnTheWorkerStopsTheRunBeforeTheCommand) {
   ExecutorHarness h;
-  int pipe_fds[2] = {-1, -1};
-  ASSERT_EQ(::pipe(pipe_fds), 0);
-  HookedRunner hooked(h.runner, [&](const CommandSpec& spec, CommandResult*) {
-    if (spec.argv[1] != "a") return true;
-    PointJournalAt(h, pipe_fds[1]);
-    return true;
-  });
-  h.runner_override = &hooked;
   Plan plan;
   plan.steps = {MakeStep("a"), MakeStep("b", {"a"})};
-  RunResult r = h.Run(plan);
-  ::close(pipe_fds[0]);
-  ::close(pipe_fds[1]);
-  EXPECT_EQ(r.outcome, RunResult::Outcome::kFailed);
-  EXPECT_THAT(r.summary, HasSubstr("the checkpoint journal failed: cannot sync journal " +
-                                   h.JournalPath() + ": Invalid argument"));
+  RunWithSyncFailingAtA(h, plan, /*before_a=*/false);
   EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a"));
-  EXPECT_EQ(h.Load().steps["a"].state, StepState::kRunning);
 }
 
 }  // namespace
