@@ -64,6 +64,16 @@ bool ReadStat(const std::string& text, Stat* st) {
 
 /// PF_KTHREAD in /proc/PID/stat's flags: a kernel thread, whose environment is always empty.
 constexpr unsigned long kKernelThread = 0x00200000;
+/// PF_FORKNOEXEC: a process that was forked and has not called exec yet.
+constexpr unsigned long kForkedNoExec = 0x00000040;
+
+/// Where symlink `path` points, or "" when it cannot be read.
+std::string LinkTarget(const std::string& path) {
+  char buf[4096];
+  ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
+  return n > 0 && static_cast<size_t>(n) < sizeof buf ? std::string(buf, static_cast<size_t>(n))
+                                                      : "";
+}
 
 /// Seconds since boot, from /proc/uptime; -1 when unreadable.
 double Uptime(const std::string& proc_root) {
@@ -94,6 +104,7 @@ ProcessScan FindLeftoverCommands(const std::string& canonical_state_dir,
   double uptime = Uptime(proc_root);
   long ticks = ::sysconf(_SC_CLK_TCK);
   long self = proc_root == "/proc" ? ::getpid() : 0;
+  const std::string self_exe = LinkTarget("/proc/self/exe");
   while (dirent* e = ::readdir(d)) {
     char* end = nullptr;
     long pid = std::strtol(e->d_name, &end, 10);
@@ -105,13 +116,17 @@ ProcessScan FindLeftoverCommands(const std::string& canonical_state_dir,
     std::vector<std::string> environ = NulFields(text);
     bool marked = EnvField(environ, kStateDirVariable, &dir_value) &&
                   dir_value == canonical_state_dir && EnvField(environ, kStepVariable, &step);
-    if (!marked && !empty) continue;
+    // A command between its spawn and its exec (a kill -9 of asmplan can leave it there) still
+    // shows the environment of the asmplan that spawned it: asmplan's binary, not exec'd yet.
+    bool spawning = !marked && !empty && !self_exe.empty() && LinkTarget(base + "/exe") == self_exe;
+    if (!marked && !empty && !spawning) continue;
     Stat st;
     if (!ReadWholeFile(base + "/stat", &text, &err) || !ReadStat(text, &st) || st.state == 'Z' ||
         st.state == 'X')
       continue;
     if (!marked) {
-      if ((st.flags & kKernelThread) == 0) ++scan.unsure;
+      if (spawning ? (st.flags & kForkedNoExec) != 0 : (st.flags & kKernelThread) == 0)
+        ++scan.unsure;
       continue;
     }
     LeftoverCommand c;

@@ -35,7 +35,9 @@ struct LeftoverCommand {
 struct ProcessScan {
   std::vector<LeftoverCommand> commands;
   /// Live processes (not kernel threads) whose environment read empty: one in the middle of an
-  /// exec shows none for a moment, so any of these may be a marked command.
+  /// exec shows none for a moment, so any of these may be a marked command. Also processes of
+  /// asmplan's own binary that were forked and have not exec'd yet: a command before its exec
+  /// shows the environment of the asmplan that spawned it.
   int unsure = 0;
   std::string error;  ///< why the processes could not be listed; "" when they could
 };

@@ -36,6 +36,30 @@ void FakeProcess(const TempDir& proc, int pid, const std::string& comm, char sta
   ASSERT_TRUE(WriteFileAtomic(dir + "/comm", comm + "\n", &err)) << err;
 }
 
+// A command between its spawn and its exec, left so by a kill -9 of asmplan, shows asmplan's own
+// environment (its memory is asmplan's until the exec): a process of this binary that was forked
+// and has not exec'd is unsure, so resume looks again. One that exec'd (another asmplan, say
+// `status`) is not, nor is another program's forked child.
+TEST(LeftoverCommandsTest, AChildOfAsmplanBeforeItsExecIsUnsure) {
+  TempDir proc;
+  std::string err;
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self);
+  ASSERT_GT(n, 0);
+  const std::string self_exe(self, static_cast<size_t>(n));
+  const unsigned long forked = 0x00400140, execd = 0x00400100;
+  FakeProcess(proc, 700, "asmplan", 'S', 700, 0, {"PATH=/usr/bin"}, forked);
+  FakeProcess(proc, 701, "asmplan", 'S', 701, 0, {"PATH=/usr/bin"}, execd);
+  FakeProcess(proc, 702, "sshd", 'S', 702, 0, {"PATH=/usr/bin"}, forked);
+  ASSERT_EQ(::symlink(self_exe.c_str(), (proc / "700/exe").c_str()), 0);
+  ASSERT_EQ(::symlink(self_exe.c_str(), (proc / "701/exe").c_str()), 0);
+  ASSERT_EQ(::symlink("/usr/sbin/sshd", (proc / "702/exe").c_str()), 0);
+  ProcessScan scan = FindLeftoverCommands("/srv/state", proc.path());
+  EXPECT_EQ(scan.error, "");
+  EXPECT_EQ(scan.unsure, 1);
+  EXPECT_TRUE(scan.commands.empty());
+}
+
 TEST(LeftoverCommandsTest, FindsLiveProcessesMarkedWithTheStateDirectory) {
   TempDir proc;
   std::string err;
