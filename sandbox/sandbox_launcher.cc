@@ -116,7 +116,7 @@ bool WaitForExit(long pid, double seconds) {
   while (true) {
     int status = 0;
     waitpid(static_cast<pid_t>(pid), &status, WNOHANG);  // fails harmlessly if not our child
-    if (!IsLiveSandbox(pid)) return true;
+    if (SandboxExited(pid)) return true;
     if (SteadyClock::now() >= deadline) return false;
     std::this_thread::sleep_for(kPollInterval);
   }
@@ -184,6 +184,20 @@ bool ReadSandboxJson(const std::string& state_dir, LaunchedSandbox* sandbox, std
   sandbox->kubeconfig = j.value("kubeconfig", "");
   sandbox->bin_dir = j.value("bin_dir", "");
   return true;
+}
+
+bool SandboxExited(long pid, const std::string& proc_root) {
+  const std::string proc = proc_root + "/" + std::to_string(pid);
+  std::string stat = ReadText(proc + "/stat");
+  size_t paren = stat.rfind(')');
+  if (paren == std::string::npos || paren + 2 >= stat.size()) return true;
+  char state = stat[paren + 2];
+  if (state == 'Z' || state == 'X') return true;
+  // A process on its way out has no memory left, so no cmdline, for a moment before it is a
+  // zombie: not gone yet. One with another argv[0] took the pid over.
+  std::string cmdline = ReadText(proc + "/cmdline");
+  return !cmdline.empty() &&
+         fs::path(cmdline.substr(0, cmdline.find('\0'))).filename() != kSandboxName;
 }
 
 long RunningSandboxPid(const std::string& state_dir) {

@@ -5,9 +5,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "sandbox/sandbox_launcher.h"
 #include "sandbox/sandbox_summary.h"
 #include "tests/support/sandbox_process.h"
 #include "tests/support/scratch_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace asmplan::sandbox {
 namespace {
@@ -34,6 +36,33 @@ bool ProcessGone(long pid) {
   size_t paren = text.rfind(')');
   return text.empty() ||
          (paren != std::string::npos && text.size() > paren + 2 && text[paren + 2] == 'Z');
+}
+
+// `down` waits until the sandbox has exited. A process on its way out has already lost its
+// cmdline (its memory is gone) while it is not a zombie yet: that is not exited (`down` used to
+// return then, and the pid was still there). A pid that names another program now is.
+TEST(SandboxExitedTest, AProcessWithoutItsCmdlineIsStillExiting) {
+  TempDir proc;
+  auto fake = [&proc](int pid, char state, const std::string& cmdline) {
+    std::filesystem::create_directories(proc / std::to_string(pid));
+    std::ofstream(proc / (std::to_string(pid) + "/stat"))
+        << pid << " (asmplan-sandbo) " << state << " 1 " << pid << " 1 0 -1 4194560\n";
+    std::ofstream(proc / (std::to_string(pid) + "/cmdline")) << cmdline;
+  };
+  auto argv = [](std::initializer_list<std::string> args) {
+    std::string out;
+    for (const std::string& a : args) out += a + '\0';
+    return out;
+  };
+  fake(10, 'S', argv({"/usr/lib/asmplan/asmplan-sandbox", "--scenario", "s.yaml"}));
+  fake(11, 'R', "");  // exiting
+  fake(12, 'Z', "");
+  fake(13, 'S', argv({"/usr/bin/sleep", "100"}));
+  EXPECT_FALSE(SandboxExited(10, proc.path()));
+  EXPECT_FALSE(SandboxExited(11, proc.path()));
+  EXPECT_TRUE(SandboxExited(12, proc.path()));
+  EXPECT_TRUE(SandboxExited(13, proc.path()));
+  EXPECT_TRUE(SandboxExited(14, proc.path()));  // gone
 }
 
 class SandboxCliTest : public ::testing::Test {
