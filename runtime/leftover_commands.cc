@@ -67,12 +67,18 @@ constexpr unsigned long kKernelThread = 0x00200000;
 /// PF_FORKNOEXEC: a process that was forked and has not called exec yet.
 constexpr unsigned long kForkedNoExec = 0x00000040;
 
-/// Where symlink `path` points, or "" when it cannot be read.
-std::string LinkTarget(const std::string& path) {
+/// The file a /proc/PID/exe link names, or "" when it cannot be read. Without the " (deleted)"
+/// the kernel appends once the binary was replaced (asmplan upgraded or rebuilt since).
+std::string ExeTarget(const std::string& path) {
   char buf[4096];
   ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
-  return n > 0 && static_cast<size_t>(n) < sizeof buf ? std::string(buf, static_cast<size_t>(n))
-                                                      : "";
+  if (n <= 0 || static_cast<size_t>(n) >= sizeof buf) return "";
+  std::string target(buf, static_cast<size_t>(n));
+  const std::string deleted = " (deleted)";
+  if (target.size() > deleted.size() &&
+      target.compare(target.size() - deleted.size(), deleted.size(), deleted) == 0)
+    target.resize(target.size() - deleted.size());
+  return target;
 }
 
 /// Seconds since boot, from /proc/uptime; -1 when unreadable.
@@ -104,7 +110,7 @@ ProcessScan FindLeftoverCommands(const std::string& canonical_state_dir,
   double uptime = Uptime(proc_root);
   long ticks = ::sysconf(_SC_CLK_TCK);
   long self = proc_root == "/proc" ? ::getpid() : 0;
-  const std::string self_exe = LinkTarget("/proc/self/exe");
+  const std::string self_exe = ExeTarget("/proc/self/exe");
   while (dirent* e = ::readdir(d)) {
     char* end = nullptr;
     long pid = std::strtol(e->d_name, &end, 10);
@@ -118,7 +124,7 @@ ProcessScan FindLeftoverCommands(const std::string& canonical_state_dir,
                   dir_value == canonical_state_dir && EnvField(environ, kStepVariable, &step);
     // A command between its spawn and its exec (a kill -9 of asmplan can leave it there) still
     // shows the environment of the asmplan that spawned it: asmplan's binary, not exec'd yet.
-    bool spawning = !marked && !empty && !self_exe.empty() && LinkTarget(base + "/exe") == self_exe;
+    bool spawning = !marked && !empty && !self_exe.empty() && ExeTarget(base + "/exe") == self_exe;
     if (!marked && !empty && !spawning) continue;
     Stat st;
     if (!ReadWholeFile(base + "/stat", &text, &err) || !ReadStat(text, &st) || st.state == 'Z' ||

@@ -51,12 +51,15 @@ TEST(LeftoverCommandsTest, AChildOfAsmplanBeforeItsExecIsUnsure) {
   FakeProcess(proc, 700, "asmplan", 'S', 700, 0, {"PATH=/usr/bin"}, forked);
   FakeProcess(proc, 701, "asmplan", 'S', 701, 0, {"PATH=/usr/bin"}, execd);
   FakeProcess(proc, 702, "sshd", 'S', 702, 0, {"PATH=/usr/bin"}, forked);
+  FakeProcess(proc, 703, "asmplan", 'S', 703, 0, {"PATH=/usr/bin"}, forked);
   ASSERT_EQ(::symlink(self_exe.c_str(), (proc / "700/exe").c_str()), 0);
+  // Its binary was replaced since (asmplan upgraded between the kill and the resume).
+  ASSERT_EQ(::symlink((self_exe + " (deleted)").c_str(), (proc / "703/exe").c_str()), 0);
   ASSERT_EQ(::symlink(self_exe.c_str(), (proc / "701/exe").c_str()), 0);
   ASSERT_EQ(::symlink("/usr/sbin/sshd", (proc / "702/exe").c_str()), 0);
   ProcessScan scan = FindLeftoverCommands("/srv/state", proc.path());
   EXPECT_EQ(scan.error, "");
-  EXPECT_EQ(scan.unsure, 1);
+  EXPECT_EQ(scan.unsure, 2);
   EXPECT_TRUE(scan.commands.empty());
 }
 
