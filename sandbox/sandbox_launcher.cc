@@ -1,13 +1,16 @@
 #include "sandbox/sandbox_launcher.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -122,6 +125,19 @@ bool WaitForExit(long pid, double seconds) {
   }
 }
 
+/// Waits up to `seconds` for the process behind `pidfd` to end; true once it has.
+bool WaitForPidfd(int pidfd, double seconds) {
+  const auto deadline = SteadyClock::now() + std::chrono::duration<double>(seconds);
+  for (;;) {
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+    pollfd p = {pidfd, POLLIN, 0};
+    int n = ::poll(&p, 1, static_cast<int>(std::max<long long>(0, left.count())));
+    if (n > 0) return true;
+    if (n == 0 || errno != EINTR) return false;
+  }
+}
+
 /// Stops our own child that never got ready.
 void StopChild(pid_t pid) {
   kill(pid, SIGTERM);
@@ -193,6 +209,10 @@ bool SandboxExited(long pid, const std::string& proc_root) {
   if (paren == std::string::npos || paren + 2 >= stat.size()) return true;
   char state = stat[paren + 2];
   if (state == 'Z' || state == 'X') return true;
+  unsigned long flags = 0;  // field 9; PF_KTHREAD: a kernel thread took the pid over
+  if (std::sscanf(stat.c_str() + paren + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) == 1 &&
+      (flags & 0x00200000) != 0)
+    return true;
   // A process on its way out has no memory left, so no cmdline, for a moment before it is a
   // zombie: not gone yet. One with another argv[0] took the pid over.
   std::string cmdline = ReadText(proc + "/cmdline");
@@ -237,14 +257,27 @@ bool StopSandbox(const std::string& state_dir, double grace_s, StopOutcome* outc
   *outcome = StopOutcome();
   outcome->pid = RunningSandboxPid(state_dir);
   if (outcome->pid != 0) {
-    kill(static_cast<pid_t>(outcome->pid), SIGTERM);
-    if (!WaitForExit(outcome->pid, grace_s)) {
-      outcome->killed = true;
-      kill(static_cast<pid_t>(outcome->pid), SIGKILL);
-      if (!WaitForExit(outcome->pid, 5)) {
-        *err = "the sandbox (pid " + std::to_string(outcome->pid) + ") survived SIGKILL";
-        return false;
+    // A pidfd names this process and no other: a signal never reaches one that took its pid
+    // over, and it reads ready once the process has ended (not while it is still on its way out).
+    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(outcome->pid), 0));
+    if (pidfd < 0 && errno != ESRCH) {
+      *err = "cannot watch the sandbox (pid " + std::to_string(outcome->pid) +
+             "): pidfd_open: " + std::strerror(errno);
+      return false;
+    }
+    auto signal = [pidfd](int sig) { syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0); };
+    if (pidfd >= 0) {
+      signal(SIGTERM);
+      if (!WaitForPidfd(pidfd, grace_s)) {
+        outcome->killed = true;
+        signal(SIGKILL);
+        if (!WaitForPidfd(pidfd, 5)) {
+          ::close(pidfd);
+          *err = "the sandbox (pid " + std::to_string(outcome->pid) + ") survived SIGKILL";
+          return false;
+        }
       }
+      ::close(pidfd);
     }
   }
   RemoveStateFiles(state_dir);

@@ -43,10 +43,11 @@ bool ProcessGone(long pid) {
 // return then, and the pid was still there). A pid that names another program now is.
 TEST(SandboxExitedTest, AProcessWithoutItsCmdlineIsStillExiting) {
   TempDir proc;
-  auto fake = [&proc](int pid, char state, const std::string& cmdline) {
+  auto fake = [&proc](int pid, char state, const std::string& cmdline,
+                      unsigned long flags = 4194560) {
     std::filesystem::create_directories(proc / std::to_string(pid));
     std::ofstream(proc / (std::to_string(pid) + "/stat"))
-        << pid << " (asmplan-sandbo) " << state << " 1 " << pid << " 1 0 -1 4194560\n";
+        << pid << " (asmplan-sandbo) " << state << " 1 " << pid << " 1 0 -1 " << flags << "\n";
     std::ofstream(proc / (std::to_string(pid) + "/cmdline")) << cmdline;
   };
   auto argv = [](std::initializer_list<std::string> args) {
@@ -62,7 +63,9 @@ TEST(SandboxExitedTest, AProcessWithoutItsCmdlineIsStillExiting) {
   EXPECT_FALSE(SandboxExited(11, proc.path()));
   EXPECT_TRUE(SandboxExited(12, proc.path()));
   EXPECT_TRUE(SandboxExited(13, proc.path()));
+  fake(15, 'S', "", 0x00208040);                // a kernel thread took the pid over
   EXPECT_TRUE(SandboxExited(14, proc.path()));  // gone
+  EXPECT_TRUE(SandboxExited(15, proc.path()));
 }
 
 class SandboxCliTest : public ::testing::Test {
