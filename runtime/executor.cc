@@ -1,9 +1,9 @@
 // The executor's scheduling loop: start ready steps, apply worker results, poll guards, journal
 // (one write per loop turn, however many steps changed; made durable before any command it
 // announces starts, or for a step that may run again, while it runs), then sleep until the next
-// thing. A worker whose job ended takes the next
-// turn itself when no other thread is in one, so the step that follows starts without waiting for
-// this thread to be woken and scheduled (on a busy machine, a tenth of a millisecond each time).
+// thing. A worker whose job ended takes the next turn itself when no other thread is in one, so
+// the step that follows starts without waiting for this thread to be woken and scheduled (on a
+// busy machine, a tenth of a millisecond each time).
 #include "runtime/executor.h"
 
 #include <unistd.h>
