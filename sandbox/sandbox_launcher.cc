@@ -31,6 +31,8 @@ constexpr char kLogFile[] = "sandbox.log";
 constexpr char kSandboxName[] = "asmplan-sandbox";
 constexpr auto kPollInterval = std::chrono::milliseconds(50);
 constexpr size_t kLogTailLines = 20;
+/// PF_KTHREAD in /proc/PID/stat's flags (field 9): a kernel thread.
+constexpr unsigned long kKernelThread = 0x00200000;
 
 std::string ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -209,9 +211,9 @@ bool SandboxExited(long pid, const std::string& proc_root) {
   if (paren == std::string::npos || paren + 2 >= stat.size()) return true;
   char state = stat[paren + 2];
   if (state == 'Z' || state == 'X') return true;
-  unsigned long flags = 0;  // field 9; PF_KTHREAD: a kernel thread took the pid over
+  unsigned long flags = 0;  // a kernel thread took the pid over
   if (std::sscanf(stat.c_str() + paren + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) == 1 &&
-      (flags & 0x00200000) != 0)
+      (flags & kKernelThread) != 0)
     return true;
   // A process on its way out has no memory left, so no cmdline, for a moment before it is a
   // zombie: not gone yet. One with another argv[0] took the pid over.
