@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "runtime/artifact/downloader.h"
 #include "sandbox/sandbox_launcher.h"
 #include "sandbox/sandbox_summary.h"
 
@@ -84,6 +85,31 @@ int RunDown(const SandboxOptions& o) {
   return kExitOk;
 }
 
+/// Fetches `user_server`/sandbox/state and summarizes it; false with `err` if unreachable. Through
+/// the lazily loaded libcurl, so no asmplan command pays for an HTTP library at its start.
+bool FetchSandboxSummary(const std::string& user_server, std::string* summary, std::string* err) {
+  const std::string url = user_server + "/sandbox/state";
+  std::string body;
+  long status = 0;
+  if (!HttpGet(url, /*timeout_s=*/30, /*max_bytes=*/256u << 20, &body, &status, err)) {
+    *err = "GET " + url + ": " + *err;
+    return false;
+  }
+  nlohmann::json state = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (status != 200 || !state.is_object()) {
+    *err = "GET " + url + ": status " + std::to_string(status);
+    return false;
+  }
+  try {
+    *summary = sandbox::SummarizeSandboxState(state);
+  } catch (const nlohmann::json::exception& e) {
+    // A field of an unexpected type: say so rather than crash the status command.
+    *err = "GET " + url + ": unexpected reply: " + e.what();
+    return false;
+  }
+  return true;
+}
+
 int RunStatus(const SandboxOptions& o) {
   const std::string dir = AbsoluteDir(o.state_dir);
   long pid = sandbox::RunningSandboxPid(dir);
@@ -98,7 +124,7 @@ int RunStatus(const SandboxOptions& o) {
   std::printf("admin cluster: %s (context sandbox-admin)\n", s.admin_server.c_str());
   std::printf("releases: %s\nkubeconfig: %s\n", s.release_base.c_str(), s.kubeconfig.c_str());
   std::string summary;
-  if (sandbox::FetchSandboxSummary(s.user_server, &summary, &err)) {
+  if (FetchSandboxSummary(s.user_server, &summary, &err)) {
     std::fputs(summary.c_str(), stdout);
   } else {
     std::printf("state: unavailable (%s)\n", err.c_str());

@@ -1,7 +1,5 @@
 #include "sandbox/sandbox_summary.h"
 
-#include <httplib.h>
-
 namespace asmplan::sandbox {
 
 std::string SummarizeSandboxState(const nlohmann::json& state) {
@@ -26,32 +24,6 @@ std::string SummarizeSandboxState(const nlohmann::json& state) {
              " pods (" + std::to_string(ready) + " ready, " + std::to_string(terminating) +
              " terminating)\n";
   return summary;
-}
-
-bool FetchSandboxSummary(const std::string& user_server, std::string* summary, std::string* err) {
-  httplib::Client client(user_server);
-  client.set_connection_timeout(5);
-  client.set_read_timeout(30);
-  httplib::Result res = client.Get("/sandbox/state");
-  if (!res) {
-    *err = "GET " + user_server + "/sandbox/state: " +
-           (res.error() == httplib::Error::Connection ? std::string("connection refused")
-                                                      : httplib::to_string(res.error()));
-    return false;
-  }
-  nlohmann::json state = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
-  if (res->status != 200 || !state.is_object()) {
-    *err = "GET " + user_server + "/sandbox/state: status " + std::to_string(res->status);
-    return false;
-  }
-  try {
-    *summary = SummarizeSandboxState(state);
-  } catch (const nlohmann::json::exception& e) {
-    // A field of an unexpected type: say so rather than crash the status command.
-    *err = "GET " + user_server + "/sandbox/state: unexpected reply: " + e.what();
-    return false;
-  }
-  return true;
 }
 
 }  // namespace asmplan::sandbox

@@ -11,7 +11,4 @@ namespace asmplan::sandbox {
 /// nlohmann::json::exception on fields of the wrong type.
 std::string SummarizeSandboxState(const nlohmann::json& state);
 
-/// Fetches `user_server`/sandbox/state and summarizes it; false with `err` if unreachable.
-bool FetchSandboxSummary(const std::string& user_server, std::string* summary, std::string* err);
-
 }  // namespace asmplan::sandbox

@@ -345,4 +345,56 @@ bool Downloader::Download(const std::string& url, const std::string& dest,
   return Publish(part, dest, err);
 }
 
+namespace {
+
+struct Capped {
+  std::string* body;
+  size_t max_bytes;
+};
+
+size_t OnSmallData(char* ptr, size_t size, size_t n, void* userdata) {
+  auto* c = static_cast<Capped*>(userdata);
+  size_t len = size * n;
+  if (c->body->size() + len > c->max_bytes) return 0;  // CURLE_WRITE_ERROR
+  c->body->append(ptr, len);
+  return len;
+}
+
+}  // namespace
+
+bool HttpGet(const std::string& url, long timeout_s, size_t max_bytes, std::string* body,
+             long* status, std::string* err) {
+  body->clear();
+  *status = 0;
+  if (!Curl().error.empty()) {
+    *err = Curl().error;
+    return false;
+  }
+  std::unique_ptr<CURL, void (*)(CURL*)> c(Curl().easy_init(), Curl().easy_cleanup);
+  if (!c) {
+    *err = "cannot start a transfer (curl_easy_init failed)";
+    return false;
+  }
+  char reason[CURL_ERROR_SIZE] = "";
+  Capped capped{body, max_bytes};
+  Curl().easy_setopt(c.get(), CURLOPT_URL, url.c_str());
+  Curl().easy_setopt(c.get(), CURLOPT_PROTOCOLS_STR, "http");
+  Curl().easy_setopt(c.get(), CURLOPT_TIMEOUT, timeout_s);
+  Curl().easy_setopt(c.get(), CURLOPT_NOSIGNAL, 1L);
+  Curl().easy_setopt(c.get(), CURLOPT_NOPROXY, "*");  // the sandbox is on this host
+  Curl().easy_setopt(c.get(), CURLOPT_USERAGENT, "asmplan");
+  Curl().easy_setopt(c.get(), CURLOPT_ERRORBUFFER, reason);
+  Curl().easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, OnSmallData);
+  Curl().easy_setopt(c.get(), CURLOPT_WRITEDATA, &capped);
+  CURLcode res = Curl().easy_perform(c.get());
+  if (res != CURLE_OK) {
+    *err = res == CURLE_WRITE_ERROR ? "answer larger than " + std::to_string(max_bytes) + " bytes"
+           : reason[0]              ? std::string(reason)
+                                    : std::string(Curl().easy_strerror(res));
+    return false;
+  }
+  Curl().easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, status);
+  return true;
+}
+
 }  // namespace asmplan

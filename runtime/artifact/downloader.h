@@ -65,4 +65,10 @@ class Downloader {
   Clock* clock_;
 };
 
+/// GETs a small answer from `url` (http:// only) into `*body`, at most `max_bytes`, within
+/// `timeout_s` in all; `*status` gets the HTTP status. False with curl's reason when no complete
+/// answer came. For the local sandbox's status, not for artifacts (see Downloader).
+bool HttpGet(const std::string& url, long timeout_s, size_t max_bytes, std::string* body,
+             long* status, std::string* err);
+
 }  // namespace asmplan
