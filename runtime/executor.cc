@@ -172,12 +172,13 @@ bool Executor::Impl::Turn() {
   GuardTick();
   // A job's worker makes this turn's records durable (workers share that fdatasync), so this
   // thread goes on meanwhile; a turn that posts no job makes them durable here, if it wrote any
-  // (the records of earlier turns are their jobs' to sync).
+  // (the records of earlier turns are their jobs' to sync), unless it ends the run: then the
+  // finish record's fdatasync, right after, makes them durable with it.
   std::vector<Job> jobs;
   jobs.swap(to_post_);
   uint64_t written_before = written_mark_;
   uint64_t mark = WriteJournal();
-  if (jobs.empty() && mark != written_before) SyncJournal(mark);
+  if (jobs.empty() && mark != written_before && !Finished()) SyncJournal(mark);
   if (mark != 0) written_mark_ = mark;
   if (mark != 0 && (rests_on_mark_ == 0 || sched_.releases() != releases_before_turn_))
     rests_on_mark_ = mark;

@@ -601,9 +601,24 @@ TEST(ExecutorRunTest, StepsFinishingTogetherShareOneDurableWrite) {
   }
   EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
   // One write for the session record (its turn posts the verify queries), one for the three
-  // successes, one for the finish record.
-  EXPECT_EQ(h.journal->syncs(), 3u);
+  // successes and the finish record.
+  EXPECT_EQ(h.journal->syncs(), 2u);
   EXPECT_EQ(h.Load().records, 5u);
+}
+
+// The turn that applies the last step's end ends the run: the finish record comes at once, and one
+// fdatasync makes both durable (a run's end waits for one disk flush, not two).
+TEST(ExecutorRunTest, TheLastStepsEndIsMadeDurableWithTheFinishRecord) {
+  ExecutorHarness h;
+  Plan plan;
+  plan.steps = {MakeStep("a")};
+  EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_EQ(h.journal->syncs(), 2u);  // the session record with a's start; a's end with the finish
+  EXPECT_TRUE(h.journal->DurableThrough(fs::file_size(h.JournalPath())));
+  Checkpoint cp = h.Load();
+  EXPECT_EQ(cp.steps["a"].state, StepState::kSucceeded);
+  ASSERT_FALSE(cp.history.empty());
+  EXPECT_EQ(cp.history.back().kind, JournalRecord::Kind::kFinish);
 }
 
 // "step, its state in the journal file, the fdatasyncs made so far".
