@@ -137,6 +137,19 @@ SessionResult Execute(const Plan& plan, const RunRequest& req, const SessionServ
   return out;
 }
 
+/// A directory with nothing in it (what a start killed before its journal leaves of logs/ and
+/// workspace/).
+bool IsEmptyDirectory(const std::string& path) {
+  DIR* d = ::opendir(path.c_str());
+  if (d == nullptr) return false;
+  bool empty = true;
+  while (const dirent* e = ::readdir(d)) {
+    if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) empty = false;
+  }
+  ::closedir(d);
+  return empty;
+}
+
 }  // namespace
 
 std::string NotForNewRun(const std::string& dir) {
@@ -158,7 +171,9 @@ std::string NotForNewRun(const std::string& dir) {
     plan = plan || name == "plan.yaml";
     journal = journal || name == "journal";
     bool temporary = name.rfind("plan.yaml.tmp.", 0) == 0 || name.rfind("journal.tmp.", 0) == 0;
-    if (name != "lock" && name != "plan.yaml" && !temporary) names.push_back(name);
+    // A new run makes logs/ and workspace/ before its plan and journal: empty, they are a start's.
+    bool started = (name == "logs" || name == "workspace") && IsEmptyDirectory(dir + "/" + name);
+    if (name != "lock" && name != "plan.yaml" && !temporary && !started) names.push_back(name);
   }
   ::closedir(d);
   if (journal) return HoldsARun(dir);
@@ -221,6 +236,11 @@ SessionResult StartRun(const Plan& plan, const std::string& plan_text, const Run
   if (::access(journal.c_str(), F_OK) == 0) {  // one that started since NotForNewRun looked
     return Error(SessionStatus::kInvalid, HoldsARun(req.state_dir));
   }
+  // The executor's logs/ and workspace/ are made here without a sync of their own: the renames of
+  // the plan and the journal below sync the directory, and their entries with it. (The executor
+  // makes them, and says why it cannot, when they are missing.) Left empty by a start that was
+  // killed or failed before its journal, they do not keep the directory from a new run.
+  for (const char* sub : {"/logs", "/workspace"}) ::mkdir((req.state_dir + sub).c_str(), 0755);
   // The plan is stored first: a journal never exists without the plan it is bound to.
   if (!WriteFileAtomic(req.state_dir + "/plan.yaml", plan_text, &err)) {
     return Error(SessionStatus::kFailed, err);

@@ -77,6 +77,30 @@ TEST(CheckpointResumeTest, StartStoresThePlanBoundToTheJournal) {
   EXPECT_EQ(h.Load().steps["c"].state, StepState::kSucceeded);
 }
 
+// A new run makes logs/ and workspace/ before its plan and journal (so their renames' directory
+// syncs cover them). A start that fails (or is killed) before its journal leaves them empty, and
+// the directory still takes the next run; anything in them is someone's, and refused.
+TEST(CheckpointResumeTest, AStartWhoseJournalCannotBeCreatedLeavesTheDirectoryForTheNextRun) {
+  SessionHarness h;
+  ASSERT_EQ(::mkdir(h.state().c_str(), 0755), 0);
+  // The journal's temporary file (named by this process's pid) cannot be opened for writing.
+  std::string blocker = h.state() + "/journal.tmp." + std::to_string(::getpid());
+  ASSERT_EQ(::mkdir(blocker.c_str(), 0755), 0);
+  SessionResult r = h.Start(Abc());
+  EXPECT_EQ(r.status, SessionStatus::kFailed);
+  EXPECT_THAT(r.message, HasSubstr("cannot write " + h.state() + "/journal"));
+  EXPECT_TRUE(h.runner.commands_ran().empty());
+  EXPECT_EQ(NotForNewRun(h.state()), "");
+  std::string err;
+  ASSERT_TRUE(WriteFileAtomic(h.state() + "/workspace/notes", "mine\n", &err)) << err;
+  EXPECT_THAT(NotForNewRun(h.state()), HasSubstr("(it has `workspace`)"));
+  ASSERT_EQ(::unlink((h.state() + "/workspace/notes").c_str()), 0);
+  ASSERT_EQ(::rmdir(blocker.c_str()), 0);
+  r = h.Start(Abc());
+  EXPECT_EQ(r.status, SessionStatus::kSucceeded) << r.message;
+  EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a", "do b", "do c"));
+}
+
 TEST(CheckpointResumeTest, StartRefusesADirectoryHoldingARun) {
   SessionHarness h;
   h.Start(Abc());
