@@ -54,6 +54,13 @@ int Lines(const std::string& path) {
   return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
 }
 
+// The last 2000 bytes of what the asmplan processes printed (all of them append to one file).
+std::string OutputTail(const std::string& path) {
+  std::string text, err;
+  if (!ReadWholeFile(path, &text, &err)) return err;
+  return text.size() > 2000 ? text.substr(text.size() - 2000) : text;
+}
+
 TEST(ExecutorCrashTest, SigkillAtRandomMomentsNeverRunsAStepTwice) {
   TempDir dir;
   std::string err;
@@ -80,7 +87,8 @@ TEST(ExecutorCrashTest, SigkillAtRandomMomentsNeverRunsAStepTwice) {
     int code = p.Wait();
     // Not waiting for the commands it left running: the next resume must find them and wait.
     if (code == 128 + SIGKILL) ++kills;
-    ASSERT_TRUE(code == 0 || code == 128 + SIGKILL) << "exit " << code;
+    ASSERT_TRUE(code == 0 || code == 128 + SIGKILL) << "exit " << code << ", its output last:\n"
+                                                    << OutputTail(dir / "asmplan.out");
     Checkpoint cp;
     if (::access((state() + "/journal").c_str(), F_OK) == 0) {
       ASSERT_TRUE(LoadJournal(state() + "/journal", &cp, &err)) << err;
