@@ -31,8 +31,6 @@ constexpr char kLogFile[] = "sandbox.log";
 constexpr char kSandboxName[] = "asmplan-sandbox";
 constexpr auto kPollInterval = std::chrono::milliseconds(50);
 constexpr size_t kLogTailLines = 20;
-/// PF_KTHREAD in /proc/PID/stat's flags (field 9): a kernel thread.
-constexpr unsigned long kKernelThread = 0x00200000;
 
 std::string ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -115,18 +113,6 @@ pid_t SpawnDetached(const LaunchOptions& o, std::string* err) {
   return pid;
 }
 
-/// Waits until `pid` has exited (reaping it when it is our child) or `seconds` have passed.
-bool WaitForExit(long pid, double seconds) {
-  const auto deadline = SteadyClock::now() + std::chrono::duration<double>(seconds);
-  while (true) {
-    int status = 0;
-    waitpid(static_cast<pid_t>(pid), &status, WNOHANG);  // fails harmlessly if not our child
-    if (SandboxExited(pid)) return true;
-    if (SteadyClock::now() >= deadline) return false;
-    std::this_thread::sleep_for(kPollInterval);
-  }
-}
-
 /// Waits up to `seconds` for the process behind `pidfd` to end; true once it has.
 bool WaitForPidfd(int pidfd, double seconds) {
   const auto deadline = SteadyClock::now() + std::chrono::duration<double>(seconds);
@@ -140,10 +126,13 @@ bool WaitForPidfd(int pidfd, double seconds) {
   }
 }
 
-/// Stops our own child that never got ready.
+/// Stops our own child that never got ready: SIGTERM, SIGKILL after 5 s. Not reaped yet, its pid
+/// cannot be another process's.
 void StopChild(pid_t pid) {
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   kill(pid, SIGTERM);
-  if (!WaitForExit(pid, 5)) kill(pid, SIGKILL);
+  if (pidfd < 0 || !WaitForPidfd(pidfd, 5)) kill(pid, SIGKILL);
+  if (pidfd >= 0) ::close(pidfd);
   int status = 0;
   waitpid(pid, &status, 0);
 }
@@ -178,8 +167,9 @@ LaunchOutcome WaitUntilReady(const LaunchOptions& o, pid_t pid) {
   }
   StopChild(pid);
   RemoveStateFiles(o.state_dir);
-  out.message = "the sandbox was not ready after " +
-                std::to_string(static_cast<int>(o.ready_timeout_s)) +
+  std::ostringstream waited;  // 60 as "60", 0.5 as "0.5"
+  waited << o.ready_timeout_s;
+  out.message = "the sandbox was not ready after " + waited.str() +
                 "s and was stopped; the end of its log:\n" + LogTail(o.state_dir);
   return out;
 }
@@ -202,24 +192,6 @@ bool ReadSandboxJson(const std::string& state_dir, LaunchedSandbox* sandbox, std
   sandbox->kubeconfig = j.value("kubeconfig", "");
   sandbox->bin_dir = j.value("bin_dir", "");
   return true;
-}
-
-bool SandboxExited(long pid, const std::string& proc_root) {
-  const std::string proc = proc_root + "/" + std::to_string(pid);
-  std::string stat = ReadText(proc + "/stat");
-  size_t paren = stat.rfind(')');
-  if (paren == std::string::npos || paren + 2 >= stat.size()) return true;
-  char state = stat[paren + 2];
-  if (state == 'Z' || state == 'X') return true;
-  unsigned long flags = 0;  // a kernel thread took the pid over
-  if (std::sscanf(stat.c_str() + paren + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) == 1 &&
-      (flags & kKernelThread) != 0)
-    return true;
-  // A process on its way out has no memory left, so no cmdline, for a moment before it is a
-  // zombie: not gone yet. One with another argv[0] took the pid over.
-  std::string cmdline = ReadText(proc + "/cmdline");
-  return !cmdline.empty() &&
-         fs::path(cmdline.substr(0, cmdline.find('\0'))).filename() != kSandboxName;
 }
 
 long RunningSandboxPid(const std::string& state_dir) {

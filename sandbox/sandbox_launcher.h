@@ -24,10 +24,6 @@ bool ReadSandboxJson(const std::string& state_dir, LaunchedSandbox* sandbox, std
 /// counts only if it is a live asmplan-sandbox process, so a reused pid is never mistaken.
 long RunningSandboxPid(const std::string& state_dir);
 
-/// Whether the sandbox `pid` has exited: gone, a zombie, or the pid now another program's. One
-/// still on its way out (its cmdline already empty) has not. `proc_root` is for tests.
-bool SandboxExited(long pid, const std::string& proc_root = "/proc");
-
 struct LaunchOptions {
   std::string sandbox_exe;      ///< path of asmplan-sandbox
   std::string scenario;         ///< scenario file, passed on as given

@@ -1,5 +1,8 @@
 // `asmplan sandbox up|status|down` as real processes: each test its own state dir and ports.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -38,34 +41,63 @@ bool ProcessGone(long pid) {
          (paren != std::string::npos && text.size() > paren + 2 && text[paren + 2] == 'Z');
 }
 
-// `down` waits until the sandbox has exited. A process on its way out has already lost its
-// cmdline (its memory is gone) while it is not a zombie yet: that is not exited (`down` used to
-// return then, and the pid was still there). A pid that names another program now is.
-TEST(SandboxExitedTest, AProcessWithoutItsCmdlineIsStillExiting) {
-  TempDir proc;
-  auto fake = [&proc](int pid, char state, const std::string& cmdline,
-                      unsigned long flags = 4194560) {
-    std::filesystem::create_directories(proc / std::to_string(pid));
-    std::ofstream(proc / (std::to_string(pid) + "/stat"))
-        << pid << " (asmplan-sandbo) " << state << " 1 " << pid << " 1 0 -1 " << flags << "\n";
-    std::ofstream(proc / (std::to_string(pid) + "/cmdline")) << cmdline;
-  };
-  auto argv = [](std::initializer_list<std::string> args) {
-    std::string out;
-    for (const std::string& a : args) out += a + '\0';
-    return out;
-  };
-  fake(10, 'S', argv({"/usr/lib/asmplan/asmplan-sandbox", "--scenario", "s.yaml"}));
-  fake(11, 'R', "");  // exiting
-  fake(12, 'Z', "");
-  fake(13, 'S', argv({"/usr/bin/sleep", "100"}));
-  EXPECT_FALSE(SandboxExited(10, proc.path()));
-  EXPECT_FALSE(SandboxExited(11, proc.path()));
-  EXPECT_TRUE(SandboxExited(12, proc.path()));
-  EXPECT_TRUE(SandboxExited(13, proc.path()));
-  fake(15, 'S', "", 0x00208040);                // a kernel thread took the pid over
-  EXPECT_TRUE(SandboxExited(14, proc.path()));  // gone
-  EXPECT_TRUE(SandboxExited(15, proc.path()));
+/// Starts `/bin/sleep 60` as our child with SIGTERM ignored (the disposition survives its exec),
+/// showing argv[0] `asmplan-sandbox`: a sandbox that will not stop when asked.
+pid_t StartStubbornSandbox() {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::signal(SIGTERM, SIG_IGN);
+    char* argv[] = {const_cast<char*>("asmplan-sandbox"), const_cast<char*>("60"), nullptr};
+    ::execv("/bin/sleep", argv);
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// `down` on a sandbox that ignores SIGTERM: after the grace period it gets SIGKILL, and `down`
+// returns once it has ended.
+TEST(StopSandboxTest, ASandboxThatIgnoresSigtermIsKilledAfterTheGrace) {
+  TempDir state;
+  pid_t pid = StartStubbornSandbox();
+  ASSERT_GT(pid, 0);
+  std::ofstream(state / "sandbox.json") << nlohmann::json{{"pid", pid}}.dump();
+  // It runs, under its argv[0], once RunningSandboxPid() sees it.
+  for (int i = 0; i < 200 && RunningSandboxPid(state.path()) != pid; ++i) ::usleep(10'000);
+  ASSERT_EQ(RunningSandboxPid(state.path()), pid);
+  StopOutcome out;
+  std::string err;
+  EXPECT_TRUE(StopSandbox(state.path(), /*grace_s=*/0.2, &out, &err)) << err;
+  EXPECT_EQ(out.pid, pid);
+  EXPECT_TRUE(out.killed);
+  int status = 0;  // ended already: reaped without waiting
+  ASSERT_EQ(::waitpid(pid, &status, WNOHANG), pid);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+  EXPECT_FALSE(std::filesystem::exists(state / "sandbox.json"));
+}
+
+// A sandbox that never gets ready (never writes sandbox.json) and ignores SIGTERM is killed when
+// `up`'s timeout ends; nothing of it is left.
+TEST(LaunchSandboxTest, ASandboxNeverReadyThatIgnoresSigtermIsKilled) {
+  TempDir dir;
+  std::string exe = dir / "stubborn";
+  std::ofstream(exe) << "#!/bin/sh\necho $$ > " << (dir / "pid") << "\n"
+                     << "trap '' TERM\nwhile :; do sleep 0.05; done\n";
+  std::filesystem::permissions(exe, std::filesystem::perms::owner_all);
+  LaunchOptions o;
+  o.sandbox_exe = exe;
+  o.scenario = "unused.yaml";
+  o.state_dir = dir / "state";
+  o.ready_timeout_s = 0.3;
+  LaunchOutcome out = LaunchSandbox(o);
+  EXPECT_EQ(out.kind, LaunchOutcome::Kind::kFailed);
+  // (A fractional timeout used to read "after 0s".)
+  EXPECT_NE(out.message.find("was not ready after 0.3s and was stopped"), std::string::npos)
+      << out.message;
+  std::ifstream in(dir / "pid");
+  long pid = 0;
+  ASSERT_TRUE(in >> pid);
+  EXPECT_TRUE(ProcessGone(pid));  // killed and reaped by LaunchSandbox
+  EXPECT_FALSE(std::filesystem::exists(dir / "state/sandbox.pid"));
 }
 
 class SandboxCliTest : public ::testing::Test {
