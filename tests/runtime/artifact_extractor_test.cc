@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <set>
 
 #include "runtime/artifact/extractor.h"
 #include "tests/runtime/artifact_test_util.h"
@@ -172,6 +173,55 @@ TEST_F(ExtractorTest, RemovesLeftoversOfAKilledExtraction) {
   fs::create_directories(dir_.path() + "/work/.release.tmp-abc123/half");
   std::string err;
   ASSERT_TRUE(Extract({File("a", "1")}, &err)) << err;
+  EXPECT_TRUE(Siblings().empty());
+}
+
+// Every file and directory of the new tree is fsynced before the swap, so a fetch journaled as
+// done cannot leave an empty bin/istioctl after a power loss.
+TEST_F(ExtractorTest, EveryFileAndDirectoryIsSyncedBeforeTheSwap) {
+  std::string archive = dir_.path() + "/a.tar.gz";
+  WriteFile(archive, BuildArchive(testing::ReleaseEntries()));
+  ExtractRequest req;
+  req.archive = archive;
+  req.display_name = "a.tar.gz";
+  req.target_dir = target();
+  req.marker_text = "m";
+  std::set<std::string> synced;  // relative to the temporary tree
+  bool target_seen = false;
+  req.fsync_for_test = [&](int fd) {
+    std::string path = fs::read_symlink("/proc/self/fd/" + std::to_string(fd)).string();
+    std::string tree = path.substr(0, path.find('/', (dir_.path() + "/work/").size()));
+    synced.insert(path.size() > tree.size() ? path.substr(tree.size() + 1) : ".");
+    target_seen = target_seen || fs::exists(target());
+    return ::fsync(fd);
+  };
+  std::string err;
+  ASSERT_TRUE(ExtractArchive(req, &err)) << err;
+  EXPECT_FALSE(target_seen);  // all of it before the swap
+  for (const char* rel :
+       {"istio-1.5.10-asm.2/bin/istioctl", "istio-1.5.10-asm.2/samples/README", ".asmplan-artifact",
+        "istio-1.5.10-asm.2/bin", "istio-1.5.10-asm.2", "."}) {
+    EXPECT_TRUE(synced.count(rel)) << rel;
+  }
+}
+
+// A tree that cannot be made durable is not swapped in: the old one stays, nothing is left beside.
+TEST_F(ExtractorTest, ATreeThatCannotBeSyncedIsNotSwappedIn) {
+  std::string err;
+  ASSERT_TRUE(Extract({File("old", "1")}, &err)) << err;
+  std::string archive = dir_.path() + "/b.tar.gz";
+  WriteFile(archive, BuildArchive({File("new", "2")}));
+  ExtractRequest req;
+  req.archive = archive;
+  req.display_name = "b.tar.gz";
+  req.target_dir = target();
+  req.marker_text = "marker v2\n";
+  req.fsync_for_test = [](int) { return errno = EIO, -1; };
+  ASSERT_FALSE(ExtractArchive(req, &err));
+  EXPECT_EQ(err.rfind("archive b.tar.gz refused: cannot be made durable: ", 0), 0u) << err;
+  EXPECT_NE(err.find("Input/output error"), std::string::npos) << err;
+  EXPECT_EQ(ReadFile(target() + "/old"), "1");
+  EXPECT_EQ(ReadExtractMarker(target()), "marker v1\n");
   EXPECT_TRUE(Siblings().empty());
 }
 
