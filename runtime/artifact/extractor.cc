@@ -271,9 +271,8 @@ std::string SyncTree(const std::string& root, const std::function<int(int)>& fsy
   for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
     fs::file_status st = it->symlink_status(ec);
-    std::string why = fs::is_regular_file(st) ? sync(it->path(), 0)
-                      : fs::is_directory(st)  ? (dirs.push_back(it->path()), "")
-                                              : "";
+    if (fs::is_directory(st)) dirs.push_back(it->path());
+    std::string why = fs::is_regular_file(st) ? sync(it->path(), 0) : "";
     if (!why.empty()) return "cannot be made durable: " + why;
   }
   if (ec) return "cannot be made durable: " + ec.message();
