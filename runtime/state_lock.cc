@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace asmplan {
 namespace {
@@ -88,16 +90,25 @@ StateLock::~StateLock() {
 }
 
 std::unique_ptr<StateLock> StateLock::Acquire(const std::string& dir, bool* held_by_other,
-                                              std::string* note, std::string* err) {
+                                              std::string* note, std::string* err,
+                                              int transient_wait_ms) {
   *held_by_other = false;
   std::string path = dir + "/lock";
   int fd = OpenLockFile(path, err);
   if (fd < 0) return nullptr;
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(transient_wait_ms);
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     // The flock is held, so a live process holds the directory whatever the file says (a dead
     // process's flock is gone with it): never taken over. The file may not name it yet: a winner
-    // writes its pid just after its flock.
+    // writes its pid just after its flock. That holder, and a child that an asmplan killed with
+    // kill -9 left between its spawn and its exec (it shares the lock's descriptor until its
+    // exec closes it; the file names the dead asmplan), let go within moments: waited for.
     Holder h = ReadHolder(fd);
+    if ((h.pid <= 0 || IsDeadHere(h)) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
     ::close(fd);
     *held_by_other = true;
     if (h.pid <= 0) {

@@ -19,8 +19,12 @@ class StateLock {
   /// Takes the lock on `dir` (which must exist). On refusal returns nullptr and sets `err` to
   /// "state directory DIR is locked by pid N on host H (another asmplan is running there)" and
   /// `held_by_other` to true. `note` receives "took over the lock of dead pid N" after a takeover.
+  /// A holder that lets go within moments (one starting, whose pid the file does not name yet, or
+  /// a process a killed asmplan left holding it, while the file names that dead asmplan) is
+  /// waited for, up to `transient_wait_ms`; a live holder named in the file is refused at once.
   static std::unique_ptr<StateLock> Acquire(const std::string& dir, bool* held_by_other,
-                                            std::string* note, std::string* err);
+                                            std::string* note, std::string* err,
+                                            int transient_wait_ms = 2000);
 
  private:
   explicit StateLock(int fd) : fd_(fd) {}
