@@ -1,6 +1,7 @@
 #include "runtime/run_session.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -137,11 +138,15 @@ SessionResult Execute(const Plan& plan, const RunRequest& req, const SessionServ
   return out;
 }
 
-/// A directory with nothing in it (what a start killed before its journal leaves of logs/ and
-/// workspace/).
+/// A directory with nothing in it, not a symlink to one (what a start killed before its journal
+/// leaves of logs/ and workspace/).
 bool IsEmptyDirectory(const std::string& path) {
-  DIR* d = ::opendir(path.c_str());
-  if (d == nullptr) return false;
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
+  if (d == nullptr) {
+    if (fd >= 0) ::close(fd);
+    return false;
+  }
   bool empty = true;
   while (const dirent* e = ::readdir(d)) {
     if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) empty = false;

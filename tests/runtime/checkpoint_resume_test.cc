@@ -95,6 +95,12 @@ TEST(CheckpointResumeTest, AStartWhoseJournalCannotBeCreatedLeavesTheDirectoryFo
   ASSERT_TRUE(WriteFileAtomic(h.state() + "/workspace/notes", "mine\n", &err)) << err;
   EXPECT_THAT(NotForNewRun(h.state()), HasSubstr("(it has `workspace`)"));
   ASSERT_EQ(::unlink((h.state() + "/workspace/notes").c_str()), 0);
+  // An empty directory elsewhere, linked in as logs/: the run's logs would go there. Refused.
+  ASSERT_EQ(::rmdir((h.state() + "/logs").c_str()), 0);
+  ASSERT_EQ(::mkdir((h.dir / "elsewhere").c_str(), 0755), 0);
+  ASSERT_EQ(::symlink((h.dir / "elsewhere").c_str(), (h.state() + "/logs").c_str()), 0);
+  EXPECT_THAT(NotForNewRun(h.state()), HasSubstr("(it has `logs`)"));
+  ASSERT_EQ(::unlink((h.state() + "/logs").c_str()), 0);
   ASSERT_EQ(::rmdir(blocker.c_str()), 0);
   r = h.Start(Abc());
   EXPECT_EQ(r.status, SessionStatus::kSucceeded) << r.message;
