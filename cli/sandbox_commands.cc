@@ -97,7 +97,8 @@ bool FetchSandboxSummary(const std::string& user_server, std::string* summary, s
   }
   nlohmann::json state = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (status != 200 || !state.is_object()) {
-    *err = "GET " + url + ": status " + std::to_string(status);
+    *err = "GET " + url + ": " +
+           (status != 200 ? "status " + std::to_string(status) : "not a JSON object");
     return false;
   }
   try {

@@ -370,12 +370,12 @@ bool HttpGet(const std::string& url, long timeout_s, size_t max_bytes, std::stri
     *err = Curl().error;
     return false;
   }
+  char reason[CURL_ERROR_SIZE] = "";  // before the handle: curl may write to it until cleanup
   std::unique_ptr<CURL, void (*)(CURL*)> c(Curl().easy_init(), Curl().easy_cleanup);
   if (!c) {
     *err = "cannot start a transfer (curl_easy_init failed)";
     return false;
   }
-  char reason[CURL_ERROR_SIZE] = "";
   Capped capped{body, max_bytes};
   Curl().easy_setopt(c.get(), CURLOPT_URL, url.c_str());
   Curl().easy_setopt(c.get(), CURLOPT_PROTOCOLS_STR, "http");
