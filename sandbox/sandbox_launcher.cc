@@ -127,13 +127,22 @@ bool WaitForPidfd(int pidfd, double seconds) {
 }
 
 /// Stops our own child that never got ready: SIGTERM, SIGKILL after 5 s. Not reaped yet, its pid
-/// cannot be another process's.
+/// cannot be another process's; without a pidfd (kernels before 5.3), waitpid() is polled.
 void StopChild(pid_t pid) {
   int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   kill(pid, SIGTERM);
-  if (pidfd < 0 || !WaitForPidfd(pidfd, 5)) kill(pid, SIGKILL);
-  if (pidfd >= 0) ::close(pidfd);
   int status = 0;
+  bool ended = false;
+  if (pidfd >= 0) {
+    ended = WaitForPidfd(pidfd, 5);
+    ::close(pidfd);
+  } else {
+    const auto deadline = SteadyClock::now() + std::chrono::seconds(5);
+    while (!(ended = waitpid(pid, &status, WNOHANG) == pid) && SteadyClock::now() < deadline)
+      std::this_thread::sleep_for(kPollInterval);
+    if (ended) return;
+  }
+  if (!ended) kill(pid, SIGKILL);
   waitpid(pid, &status, 0);
 }
 
