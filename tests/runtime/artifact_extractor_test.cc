@@ -188,9 +188,10 @@ TEST_F(ExtractorTest, EveryFileAndDirectoryIsSyncedBeforeTheSwap) {
   req.marker_text = "m";
   std::set<std::string> synced;  // relative to the temporary tree
   bool target_seen = false;
+  const std::string work = fs::canonical(dir_.path()).string() + "/work/";  // as /proc shows it
   req.fsync_for_test = [&](int fd) {
     std::string path = fs::read_symlink("/proc/self/fd/" + std::to_string(fd)).string();
-    std::string tree = path.substr(0, path.find('/', (dir_.path() + "/work/").size()));
+    std::string tree = path.substr(0, path.find('/', work.size()));
     synced.insert(path.size() > tree.size() ? path.substr(tree.size() + 1) : ".");
     target_seen = target_seen || fs::exists(target());
     return ::fsync(fd);

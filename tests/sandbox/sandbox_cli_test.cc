@@ -60,6 +60,14 @@ TEST(StopSandboxTest, ASandboxThatIgnoresSigtermIsKilledAfterTheGrace) {
   TempDir state;
   pid_t pid = StartStubbornSandbox();
   ASSERT_GT(pid, 0);
+  struct Reaper {  // an assertion that fails before StopSandbox leaves no `sleep 60` behind
+    pid_t pid;
+    ~Reaper() {
+      if (pid <= 0) return;  // reaped by the test (kill(0) would signal our own group)
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } reaper{pid};
   std::ofstream(state / "sandbox.json") << nlohmann::json{{"pid", pid}}.dump();
   // It runs, under its argv[0], once RunningSandboxPid() sees it.
   for (int i = 0; i < 200 && RunningSandboxPid(state.path()) != pid; ++i) ::usleep(10'000);
@@ -71,6 +79,7 @@ TEST(StopSandboxTest, ASandboxThatIgnoresSigtermIsKilledAfterTheGrace) {
   EXPECT_TRUE(out.killed);
   int status = 0;  // ended already: reaped without waiting
   ASSERT_EQ(::waitpid(pid, &status, WNOHANG), pid);
+  reaper.pid = 0;
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
   EXPECT_FALSE(std::filesystem::exists(state / "sandbox.json"));
 }
@@ -80,23 +89,27 @@ TEST(StopSandboxTest, ASandboxThatIgnoresSigtermIsKilledAfterTheGrace) {
 TEST(LaunchSandboxTest, ASandboxNeverReadyThatIgnoresSigtermIsKilled) {
   TempDir dir;
   std::string exe = dir / "stubborn";
-  std::ofstream(exe) << "#!/bin/sh\necho $$ > " << (dir / "pid") << "\n"
-                     << "trap '' TERM\nwhile :; do sleep 0.05; done\n";
+  // SIGTERM is caught and noted, not obeyed; the pid is written once the trap is set.
+  std::ofstream(exe) << "#!/bin/sh\ntrap 'echo TERM >> " << (dir / "signals") << "' TERM\n"
+                     << "echo $$ > " << (dir / "pid") << "\nwhile :; do sleep 0.05; done\n";
   std::filesystem::permissions(exe, std::filesystem::perms::owner_all);
   LaunchOptions o;
   o.sandbox_exe = exe;
   o.scenario = "unused.yaml";
   o.state_dir = dir / "state";
-  o.ready_timeout_s = 0.3;
+  o.ready_timeout_s = 1.5;
   LaunchOutcome out = LaunchSandbox(o);
   EXPECT_EQ(out.kind, LaunchOutcome::Kind::kFailed);
-  // (A fractional timeout used to read "after 0s".)
-  EXPECT_NE(out.message.find("was not ready after 0.3s and was stopped"), std::string::npos)
+  // (A fractional timeout used to read "after 1s".)
+  EXPECT_NE(out.message.find("was not ready after 1.5s and was stopped"), std::string::npos)
       << out.message;
   std::ifstream in(dir / "pid");
   long pid = 0;
   ASSERT_TRUE(in >> pid);
-  EXPECT_TRUE(ProcessGone(pid));  // killed and reaped by LaunchSandbox
+  EXPECT_TRUE(ProcessGone(pid));           // killed and reaped by LaunchSandbox
+  std::ifstream signals(dir / "signals");  // it got SIGTERM and lived on: SIGKILL ended it
+  std::string got((std::istreambuf_iterator<char>(signals)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(got, "TERM\n");
   EXPECT_FALSE(std::filesystem::exists(dir / "state/sandbox.pid"));
 }
 
