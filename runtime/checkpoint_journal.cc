@@ -288,8 +288,18 @@ uint64_t JournalWriter::Write(std::string* err) {
     ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
+      std::string why = "cannot append to journal " + path_ + ": " + std::strerror(errno);
       std::lock_guard<std::mutex> lock(sync_mu_);
-      return Broken("cannot append to journal " + path_ + ": " + std::strerror(errno), err);
+      // What earlier writes put in the file is made durable first, as far as the disk lets it: a
+      // run's last turn leaves its records to the finish record's sync, and this may be that
+      // record. (A part of this batch written before the error is a torn tail to a loader.)
+      if (error_.empty() && durable_ < written_.load() &&
+          (fdatasync_ ? fdatasync_(fd_) : ::fdatasync(fd_)) == 0) {
+        ++syncs_;
+        durable_ = written_.load();
+        synced_.store(durable_);
+      }
+      return Broken(why, err);
     }
     done += static_cast<size_t>(n);
   }

@@ -430,6 +430,31 @@ TEST(CheckpointJournalTest, AWriteErrorIsSticky) {
   EXPECT_EQ(err, expected);
 }
 
+// A write that fails first makes durable what earlier writes put in the file, then breaks the
+// writer: a run's last turn leaves its records to the finish record's fdatasync, and that
+// record's write may be the one that fails (a full disk).
+TEST(CheckpointJournalTest, AFailedWriteSyncsWhatWasWrittenBefore) {
+  TempDir dir;
+  std::string path = dir / "journal", err;
+  auto w = JournalWriter::Create(path, "abc", &err);
+  ASSERT_TRUE(w) << err;
+  w->Append(StepRec("a", StepState::kSucceeded, 1));
+  uint64_t mark = w->Write(&err);
+  ASSERT_NE(mark, 0u) << err;
+  EXPECT_EQ(w->syncs(), 0u);
+  {
+    FileSizeLimit full(mark);
+    w->Append(JournalRecord{});  // the finish record, say
+    EXPECT_EQ(w->Write(&err), 0u);
+  }
+  EXPECT_EQ(w->syncs(), 1u);  // a's record
+  EXPECT_EQ(err, "cannot append to journal " + path + ": File too large");
+  // Nothing left unsynced: a second failure makes no fdatasync.
+  w->Append(StepRec("b", StepState::kRunning, 1));
+  EXPECT_EQ(w->Write(&err), 0u);
+  EXPECT_EQ(w->syncs(), 1u);
+}
+
 TEST(CheckpointJournalTest, CreateRefusesAnExistingJournal) {
   TempDir dir;
   std::string path = WriteSample(dir);
