@@ -67,6 +67,19 @@ TEST(StateLockTest, StaleFileOfDeadPidIsTakenOver) {
   EXPECT_EQ(content, "pid " + std::to_string(::getpid()) + " host " + HostName() + "\n");
 }
 
+// Takes the flock of DIR/lock on a descriptor of its own and writes `pid` in it, as a holder would;
+// -1 on failure.
+int HoldLockNaming(const TempDir& dir, pid_t pid) {
+  int fd = ::open((dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  std::string text = "pid " + std::to_string(pid) + " host " + HostName() + "\n";
+  if (fd >= 0 && (::flock(fd, LOCK_EX | LOCK_NB) != 0 ||
+                  ::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 // A flock held while the file names a dead pid (a second asmplan between its flock and writing
 // its pid, or a process the dead one left behind) is never taken over: two executors on one
 // state directory would run steps twice.
@@ -74,11 +87,8 @@ TEST(StateLockTest, AHeldLockIsNeverTakenOverWhateverTheFileSays) {
   TempDir dir;
   std::string err, note;
   pid_t dead = DeadPid();
-  int fd = ::open((dir / "lock").c_str(), O_RDWR | O_CREAT, 0644);
+  int fd = HoldLockNaming(dir, dead);
   ASSERT_GE(fd, 0);
-  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
-  std::string text = "pid " + std::to_string(dead) + " host " + HostName() + "\n";
-  ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
   bool other = false;
   EXPECT_FALSE(StateLock::Acquire(dir.path(), &other, &note, &err, /*transient_wait_ms=*/0));
   EXPECT_TRUE(other);
@@ -92,7 +102,7 @@ TEST(StateLockTest, AHeldLockIsNeverTakenOverWhateverTheFileSays) {
   EXPECT_EQ(err,
             "state directory " + dir.path() + " is locked by another asmplan that is starting");
   // Held for a live pid on another host.
-  text = "pid " + std::to_string(dead) + " host elsewhere\n";
+  std::string text = "pid " + std::to_string(dead) + " host elsewhere\n";
   ASSERT_EQ(::pwrite(fd, text.data(), text.size(), 0), static_cast<ssize_t>(text.size()));
   EXPECT_FALSE(StateLock::Acquire(dir.path(), &other, &note, &err));
   EXPECT_EQ(err, "state directory " + dir.path() + " is locked by pid " + std::to_string(dead) +
@@ -114,11 +124,8 @@ TEST(StateLockTest, AHolderThatLetsGoWithinMomentsIsWaitedFor) {
   TempDir dir;
   std::string err, note;
   pid_t dead = DeadPid();
-  int fd = ::open((dir / "lock").c_str(), O_RDWR | O_CREAT, 0644);
+  int fd = HoldLockNaming(dir, dead);
   ASSERT_GE(fd, 0);
-  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
-  std::string text = "pid " + std::to_string(dead) + " host " + HostName() + "\n";
-  ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
   std::thread lets_go([fd] {
     std::this_thread::sleep_for(std::chrono::milliseconds(150));
     ::close(fd);
