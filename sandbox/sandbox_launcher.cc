@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -127,23 +126,19 @@ bool WaitForPidfd(int pidfd, double seconds) {
 }
 
 /// Stops our own child that never got ready: SIGTERM, SIGKILL after 5 s. Not reaped yet, its pid
-/// cannot be another process's; without a pidfd (kernels before 5.3), waitpid() is polled.
+/// cannot be another process's, so waitpid() is polled (no pidfd needed).
 void StopChild(pid_t pid) {
-  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   kill(pid, SIGTERM);
   int status = 0;
-  bool ended = false;
-  if (pidfd >= 0) {
-    ended = WaitForPidfd(pidfd, 5);
-    ::close(pidfd);
-  } else {
-    const auto deadline = SteadyClock::now() + std::chrono::seconds(5);
-    while (!(ended = waitpid(pid, &status, WNOHANG) == pid) && SteadyClock::now() < deadline)
-      std::this_thread::sleep_for(kPollInterval);
-    if (ended) return;
+  const auto deadline = SteadyClock::now() + std::chrono::seconds(5);
+  while (waitpid(pid, &status, WNOHANG) != pid) {
+    if (SteadyClock::now() >= deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return;
+    }
+    std::this_thread::sleep_for(kPollInterval);
   }
-  if (!ended) kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
 }
 
 void RemoveStateFiles(const std::string& state_dir) {
