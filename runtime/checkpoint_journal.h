@@ -17,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
@@ -82,9 +83,10 @@ class JournalWriter {
   /// retried fdatasync could report success for data that is gone.
   bool SyncThrough(uint64_t mark, std::string* err);
   /// Returns at once; the writer's own thread (started on the first call) then makes everything
-  /// written up to `mark` durable as SyncThrough() does. Calls made while it syncs share its next
-  /// fdatasync. DurableThrough() or SyncThrough() tell when it is done; a failure makes them fail.
-  /// (If the thread cannot be started, it syncs before it returns.)
+  /// written up to `mark` durable as SyncThrough() does, after a pause of a few milliseconds:
+  /// calls made meanwhile, or while it syncs, share its next fdatasync. DurableThrough() or
+  /// SyncThrough() tell when it is done; a failure makes them fail. (If the thread cannot be
+  /// started, it syncs before it returns.)
   void SyncLater(uint64_t mark);
   /// Write() and SyncThrough() its mark. Without buffered or unsynced records, no fdatasync.
   bool Sync(std::string* err);
@@ -95,6 +97,8 @@ class JournalWriter {
   size_t syncs() const;
   /// Replaces fdatasync(2) (tests hold a sync back, or fail it); waits for a sync under way.
   void set_fdatasync_for_test(std::function<int(int)> call);
+  /// Replaces SyncLater()'s pause before each fdatasync (5 ms).
+  void set_later_pause_for_test(std::chrono::milliseconds pause);
   /// Where OpenForAppend() kept the torn tail it cut off, or "".
   const std::string& kept_tail() const { return kept_tail_; }
 
@@ -119,7 +123,8 @@ class JournalWriter {
   std::mutex later_mu_;                ///< guards what follows
   std::condition_variable later_cv_;
   uint64_t later_ = 0;  ///< the largest mark SyncLater() was given
-  bool stop_ = false;   ///< the destructor ends the thread
+  std::chrono::milliseconds later_pause_{5};
+  bool stop_ = false;  ///< the destructor ends the thread
   std::thread syncer_;
 };
 

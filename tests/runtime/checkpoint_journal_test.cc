@@ -382,6 +382,26 @@ TEST(CheckpointJournalTest, SyncLaterSyncsOnTheWritersThread) {
   EXPECT_EQ(cp.records, 3u);
 }
 
+// Marks given within the thread's pause before it syncs share one fdatasync: short steps one
+// after the other do not each cost one.
+TEST(CheckpointJournalTest, SyncLaterMarksGivenDuringItsPauseShareOneSync) {
+  TempDir dir;
+  std::string err;
+  auto w = JournalWriter::Create(dir / "journal", "abc", &err);
+  ASSERT_TRUE(w) << err;
+  w->set_later_pause_for_test(std::chrono::milliseconds(500));
+  w->Append(StepRec("a", StepState::kRunning, 1));
+  uint64_t first = w->Write(&err);
+  w->SyncLater(first);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a sync with no pause is done
+  EXPECT_FALSE(w->DurableThrough(first));
+  w->Append(StepRec("b", StepState::kRunning, 1));
+  uint64_t second = w->Write(&err);
+  w->SyncLater(second);
+  EXPECT_TRUE(BecomesDurable(*w, second));
+  EXPECT_EQ(w->syncs(), 1u);
+}
+
 // A sync on the writer's thread that fails is not retried, and breaks the writer as any other.
 TEST(CheckpointJournalTest, AFailedSyncLaterBreaksTheWriter) {
   TempDir dir;
