@@ -40,6 +40,15 @@ GuardObservation Fails(std::string summary, std::vector<std::string> details = {
   return o;
 }
 
+/// "terminating (grace period ends 2026-11-27T07:20:00Z; finalizers: example.com/protect)": a pod
+/// still there long after its grace period ended usually waits for a finalizer or its node.
+std::string Terminating(const PodInfo& p) {
+  std::vector<std::string> notes;
+  if (!p.deletion_timestamp.empty()) notes.push_back("grace period ends " + p.deletion_timestamp);
+  if (!p.finalizers.empty()) notes.push_back("finalizers: " + JoinWith(p.finalizers, ", "));
+  return notes.empty() ? "terminating" : "terminating (" + JoinWith(notes, "; ") + ")";
+}
+
 GuardObservation NoPods(const std::string& ns) { return Fails("no pods in namespace " + ns); }
 
 /// "istio-proxy not ready (CrashLoopBackOff, 7 restarts)"
@@ -95,7 +104,7 @@ GuardObservation CheckPodsAllShow(const std::string& ns, const std::vector<PodIn
   size_t good = 0;
   for (const PodInfo* p : live) {
     if (p->terminating) {
-      details.push_back(Ref(*p) + ": terminating");
+      details.push_back(Ref(*p) + ": " + Terminating(*p));
     } else if (p->ReadyCount() == ready && static_cast<int>(p->containers.size()) == total) {
       ++good;
     } else {
@@ -117,7 +126,7 @@ GuardObservation CheckPodsAllReady(const std::string& ns, const std::vector<PodI
   size_t good = 0;
   for (const PodInfo* p : live) {
     if (p->terminating) {
-      details.push_back(Ref(*p) + ": terminating");
+      details.push_back(Ref(*p) + ": " + Terminating(*p));
     } else if (p->ready_condition) {
       ++good;
     } else {
@@ -133,7 +142,7 @@ GuardObservation CheckPodsAllReady(const std::string& ns, const std::vector<PodI
 GuardObservation CheckNoPodsTerminating(const std::string& ns, const std::vector<PodInfo>& pods) {
   std::vector<std::string> details;
   for (const auto& p : pods)
-    if (p.terminating) details.push_back(Ref(p) + ": terminating");
+    if (p.terminating) details.push_back(Ref(p) + ": " + Terminating(p));
   if (details.empty()) return Holds("no pods in " + ns + " terminating");
   return Fails(Plural(details.size(), "pod") + " in " + ns + " terminating", details);
 }
@@ -144,7 +153,7 @@ GuardObservation CheckSidecarsAtVersion(const std::string& ns, const std::vector
   size_t judged = 0, good = 0;
   for (const PodInfo* p : LivePods(pods)) {
     if (p->terminating) {
-      terminating.push_back(Ref(*p) + ": terminating");
+      terminating.push_back(Ref(*p) + ": " + Terminating(*p));
       continue;
     }
     ++judged;
@@ -177,7 +186,7 @@ GuardObservation CheckControlPlaneAtVersion(const std::vector<PodInfo>& pods,
     if (app == p->labels.end() || app->second != "istiod") continue;
     ++count;
     std::vector<std::string> problems;
-    if (p->terminating) problems.push_back("terminating");
+    if (p->terminating) problems.push_back(Terminating(*p));
     for (auto& v : VersionProblems(*p, version)) problems.push_back(v);
     if (!p->terminating && !p->ready_condition)
       problems.push_back("not ready, " + DescribeReadiness(*p));

@@ -90,6 +90,11 @@ PodInfo ParsePod(const json& item) {
   p.ns = Str(meta, "namespace");
   p.name = Str(meta, "name");
   p.terminating = !Field(meta, "deletionTimestamp").is_null();
+  p.deletion_timestamp = Str(meta, "deletionTimestamp");
+  const json& finalizers = Field(meta, "finalizers");
+  if (finalizers.is_array())
+    for (const json& f : finalizers)
+      if (f.is_string()) p.finalizers.push_back(f.get<std::string>());
   const json& labels = Field(meta, "labels");
   if (labels.is_object())
     for (auto it = labels.begin(); it != labels.end(); ++it)

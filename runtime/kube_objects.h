@@ -22,9 +22,12 @@ struct ContainerInfo {
 struct PodInfo {
   std::string ns;
   std::string name;
-  std::string phase;             ///< status.phase: Pending, Running, Succeeded, Failed, Unknown
-  bool terminating = false;      ///< metadata.deletionTimestamp is set
-  bool ready_condition = false;  ///< status.conditions[type=Ready].status == "True"
+  std::string phase;         ///< status.phase: Pending, Running, Succeeded, Failed, Unknown
+  bool terminating = false;  ///< metadata.deletionTimestamp is set
+  /// metadata.deletionTimestamp as the API gives it (for a pod: when its grace period ends), or ""
+  std::string deletion_timestamp;
+  std::vector<std::string> finalizers;  ///< metadata.finalizers: what its removal waits for
+  bool ready_condition = false;         ///< status.conditions[type=Ready].status == "True"
   std::map<std::string, std::string> labels;
   std::string owner;  ///< first ownerReference as "Kind/name", or ""
   /// spec.containers in spec order; init containers are not included.

@@ -1,6 +1,7 @@
 // Parsing kubectl's JSON into the small structs guards use.
 #include "runtime/kube_objects.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "tests/runtime/kube_test_fixtures.h"
@@ -11,9 +12,11 @@ namespace {
 using namespace asmplan::kubefix;
 
 TEST(KubeObjectsTest, ParsesAPodListWithEverythingGuardsNeed) {
+  nlohmann::json old = Pod("payments", "old-5c", {App(), Proxy("1.6.14-asm.1")}, true);
+  old["metadata"]["finalizers"] = {"example.com/protect"};
   std::string text = List(
       {Pod("payments", "api-7d9f-x2", {App(), Proxy("1.6.14-asm.1", false, "CrashLoopBackOff", 7)}),
-       Pod("payments", "old-5c", {App(), Proxy("1.6.14-asm.1")}, true)});
+       old});
   std::vector<PodInfo> pods;
   std::string err;
   ASSERT_TRUE(ParsePodList(text, &pods, &err)) << err;
@@ -23,6 +26,8 @@ TEST(KubeObjectsTest, ParsesAPodListWithEverythingGuardsNeed) {
   EXPECT_EQ(p.name, "api-7d9f-x2");
   EXPECT_EQ(p.phase, "Running");
   EXPECT_FALSE(p.terminating);
+  EXPECT_EQ(p.deletion_timestamp, "");
+  EXPECT_TRUE(p.finalizers.empty());
   EXPECT_FALSE(p.ready_condition);
   EXPECT_EQ(p.owner, "ReplicaSet/api-7d9f");
   EXPECT_EQ(p.labels.at("app"), "api");
@@ -34,6 +39,8 @@ TEST(KubeObjectsTest, ParsesAPodListWithEverythingGuardsNeed) {
   EXPECT_EQ(p.containers[1].reason, "CrashLoopBackOff");
   EXPECT_EQ(p.containers[1].restart_count, 7);
   EXPECT_TRUE(pods[1].terminating);
+  EXPECT_EQ(pods[1].deletion_timestamp, "2026-11-27T07:20:00Z");
+  EXPECT_THAT(pods[1].finalizers, testing::ElementsAre("example.com/protect"));
   EXPECT_TRUE(pods[1].ready_condition);
 }
 

@@ -69,11 +69,11 @@ TEST_F(KubectlGuardEvaluatorTest, AllShowSaysWhyPodByPod) {
   EXPECT_FALSE(o.holds);
   EXPECT_FALSE(o.error);
   EXPECT_EQ(o.summary, "1 of 4 pods in payments show 2/2");
-  EXPECT_THAT(
-      o.details,
-      ElementsAre("payments/api-7d9f: 1/2 ready, istio-proxy not ready (CrashLoopBackOff, "
-                  "7 restarts)",
-                  "payments/old-5c: terminating", "payments/legacy-1: 1/1 ready, expected 2/2"));
+  EXPECT_THAT(o.details,
+              ElementsAre("payments/api-7d9f: 1/2 ready, istio-proxy not ready (CrashLoopBackOff, "
+                          "7 restarts)",
+                          "payments/old-5c: terminating (grace period ends 2026-11-27T07:20:00Z)",
+                          "payments/legacy-1: 1/1 ready, expected 2/2"));
 }
 
 TEST_F(KubectlGuardEvaluatorTest, EmptyNamespaceDoesNotHold) {
@@ -100,12 +100,17 @@ TEST_F(KubectlGuardEvaluatorTest, AllReadyUsesTheReadyCondition) {
 }
 
 TEST_F(KubectlGuardEvaluatorTest, NoPodsTerminatingNamesThem) {
-  Pods("istio-system", {Pod("istio-system", "gw-old", {Proxy("1.6.14")}, true),
-                        Pod("istio-system", "gw-new", {Proxy("1.5.10")})});
+  // Its grace period and what its removal waits for tell a pod stuck terminating from one that is
+  // on its way out.
+  nlohmann::json old = Pod("istio-system", "gw-old", {Proxy("1.6.14")}, true);
+  old["metadata"]["finalizers"] = {"example.com/protect", "example.com/audit"};
+  Pods("istio-system", {old, Pod("istio-system", "gw-new", {Proxy("1.5.10")})});
   GuardObservation o = One(G(GuardKind::kNoPodsTerminating, "istio-system"));
   EXPECT_FALSE(o.holds);
   EXPECT_EQ(o.summary, "1 pod in istio-system terminating");
-  EXPECT_THAT(o.details, ElementsAre("istio-system/gw-old: terminating"));
+  EXPECT_THAT(o.details, ElementsAre("istio-system/gw-old: terminating (grace period ends "
+                                     "2026-11-27T07:20:00Z; finalizers: example.com/protect, "
+                                     "example.com/audit)"));
 }
 
 TEST_F(KubectlGuardEvaluatorTest, SidecarVersionsIgnoreTerminatingPods) {
@@ -124,7 +129,8 @@ TEST_F(KubectlGuardEvaluatorTest, SidecarVersionsOfOnlyTerminatingPodsSaySo) {
   GuardObservation o = One(G(GuardKind::kSidecarsAtVersion, "shop", "1.5.10-asm.2"));
   EXPECT_FALSE(o.holds);
   EXPECT_EQ(o.summary, "no pods in shop but terminating ones");
-  EXPECT_THAT(o.details, ElementsAre("shop/old: terminating"));
+  EXPECT_THAT(o.details,
+              ElementsAre("shop/old: terminating (grace period ends 2026-11-27T07:20:00Z)"));
 }
 
 TEST_F(KubectlGuardEvaluatorTest, ControlPlaneVersionLooksAtIstiodPodsOnly) {
@@ -144,7 +150,8 @@ TEST_F(KubectlGuardEvaluatorTest, ControlPlaneVersionLooksAtIstiodPodsOnly) {
   EXPECT_FALSE(o.holds);
   EXPECT_EQ(o.summary, "0 of 2 istiod pods ready at 1.5.10-asm.2");
   EXPECT_THAT(o.details,
-              ElementsAre("istio-system/istiod-old: terminating, discovery at 1.6.14-asm.1",
+              ElementsAre("istio-system/istiod-old: terminating (grace period ends "
+                          "2026-11-27T07:20:00Z), discovery at 1.6.14-asm.1",
                           "istio-system/istiod-new: not ready, 0/1 ready, discovery not ready "
                           "(ContainerCreating)"));
   o = One(G(GuardKind::kControlPlaneAtVersion, "", "1.5.10-asm.2"));

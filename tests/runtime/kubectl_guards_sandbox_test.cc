@@ -182,6 +182,27 @@ TEST_F(KubectlGuardsSandboxTest, AStalledRolloutIsExplainedPodByPod) {
               ::testing::ContainsRegex("shop/web-[a-z0-9-]+: 1/2 ready, istio-proxy not ready"));
 }
 
+// A pod stuck terminating says when its grace period ended, as the API server set it on delete.
+TEST_F(KubectlGuardsSandboxTest, APodStuckTerminatingSaysWhenItsGracePeriodEnds) {
+  UseUserCluster();
+  std::string body;
+  ASSERT_EQ(sandbox_.Post("/sandbox/faults", R"({"fault":"stuck_terminating","namespace":"jobs"})",
+                          &body),
+            200)
+      << body;
+  CommandSpec del;
+  del.argv = {"/usr/bin/kubectl", "delete", "pod", "worker-a", "-n", "jobs", "--wait=false"};
+  del.env = env_;
+  ASSERT_EQ(runner_->Run(del).exit_code, 0);
+  GuardObservation o = PollUntil(G(GuardKind::kNoPodsTerminating, "jobs"), nullptr,
+                                 [](const GuardObservation& o) { return !o.holds; });
+  EXPECT_FALSE(o.error) << o.summary;
+  EXPECT_THAT(o.details,
+              ::testing::ElementsAre(::testing::MatchesRegex(
+                  "jobs/worker-a: terminating \\(grace period ends "
+                  "20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z\\)")));
+}
+
 // A real API server's deprecation warnings reach kubectl's stderr on every request: the guards
 // read the answers from stdout alone (mixed in, the warning makes the pod list malformed JSON).
 // `context is` and the missing binding are here for completeness: they get no warning.
