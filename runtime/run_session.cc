@@ -436,6 +436,9 @@ void MarkDone(const ResumeRequest& req, const SessionServices& svc, Checkpoint* 
   JournalRecord r = Rec(JournalRecord::Kind::kStep, svc.env.clock, id);
   r.record = rec;
   s->journal->Append(r);
+  s->Note("marked `" + id + "` done" +
+          (req.force ? " without checking its verify (--force)" : ", its verify holds") + ": " +
+          m.text);
 }
 
 constexpr Millis kLeftoverPollMs = 100;

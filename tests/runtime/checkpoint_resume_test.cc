@@ -251,9 +251,15 @@ TEST(CheckpointResumeTest, MarkDoneNeedsVerifyOrForceAndJournalsTheReason) {
             "cannot mark `b` done: verify `command [\"check\", \"b-ok\"] succeeds` does not hold: "
             "exit 1\npass --force to mark it done anyway");
   req.force = true;
+  h.reporter.events.clear();
   r = h.Resume(req);
   EXPECT_EQ(r.status, SessionStatus::kSucceeded) << r.message;
   EXPECT_THAT(h.runner.commands_ran(), ElementsAre("do a", "do b", "do c"));
+  // The operator is told what was recorded, when the session starts.
+  ASSERT_FALSE(h.reporter.events.empty());
+  EXPECT_EQ(h.reporter.events.front().type, ExecEvent::Type::kNote);
+  EXPECT_EQ(h.reporter.events.front().message,
+            "marked `b` done without checking its verify (--force): fixed by hand");
   Checkpoint cp = h.Load();
   EXPECT_EQ(cp.steps["b"].message, "marked done (forced): fixed by hand");
   bool journaled = false;
@@ -274,8 +280,11 @@ TEST(CheckpointResumeTest, MarkDoneWhenVerifyHolds) {
   ResumeRequest req;
   req.mark_done = "b";
   req.reason = "done";
+  h.reporter.events.clear();
   EXPECT_EQ(h.Resume(req).status, SessionStatus::kSucceeded);
   EXPECT_EQ(h.Load().steps["b"].message, "marked done: done");
+  ASSERT_FALSE(h.reporter.events.empty());
+  EXPECT_EQ(h.reporter.events.front().message, "marked `b` done, its verify holds: done");
 }
 
 TEST(CheckpointResumeTest, ChangedPlanIsRefusedNamingTheSteps) {
