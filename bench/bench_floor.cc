@@ -1,7 +1,9 @@
 // The floor under any executor that runs N `true` commands with a durable checkpoint: the bare
 // cost of one spawn of `true` (posix_spawn + wait, nothing else), of one durable append (a
-// 100-byte write + fdatasync in DIR), and of both per step with two steps running at once (two
-// threads, each appending durably and then spawning, as `-j2` must). bench_executor.sh prints
+// 100-byte write + fdatasync in DIR), of both per step one after the other (as `-j1` must; an
+// fdatasync right after a process ran takes longer than one of a series), and of both per step
+// with two steps running at once (two threads, each appending durably and then spawning, as `-j2`
+// must). bench_executor.sh prints
 // these beside asmplan and ninja, so what is asmplan's own overhead and what is the machine's
 // shows. Usage: bench_floor N DIR
 #include <fcntl.h>
@@ -70,6 +72,19 @@ int main(int argc, char** argv) {
   }
   double sync_ms = MsSince(start) / n;
 
+  start = std::chrono::steady_clock::now();
+  for (int i = 0; i < n; ++i) {
+    pid_t pid;
+    int status;
+    if (write(fd, record.data(), record.size()) != static_cast<ssize_t>(record.size()) ||
+        fdatasync(fd) != 0 || posix_spawnp(&pid, prog, nullptr, nullptr, args, environ) != 0) {
+      std::perror("bench_floor: one after the other");
+      return 1;
+    }
+    waitpid(pid, &status, 0);
+  }
+  double serial_ms = MsSince(start) / n;
+
   std::atomic<bool> failed{false};
   auto steps = [&](int count) {
     for (int i = 0; i < count; ++i) {
@@ -96,7 +111,7 @@ int main(int argc, char** argv) {
   }
   std::printf(
       "spawn of `true` %.3f ms, durable append %.3f ms, both with two running at once %.3f ms "
-      "per step\n",
-      spawn_ms, sync_ms, pair_ms);
+      "per step, both one after the other %.3f ms\n",
+      spawn_ms, sync_ms, pair_ms, serial_ms);
   return 0;
 }
