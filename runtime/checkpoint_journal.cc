@@ -358,8 +358,8 @@ void JournalWriter::SyncLoop() {
   for (;;) {
     later_cv_.wait(lock, [&] { return stop_ || later_ > done; });
     if (stop_) return;
-    // Nothing waits for these marks: a short pause lets the marks of the next steps join this
-    // fdatasync (many short steps then share one instead of one each).
+    // Nothing waits for this thread (whoever needs a mark durable syncs it itself): a short pause
+    // lets the marks of the next steps join this fdatasync (many short steps share one).
     if (later_cv_.wait_for(lock, later_pause_, [&] { return stop_; })) return;
     uint64_t mark = later_;
     lock.unlock();

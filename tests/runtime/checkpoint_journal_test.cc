@@ -389,7 +389,7 @@ TEST(CheckpointJournalTest, SyncLaterMarksGivenDuringItsPauseShareOneSync) {
   std::string err;
   auto w = JournalWriter::Create(dir / "journal", "abc", &err);
   ASSERT_TRUE(w) << err;
-  w->set_later_pause_for_test(std::chrono::milliseconds(500));
+  w->set_later_pause_for_test(std::chrono::seconds(2));
   w->Append(StepRec("a", StepState::kRunning, 1));
   uint64_t first = w->Write(&err);
   w->SyncLater(first);

@@ -11,11 +11,14 @@
 
 namespace asmplan {
 
-// After Hold(), each fdatasync of `journal` waits for Release(), up to 5 s (so code that waits for
-// the sync is slow rather than stuck). Wait() waits until one is held. `journal` must outlive it.
+// SyncLater() no longer pauses. After Hold(), each fdatasync of `journal` waits for Release(), up
+// to 5 s (so code that waits for the sync is slow rather than stuck). Wait() waits until one is
+// held. `journal` must outlive it.
 class SyncHold {
  public:
   explicit SyncHold(JournalWriter& journal) : journal_(journal) {
+    // The journal's own thread syncs at once, so the sync a test holds is the one it means.
+    journal.set_later_pause_for_test(std::chrono::milliseconds(0));
     journal.set_fdatasync_for_test([this](int fd) {
       std::unique_lock<std::mutex> lock(mu_);
       if (hold_) {
