@@ -42,7 +42,7 @@ class FlightRecorder {
   ///     first (0s): 3 of 5 pods in payments show 2/2
   ///       payments/api-7d9f: 1/2 ready, istio-proxy not ready (CrashLoopBackOff)
   ///     changed (2m15s): 4 of 5 pods in payments show 2/2
-  ///       - payments/old-5c: terminating
+  ///       - payments/old-5c: terminating (grace period until 2026-11-27T07:20:00Z)
   ///     last (20m): 4 of 5 pods in payments show 2/2
   ///       payments/api-7d9f: 1/2 ready, istio-proxy not ready (CrashLoopBackOff)
   ///     3 queries failed (5m to 7m), the last: kubectl get pods failed: ... (500)

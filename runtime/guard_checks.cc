@@ -40,11 +40,11 @@ GuardObservation Fails(std::string summary, std::vector<std::string> details = {
   return o;
 }
 
-/// "terminating (grace period ends 2026-11-27T07:20:00Z; finalizers: example.com/protect)": a pod
+/// "terminating (grace period until 2026-11-27T07:20:00Z; finalizers: example.com/protect)": a pod
 /// still there long after its grace period ended usually waits for a finalizer or its node.
 std::string Terminating(const PodInfo& p) {
   std::vector<std::string> notes;
-  if (!p.deletion_timestamp.empty()) notes.push_back("grace period ends " + p.deletion_timestamp);
+  if (!p.deletion_timestamp.empty()) notes.push_back("grace period until " + p.deletion_timestamp);
   if (!p.finalizers.empty()) notes.push_back("finalizers: " + JoinWith(p.finalizers, ", "));
   return notes.empty() ? "terminating" : "terminating (" + JoinWith(notes, "; ") + ")";
 }

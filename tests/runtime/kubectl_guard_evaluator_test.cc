@@ -72,7 +72,7 @@ TEST_F(KubectlGuardEvaluatorTest, AllShowSaysWhyPodByPod) {
   EXPECT_THAT(o.details,
               ElementsAre("payments/api-7d9f: 1/2 ready, istio-proxy not ready (CrashLoopBackOff, "
                           "7 restarts)",
-                          "payments/old-5c: terminating (grace period ends 2026-11-27T07:20:00Z)",
+                          "payments/old-5c: terminating (grace period until 2026-11-27T07:20:00Z)",
                           "payments/legacy-1: 1/1 ready, expected 2/2"));
 }
 
@@ -108,7 +108,7 @@ TEST_F(KubectlGuardEvaluatorTest, NoPodsTerminatingNamesThem) {
   GuardObservation o = One(G(GuardKind::kNoPodsTerminating, "istio-system"));
   EXPECT_FALSE(o.holds);
   EXPECT_EQ(o.summary, "1 pod in istio-system terminating");
-  EXPECT_THAT(o.details, ElementsAre("istio-system/gw-old: terminating (grace period ends "
+  EXPECT_THAT(o.details, ElementsAre("istio-system/gw-old: terminating (grace period until "
                                      "2026-11-27T07:20:00Z; finalizers: example.com/protect, "
                                      "example.com/audit)"));
 }
@@ -130,7 +130,7 @@ TEST_F(KubectlGuardEvaluatorTest, SidecarVersionsOfOnlyTerminatingPodsSaySo) {
   EXPECT_FALSE(o.holds);
   EXPECT_EQ(o.summary, "no pods in shop but terminating ones");
   EXPECT_THAT(o.details,
-              ElementsAre("shop/old: terminating (grace period ends 2026-11-27T07:20:00Z)"));
+              ElementsAre("shop/old: terminating (grace period until 2026-11-27T07:20:00Z)"));
 }
 
 TEST_F(KubectlGuardEvaluatorTest, ControlPlaneVersionLooksAtIstiodPodsOnly) {
@@ -150,7 +150,7 @@ TEST_F(KubectlGuardEvaluatorTest, ControlPlaneVersionLooksAtIstiodPodsOnly) {
   EXPECT_FALSE(o.holds);
   EXPECT_EQ(o.summary, "0 of 2 istiod pods ready at 1.5.10-asm.2");
   EXPECT_THAT(o.details,
-              ElementsAre("istio-system/istiod-old: terminating (grace period ends "
+              ElementsAre("istio-system/istiod-old: terminating (grace period until "
                           "2026-11-27T07:20:00Z), discovery at 1.6.14-asm.1",
                           "istio-system/istiod-new: not ready, 0/1 ready, discovery not ready "
                           "(ContainerCreating)"));

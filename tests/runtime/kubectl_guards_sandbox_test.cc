@@ -199,7 +199,7 @@ TEST_F(KubectlGuardsSandboxTest, APodStuckTerminatingSaysWhenItsGracePeriodEnds)
   EXPECT_FALSE(o.error) << o.summary;
   EXPECT_THAT(o.details,
               ::testing::ElementsAre(::testing::MatchesRegex(
-                  "jobs/worker-a: terminating \\(grace period ends "
+                  "jobs/worker-a: terminating \\(grace period until "
                   "20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z\\)")));
 }
 
