@@ -77,8 +77,12 @@ int main(int argc, char** argv) {
     pid_t pid;
     int status;
     if (write(fd, record.data(), record.size()) != static_cast<ssize_t>(record.size()) ||
-        fdatasync(fd) != 0 || posix_spawnp(&pid, prog, nullptr, nullptr, args, environ) != 0) {
-      std::perror("bench_floor: one after the other");
+        fdatasync(fd) != 0) {
+      std::perror("bench_floor: one after the other: append");
+      return 1;
+    }
+    if (int rc = posix_spawnp(&pid, prog, nullptr, nullptr, args, environ); rc != 0) {
+      std::fprintf(stderr, "bench_floor: cannot spawn true: %s\n", std::strerror(rc));
       return 1;
     }
     waitpid(pid, &status, 0);
