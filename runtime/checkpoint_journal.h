@@ -122,9 +122,9 @@ class JournalWriter {
   std::function<int(int)> fdatasync_;  ///< ::fdatasync when empty
   std::mutex later_mu_;                ///< guards what follows
   std::condition_variable later_cv_;
-  uint64_t later_ = 0;  ///< the largest mark SyncLater() was given
-  std::chrono::milliseconds later_pause_{5};
-  bool stop_ = false;  ///< the destructor ends the thread
+  uint64_t later_ = 0;                        ///< the largest mark SyncLater() was given
+  std::chrono::milliseconds later_pause_{5};  ///< SyncLoop() waits this long before each sync
+  bool stop_ = false;                         ///< the destructor ends the thread
   std::thread syncer_;
 };
 
