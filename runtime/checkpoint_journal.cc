@@ -293,12 +293,7 @@ uint64_t JournalWriter::Write(std::string* err) {
       // What earlier writes put in the file is made durable first, as far as the disk lets it: a
       // run's last turn leaves its records to the finish record's sync, and this may be that
       // record. (A part of this batch written before the error is a torn tail to a loader.)
-      if (error_.empty() && durable_ < written_.load() &&
-          (fdatasync_ ? fdatasync_(fd_) : ::fdatasync(fd_)) == 0) {
-        ++syncs_;
-        durable_ = written_.load();
-        synced_.store(durable_);
-      }
+      if (error_.empty() && durable_ < written_.load()) SyncWritten();
       return Broken(why, err);
     }
     done += static_cast<size_t>(n);
@@ -312,9 +307,14 @@ bool JournalWriter::SyncThrough(uint64_t mark, std::string* err) {
   if (!error_.empty()) return Broken("", err);
   if (durable_ >= mark) return true;
   // Everything written before this call is covered, also what was written after `mark`.
-  uint64_t target = written_.load();
-  if ((fdatasync_ ? fdatasync_(fd_) : ::fdatasync(fd_)) != 0)
+  if (!SyncWritten())
     return Broken("cannot sync journal " + path_ + ": " + std::strerror(errno), err);
+  return true;
+}
+
+bool JournalWriter::SyncWritten() {
+  uint64_t target = written_.load();
+  if ((fdatasync_ ? fdatasync_(fd_) : ::fdatasync(fd_)) != 0) return false;
   ++syncs_;
   durable_ = target;
   synced_.store(target);

@@ -106,7 +106,8 @@ class JournalWriter {
   JournalWriter(int fd, std::string path, uint64_t size)
       : fd_(fd), path_(std::move(path)), written_(size), durable_(size) {}
   bool Broken(const std::string& what, std::string* err);  // sync_mu_ held: first error; false
-  void SyncLoop();                                         // the SyncLater() thread
+  bool SyncWritten();  // sync_mu_ held: one fdatasync; on success all written is durable
+  void SyncLoop();     // the SyncLater() thread
   int fd_;
   std::string path_;
   std::string buffer_;
