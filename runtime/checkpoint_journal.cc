@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <system_error>
 
 #include "runtime/crc32.h"
@@ -16,8 +17,10 @@ namespace asmplan {
 namespace {
 
 constexpr std::string_view kMagic = "asmplan journal v";
-/// v2 adds `durable` records (JournalRecord::kDurable); v1 journals are still read.
-constexpr int kVersion = 2;
+/// v2 adds `durable` records (JournalRecord::kDurable); v3 adds `arm` records and the boot ID in
+/// `session` records. v1 and v2 journals are still read (and a resume appends to them only what
+/// their version has).
+constexpr int kVersion = 3;
 constexpr size_t kFrameHeader = 8;
 /// No record is longer (Append() cuts long texts): a longer length is a damaged frame, and the
 /// search for sound frames after a bad one costs at most this much per byte it tries.
@@ -67,7 +70,7 @@ size_t ParseHeader(std::string_view bytes, const std::string& path, Checkpoint* 
   std::string_view rest = line.substr(kMagic.size());
   size_t space = rest.find(' ');
   std::string version(rest.substr(0, space));
-  if (version != "1" && version != std::to_string(kVersion)) {
+  if (version.size() != 1 || version[0] < '1' || version[0] > '0' + kVersion) {
     *err = path + ": journal format v" + version + " is not supported (this asmplan reads v1 to v" +
            std::to_string(kVersion) + ")";
     return 0;
@@ -84,6 +87,7 @@ size_t ParseHeader(std::string_view bytes, const std::string& path, Checkpoint* 
 
 void Apply(JournalRecord&& r, Checkpoint* cp) {
   if (r.kind == JournalRecord::Kind::kStep) {
+    if (!cp->armed.empty()) cp->armed.erase(r.step);
     cp->steps[r.step] = std::move(r.record);
     return;
   }
@@ -91,6 +95,20 @@ void Apply(JournalRecord&& r, Checkpoint* cp) {
     cp->durable_mark = std::max<uint64_t>(cp->durable_mark, static_cast<uint64_t>(r.number));
     return;
   }
+  if (r.kind == JournalRecord::Kind::kArm) {
+    cp->armed[r.step] = cp->boot_id;
+    return;
+  }
+  if (r.kind == JournalRecord::Kind::kSession) {
+    // A session on the same boot found the arms of the one before it whole: each step without its
+    // `running` record had not started, and that session's own records say what it did since.
+    cp->boot_id = r.boot_id;
+    for (auto it = cp->armed.begin(); it != cp->armed.end();) {
+      it = !r.boot_id.empty() && it->second == r.boot_id ? cp->armed.erase(it) : std::next(it);
+    }
+  }
+  // A session that finished wrote (and synced) every record it had: its arms did not start.
+  if (r.kind == JournalRecord::Kind::kFinish) cp->armed.clear();
   if (r.kind == JournalRecord::Kind::kAcceptChanges) cp->plan_sha256 = r.text;
   cp->history.push_back(std::move(r));
 }
@@ -189,6 +207,22 @@ bool ParseJournal(std::string_view bytes, const std::string& path, Checkpoint* c
   }
   cp->torn_tail = cp->valid_bytes != bytes.size();
   return true;
+}
+
+std::vector<std::string> ResolveArms(Checkpoint* cp, const std::string& boot_id) {
+  std::vector<std::string> maybe;
+  for (const auto& [step, armed_on] : cp->armed) {
+    if (!boot_id.empty() && armed_on == boot_id) continue;  // its start would be in the file
+    StepRecord& rec = cp->steps[step];
+    rec.state = StepState::kRunning;
+    rec.exit_code = -1;
+    ++rec.attempts;
+    rec.message = "it was about to start when the machine restarted, and may have";
+    maybe.push_back(step);
+  }
+  cp->armed.clear();
+  std::sort(maybe.begin(), maybe.end());
+  return maybe;
 }
 
 bool LoadJournal(const std::string& path, Checkpoint* cp, std::string* err) {

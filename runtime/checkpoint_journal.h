@@ -44,12 +44,23 @@ struct Checkpoint {
   bool torn_tail = false;              ///< bytes after the last valid frame were ignored
   int version = 0;                     ///< the header's format version
   uint64_t durable_mark = 0;           ///< the largest `durable` record: bytes known synced
+  std::string boot_id;                 ///< of the last session ("" when unknown)
+  /// Steps armed (JournalRecord::kArm) with no record of theirs since: step -> the boot ID of the
+  /// session that armed it. `arm` records are not in `history`.
+  std::unordered_map<std::string, std::string> armed;
 };
 
 /// Replays journal bytes. `path` only names the file in messages. False with a message for a bad
 /// header, an unsupported version, or a corrupt record that has records after it.
 bool ParseJournal(std::string_view bytes, const std::string& path, Checkpoint* checkpoint,
                   std::string* err);
+
+/// Settles the steps still armed in `checkpoint` against this machine's `boot_id`: armed on this
+/// boot, a step's `running` record would be in the file had it started (a killed process loses
+/// nothing the kernel has), so it has not; armed on another boot (or either is unknown), its start
+/// may have been lost with the machine, so its record becomes `running` (settled on resume as a
+/// step cut off while running). Returns those steps, sorted; `armed` is empty after.
+std::vector<std::string> ResolveArms(Checkpoint* checkpoint, const std::string& boot_id);
 
 /// Reads and replays the journal at `path`.
 bool LoadJournal(const std::string& path, Checkpoint* checkpoint, std::string* err);

@@ -148,6 +148,7 @@ bool Executor::Impl::Turn() {
     for (int i : carried_waiting_ > 0 && sched_.HasReady(carried) ? sched_.TakeStartable(carried)
                                                                   : sched_.TakeStartable())
       Begin(i);
+    if (carried_waiting_ == 0) ArmNext();
   }
   // Carried steps that need a decision and nothing else (no verify to settle them by, neither
   // idempotent nor retried) ask no guard and run no command: once every other carried step has
@@ -178,6 +179,8 @@ bool Executor::Impl::Turn() {
   jobs.swap(to_post_);
   uint64_t written_before = written_mark_;
   uint64_t mark = WriteJournal();
+  for (int i : arming_) runs_[i].armed_mark = mark;
+  arming_.clear();
   if (jobs.empty() && mark != written_before && !Finished()) SyncJournal(mark);
   if (mark != 0) written_mark_ = mark;
   if (mark != 0 && (rests_on_mark_ == 0 || sched_.releases() != releases_before_turn_))
@@ -259,6 +262,7 @@ void Executor::Impl::StartSession() {
   r.text = opt_.session;
   r.number = ::getpid();
   r.host = HostName();
+  r.boot_id = opt_.boot_id;
   env_.journal->Append(r);
   ExecEvent e;
   e.type = ExecEvent::Type::kRunStarted;

@@ -64,6 +64,9 @@ struct ExecutorOptions {
   std::set<std::string> approved;  ///< --approve STEP
   std::map<std::string, std::string> env;  ///< added to every command's environment
   std::string session = "run";             ///< "run" or "resume": journaled and reported
+  /// This boot's ID (BootId()), journaled with the session; "" when unknown, or when the journal
+  /// is older than v3. Only with it are steps armed (JournalRecord::kArm).
+  std::string boot_id;
   /// How the operator continues this run, in messages: `asmplan resume --state-dir DIR`.
   std::string resume_command = "asmplan resume";
 };

@@ -57,6 +57,9 @@ class Executor::Impl {
     Millis began_wall_ms = 0;  ///< wall clock, when it started this session
     Millis due_ms = 0;         ///< monotonic, when its guards are polled or its backoff ends
     Millis wait_started_ms = 0;
+    /// The mark of the journal write that armed it (JournalRecord::kArm), until it starts; 0 when
+    /// not armed.
+    uint64_t armed_mark = 0;
     std::unique_ptr<FlightRecorder> recorder;  ///< of the current wait
     std::vector<Guard> guards;  ///< the guards of the current guard phase, secrets substituted
     std::string status;         ///< what it is doing, for the live view
@@ -165,6 +168,11 @@ class Executor::Impl {
   };
   /// Whether step i's command may start before this turn's records are durable.
   bool MayStartBeforeSync(int i) const;
+  /// Arms the ready steps that start next as job slots free (see JournalRecord::kArm): their
+  /// `arm` records are synced while the running steps run, so each starts without waiting for the
+  /// disk. Only steps that go straight to their commands and would be asked about after a stop.
+  /// At most jobs * arm_depth_ of them, in plan order.
+  void ArmNext();
   void PostJob(uint64_t mark, Job job);
   /// Queues `c` for the next turn; `wake`: wakes the main loop for it.
   void Complete(Completion c, bool wake = true);
@@ -185,6 +193,12 @@ class Executor::Impl {
   Millis anchor_ms_ = 0;   ///< monotonic, the run's start: the origin of the poll grid
   /// Posted with the next journal write, dropped if it fails.
   std::vector<Job> to_post_;
+  std::vector<int> arming_;  ///< steps armed this turn: their armed_mark is its write's
+  /// How many steps per job are armed ahead: 1, doubled (up to 8) each time an armed step's arm
+  /// was not yet durable when it started. Steps of a few milliseconds need several turns' arms in
+  /// one group commit (see JournalWriter::SyncLater); slower ones arm one each, so a power loss
+  /// leaves few steps to ask about that never started.
+  int arm_depth_ = 1;
   int in_flight_ = 0;
   /// The mark of the last turn that made a step ready (a dependency's end), or of the session's
   /// first turn (its record) when later; 0 before it: what the start of a step ready before this

@@ -7,10 +7,10 @@ namespace asmplan {
 namespace {
 
 using Kind = JournalRecord::Kind;
-constexpr const char* kKindNames[] = {"step",      "session", "interrupt",
-                                      "mark-done", "rerun",   "accept-changes",
-                                      "fetch",     "finish",  "durable"};
-constexpr int kKindCount = 9;
+constexpr const char* kKindNames[] = {
+    "step",           "session", "interrupt", "mark-done", "rerun",
+    "accept-changes", "fetch",   "finish",    "durable",   "arm"};
+constexpr int kKindCount = 10;
 
 void AppendField(std::string* out, std::string_view field) {
   out->push_back('\t');
@@ -66,7 +66,7 @@ int FieldCount(Kind kind) {
   switch (kind) {
     case Kind::kStep:
       return 10;
-    case Kind::kSession:
+    case Kind::kSession:  // 6 with a boot ID (journal v3)
     case Kind::kMarkDone:
       return 5;
     case Kind::kFetch:
@@ -108,6 +108,8 @@ std::string EncodeRecord(const JournalRecord& r) {
       AppendField(&out, r.text);
       AppendNumber(&out, r.number);
       AppendField(&out, r.host);
+      // Only when known: a resumed v2 journal keeps records an older asmplan reads.
+      if (!r.boot_id.empty()) AppendField(&out, r.boot_id);
       break;
     case Kind::kMarkDone:
       AppendField(&out, r.step);
@@ -123,6 +125,7 @@ std::string EncodeRecord(const JournalRecord& r) {
       AppendNumber(&out, r.number);
       break;
     case Kind::kRerun:
+    case Kind::kArm:
       AppendField(&out, r.step);
       break;
     case Kind::kAcceptChanges:
@@ -143,7 +146,9 @@ bool DecodeRecord(std::string_view payload, JournalRecord* r, std::string* err) 
   }
   *r = JournalRecord();
   r->kind = static_cast<Kind>(kind);
-  bool ok = static_cast<int>(f.size()) == FieldCount(r->kind) && ToNumber(f[1], &r->wall_ms);
+  const int fields = static_cast<int>(f.size());
+  bool ok = (fields == FieldCount(r->kind) || (r->kind == Kind::kSession && fields == 6)) &&
+            ToNumber(f[1], &r->wall_ms);
   if (ok) {
     switch (r->kind) {
       case Kind::kStep:
@@ -152,6 +157,7 @@ bool DecodeRecord(std::string_view payload, JournalRecord* r, std::string* err) 
       case Kind::kSession:
         r->text = Unescape(f[2]);
         r->host = Unescape(f[4]);
+        if (fields == 6) r->boot_id = Unescape(f[5]);
         ok = ToNumber(f[3], &r->number);
         break;
       case Kind::kMarkDone:
@@ -168,6 +174,7 @@ bool DecodeRecord(std::string_view payload, JournalRecord* r, std::string* err) 
         ok = ToNumber(f[2], &r->number);
         break;
       case Kind::kRerun:
+      case Kind::kArm:
         r->step = Unescape(f[2]);
         break;
       case Kind::kAcceptChanges:

@@ -12,8 +12,10 @@ namespace asmplan {
 
 struct JournalRecord {
   enum class Kind {
-    kStep,           ///< a step's full record after a transition (replaces the previous one)
-    kSession,        ///< a run or resume began: text = "run"|"resume", number = pid, host
+    kStep,  ///< a step's full record after a transition (replaces the previous one)
+    /// A run or resume began: text = "run"|"resume", number = pid, host, boot_id (journal v3; ""
+    /// in older journals).
+    kSession,
     kInterrupt,      ///< a signal stopped the run: number = signal
     kMarkDone,       ///< operator marked `step` done: text = reason, number = 1 when --force
     kRerun,          ///< operator asked to run `step` again
@@ -23,6 +25,11 @@ struct JournalRecord {
     /// The writer's durable mark when it wrote the batch this record starts: number = every byte
     /// of the file before that offset was synced (journal v2). Tells a torn tail from corruption.
     kDurable,
+    /// `step` may start without another record being made durable first (journal v3): written
+    /// ahead, while it waits for a free job slot. Its `running` record is still written (not
+    /// synced) before its command starts, so on the same boot a missing one means it never
+    /// started; after a restart of the machine it may have (see ResolveArms).
+    kArm,
   };
   Kind kind = Kind::kStep;
   Millis wall_ms = 0;
@@ -30,7 +37,8 @@ struct JournalRecord {
   StepRecord record;  ///< kStep only
   std::string text;
   long long number = 0;
-  std::string host;  ///< kSession only
+  std::string host;     ///< kSession only
+  std::string boot_id;  ///< kSession only: the machine's boot ID, "" when unknown
 };
 
 /// The payload bytes of `record` (no framing).
@@ -40,7 +48,7 @@ std::string EncodeRecord(const JournalRecord& record);
 bool DecodeRecord(std::string_view payload, JournalRecord* record, std::string* err);
 
 /// "step", "session", "interrupt", "mark-done", "rerun", "accept-changes", "fetch", "finish",
-/// "durable".
+/// "durable", "arm".
 const char* RecordKindName(JournalRecord::Kind kind);
 
 }  // namespace asmplan

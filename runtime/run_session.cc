@@ -61,6 +61,7 @@ struct Session {
   std::unique_ptr<JournalWriter> journal;
   Secrets secrets;
   SessionResult result;
+  std::string boot_id;  ///< journaled with the session (v3 journals only); arms steps when known
 
   /// Adds `text` to what is said when the run starts.
   void Note(const std::string& text) { result.note += (result.note.empty() ? "" : "; ") + text; }
@@ -124,6 +125,7 @@ SessionResult Execute(const Plan& plan, const RunRequest& req, const SessionServ
   opt.assume_yes = req.assume_yes;
   opt.approved = req.approved;
   opt.session = session;
+  opt.boot_id = s->boot_id;
   // Absolute, so the hint works pasted in any directory.
   opt.resume_command = "asmplan resume --state-dir " + DisplayWord(AbsolutePath(req.state_dir));
   // Said when it happens (a lock taken over, changes accepted), not after the run.
@@ -237,6 +239,7 @@ SessionResult StartRun(const Plan& plan, const std::string& plan_text, const Run
   std::string unfit = NotForNewRun(req.state_dir);
   if (!unfit.empty()) return Error(SessionStatus::kInvalid, unfit);
   if (!Lock(req.state_dir, &s)) return s.result;
+  s.boot_id = BootId();
   std::string journal = req.state_dir + "/journal";
   if (::access(journal.c_str(), F_OK) == 0) {  // one that started since NotForNewRun looked
     return Error(SessionStatus::kInvalid, HoldsARun(req.state_dir));
@@ -554,6 +557,18 @@ SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
   Checkpoint cp;
   // A checkpoint that cannot be read is bad input (exit 2), not a failed step.
   if (!LoadJournal(journal, &cp, &err)) return Error(SessionStatus::kInvalid, err);
+  std::string boot = BootId();
+  // Records a v2 journal has no room for are not added to it.
+  if (cp.version >= 3) s.boot_id = boot;
+  std::vector<std::string> maybe = ResolveArms(&cp, boot);
+  if (!maybe.empty()) {
+    std::string listed;
+    for (const std::string& id : maybe) listed += (listed.empty() ? "" : ", ") + id;
+    s.Note("the machine restarted since the last session (or this is another one), and " +
+           std::string(maybe.size() == 1 ? "a step" : "steps") +
+           " about to start then may have started: " + listed +
+           "; each is settled as a step cut off while running");
+  }
   Plan plan;
   if (!LoadStoredPlan(req.state_dir, cp.plan_sha256, &plan, &s.result)) return s.result;
   // Everything that can refuse this resume is checked against the plan it would run before
@@ -575,6 +590,14 @@ SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
         s.journal->kept_tail());
   }
   if (changed && !AcceptChanges(req, svc, &plan, &s)) return s.result;
+  // Journaled as running, as they are settled: a session that ends before deciding them leaves
+  // them so (its finish record would otherwise make their arms look never started).
+  for (const std::string& id : maybe) {
+    JournalRecord r = Rec(JournalRecord::Kind::kStep, svc.env.clock, id);
+    r.record = cp.steps[id];
+    if (r.record.log_path.empty()) r.record.log_path = Executor::LogPathFor(id);
+    s.journal->Append(r);
+  }
   Rerun(req, svc, &cp, &s);
   if (!req.mark_done.empty()) MarkDone(req, svc, &cp, &s);
   if (!s.journal->Sync(&err)) return Error(SessionStatus::kFailed, err);

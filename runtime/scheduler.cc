@@ -87,6 +87,12 @@ std::vector<int> Scheduler::TakeStartable(const std::function<bool(int)>& only) 
   return out;
 }
 
+std::vector<int> Scheduler::FirstReady(size_t n) const {
+  std::vector<int> out;
+  for (auto it = ready_.begin(); it != ready_.end() && out.size() < n; ++it) out.push_back(*it);
+  return out;
+}
+
 bool Scheduler::HasReady(const std::function<bool(int)>& pred) const {
   for (int step : ready_) {
     if (pred(step)) return true;

@@ -28,6 +28,9 @@ class Scheduler {
   /// Pops every step that may start now, in plan order, and counts them active; with `only`, just
   /// those for which it is true (the others stay ready).
   std::vector<int> TakeStartable(const std::function<bool(int)>& only = nullptr);
+  /// The first `n` ready steps in plan order: those TakeStartable() takes next as slots free,
+  /// unless their group is full.
+  std::vector<int> FirstReady(size_t n) const;
   /// Whether a step for which `pred` is true is ready (a scan of the ready steps).
   bool HasReady(const std::function<bool(int)>& pred) const;
   /// An active step ended. When `done` (succeeded or skipped) its dependents may become ready.

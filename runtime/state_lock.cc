@@ -81,6 +81,13 @@ std::string HostName() {
   return buf;
 }
 
+std::string BootId() {
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  std::getline(in, id);
+  return id;
+}
+
 StateLock::~StateLock() {
   if (fd_ < 0) return;
   // An empty lock file says a run ended cleanly; a pid left in it says its holder was killed.

@@ -39,4 +39,7 @@ long LockHolder(const std::string& dir);
 /// This machine's host name ("unknown" when it cannot be read).
 std::string HostName();
 
+/// This boot of the machine's kernel (/proc/sys/kernel/random/boot_id), or "" when unknown.
+std::string BootId();
+
 }  // namespace asmplan

@@ -1,6 +1,7 @@
 #include "runtime/checkpoint_journal.h"
 
 #include <gmock/gmock.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -280,7 +281,7 @@ TEST(CheckpointJournalTest, RejectsForeignFileAndNewerVersion) {
   EXPECT_FALSE(ParseJournal("", "j", &cp, &err));
   EXPECT_THAT(err, HasSubstr("j: not an asmplan checkpoint journal (empty); if the state"));
   EXPECT_FALSE(ParseJournal("asmplan journal v9 plan x\n", "j", &cp, &err));
-  EXPECT_EQ(err, "j: journal format v9 is not supported (this asmplan reads v1 to v2)");
+  EXPECT_EQ(err, "j: journal format v9 is not supported (this asmplan reads v1 to v3)");
 }
 
 TEST(CheckpointJournalTest, AppendAfterTornTailCutsItOff) {
@@ -481,6 +482,102 @@ TEST(CheckpointJournalTest, CreateRefusesAnExistingJournal) {
   std::string err;
   EXPECT_FALSE(JournalWriter::Create(path, "abc123", &err));
   EXPECT_EQ(err, "cannot create journal " + path + ": it exists already");
+}
+
+JournalRecord Session(const std::string& boot_id) {
+  JournalRecord r;
+  r.kind = JournalRecord::Kind::kSession;
+  r.text = "resume";
+  r.number = 7;
+  r.host = "h1";
+  r.boot_id = boot_id;
+  return r;
+}
+
+JournalRecord Arm(const std::string& step) {
+  JournalRecord r;
+  r.kind = JournalRecord::Kind::kArm;
+  r.wall_ms = 2000;
+  r.step = step;
+  return r;
+}
+
+/// The checkpoint of `records` appended to a fresh v3 journal.
+Checkpoint Replay(const TempDir& dir, const std::vector<JournalRecord>& records) {
+  std::string path = dir / "arms", err;
+  ::unlink(path.c_str());
+  auto w = JournalWriter::Create(path, "abc123", &err);
+  EXPECT_TRUE(w) << err;
+  for (const JournalRecord& r : records) w->Append(r);
+  EXPECT_TRUE(w->Sync(&err)) << err;
+  Checkpoint cp;
+  EXPECT_TRUE(LoadJournal(path, &cp, &err)) << err;
+  return cp;
+}
+
+TEST(CheckpointJournalTest, SessionBootIdAndArmRecordsRoundTrip) {
+  JournalRecord back;
+  std::string err;
+  ASSERT_TRUE(DecodeRecord(EncodeRecord(Session("b-1")), &back, &err)) << err;
+  EXPECT_EQ(back.boot_id, "b-1");
+  EXPECT_EQ(back.host, "h1");
+  ASSERT_TRUE(DecodeRecord(EncodeRecord(Arm("restart[ns]")), &back, &err)) << err;
+  EXPECT_EQ(back.kind, JournalRecord::Kind::kArm);
+  EXPECT_EQ(back.step, "restart[ns]");
+  // A v2 session record has no boot ID field: it still reads, as an unknown boot.
+  ASSERT_TRUE(DecodeRecord("session\t5\trun\t42\th1", &back, &err)) << err;
+  EXPECT_EQ(back.boot_id, "");
+  EXPECT_FALSE(DecodeRecord("session\t5\trun\t42\th1\tb\tx", &back, &err));
+}
+
+TEST(CheckpointJournalTest, AnArmedStepNeverStartedOnThisBootStaysAsItWas) {
+  TempDir dir;
+  Checkpoint cp = Replay(dir, {Session("boot-1"), StepRec("a", StepState::kRunning, 1), Arm("b"),
+                               StepRec("a", StepState::kSucceeded, 1), Arm("c"),
+                               StepRec("c", StepState::kRunning, 1)});
+  EXPECT_EQ(cp.armed.size(), 1u);  // c's running record settles its arm
+  EXPECT_TRUE(ResolveArms(&cp, "boot-1").empty());
+  EXPECT_TRUE(cp.armed.empty());
+  EXPECT_EQ(cp.steps.count("b"), 0u);  // pending: it runs, and nobody is asked
+  EXPECT_EQ(cp.steps["c"].state, StepState::kRunning);
+}
+
+TEST(CheckpointJournalTest, AnArmedStepMayHaveStartedBeforeTheMachineRestarted) {
+  TempDir dir;
+  StepRecord failed = StepRec("b", StepState::kFailed, 2).record;
+  for (const std::string& now : {std::string("boot-2"), std::string("")}) {
+    Checkpoint cp =
+        Replay(dir, {Session("boot-1"), StepRec("b", StepState::kFailed, 2), Arm("b"), Arm("c")});
+    EXPECT_EQ(ResolveArms(&cp, now), (std::vector<std::string>{"b", "c"})) << now;
+    EXPECT_EQ(cp.steps["b"].state, StepState::kRunning);
+    EXPECT_EQ(cp.steps["b"].exit_code, -1);  // its commands not known done
+    EXPECT_EQ(cp.steps["b"].attempts, failed.attempts + 1);
+    EXPECT_EQ(cp.steps["b"].log_path, failed.log_path);
+    EXPECT_THAT(cp.steps["c"].message, HasSubstr("about to start when the machine restarted"));
+    EXPECT_EQ(cp.steps["c"].attempts, 1);
+  }
+  // Nor is a boot ID the last session did not know taken for this one.
+  Checkpoint cp = Replay(dir, {Session(""), Arm("b")});
+  EXPECT_EQ(ResolveArms(&cp, ""), std::vector<std::string>{"b"});
+}
+
+TEST(CheckpointJournalTest, ALaterSessionOnTheSameBootOrAFinishSettlesTheArms) {
+  TempDir dir;
+  // The session after it, on the boot that armed them, found them not started: a restart after
+  // that does not make them "may have started".
+  Checkpoint cp = Replay(dir, {Session("boot-1"), Arm("b"), Session("boot-1")});
+  EXPECT_TRUE(ResolveArms(&cp, "boot-2").empty());
+  // On another boot, that session settled them itself (as running): its records say how.
+  cp = Replay(dir, {Session("boot-1"), Arm("b"), Session("boot-2")});
+  EXPECT_EQ(ResolveArms(&cp, "boot-3"), std::vector<std::string>{"b"});
+  // A session that finished wrote and synced every record it had.
+  JournalRecord finish;
+  finish.kind = JournalRecord::Kind::kFinish;
+  finish.text = "failed";
+  cp = Replay(dir, {Session("boot-1"), Arm("b"), finish});
+  EXPECT_TRUE(ResolveArms(&cp, "boot-2").empty());
+  EXPECT_EQ(cp.records, 3u);
+  EXPECT_EQ(cp.history.size(), 2u);  // arms are not history
 }
 
 TEST(CheckpointJournalTest, AcceptChangesRebindsThePlan) {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "compiler/compiled_plan_io.h"
@@ -631,6 +632,79 @@ TEST(CheckpointResumeTest, ResumeSaysWhenTheLastSessionRanOnAnotherHost) {
   EXPECT_EQ(h.Resume({}).status, SessionStatus::kSucceeded);
   EXPECT_THAT(notes(), HasSubstr(said));
   EXPECT_EQ(h.Load().steps["c"].state, StepState::kSucceeded);
+}
+
+// A session killed after it armed b (JournalRecord::kArm) and before b's running record: on the
+// boot that armed it, b never started, and resume runs it with no question; after the machine
+// restarted (another boot ID in the journal), b may have started, and resume settles it as a step
+// cut off while running: by its verify, or by asking.
+TEST(CheckpointResumeTest, AnArmedStepIsAskedAboutOnlyAfterTheMachineRestarted) {
+  for (const std::string& boot : {BootId(), std::string("an-earlier-boot")}) {
+    for (bool verify : {false, true}) {
+      SCOPED_TRACE(boot + (verify ? " with verify" : ""));
+      SessionHarness h;
+      Plan plan;
+      plan.name = "ab";
+      plan.steps = {MakeStep("a"), MakeStep("b")};
+      if (verify) plan.steps[1].verify = {CommandGuard("b")};
+      bool a_failed = false;  // a fails once: the run stops after arming b
+      h.runner.SetDefault([&a_failed](const CommandSpec& spec) {
+        CommandResult r;
+        r.exit_code = spec.argv[1] == "a" && !a_failed ? 1 : 0;
+        a_failed = a_failed || r.exit_code != 0;
+        return r;
+      });
+      ASSERT_EQ(h.Start(plan).status, SessionStatus::kFailed);
+      // The killed session: it armed b and wrote nothing more.
+      std::string err;
+      Checkpoint cp = h.Load();
+      EXPECT_TRUE(cp.armed.empty());  // the failed run's finish settled its arms
+      auto journal = JournalWriter::OpenForAppend(h.state() + "/journal", cp.valid_bytes, &err);
+      ASSERT_TRUE(journal) << err;
+      JournalRecord session;
+      session.kind = JournalRecord::Kind::kSession;
+      session.text = "resume";
+      session.host = HostName();
+      session.boot_id = boot;
+      journal->Append(session);
+      JournalRecord arm;
+      arm.kind = JournalRecord::Kind::kArm;
+      arm.step = "b";
+      journal->Append(arm);
+      ASSERT_TRUE(journal->Sync(&err)) << err;
+      journal.reset();
+      SessionResult r = h.Resume({});
+      bool restarted = boot != BootId();
+      std::string notes;
+      for (const ExecEvent& e : h.reporter.events) {
+        if (e.type == ExecEvent::Type::kNote) notes += e.message + "\n";
+      }
+      EXPECT_EQ(notes.find("the machine restarted since the last session (or this is another "
+                           "one), and a step about to start then may have started: b; each is "
+                           "settled as a step cut off while running") != std::string::npos,
+                restarted)
+          << notes;
+      std::vector<std::string> ran = h.runner.commands_ran();
+      int b_ran = static_cast<int>(std::count(ran.begin(), ran.end(), "do b"));
+      if (!restarted) {
+        EXPECT_EQ(r.status, SessionStatus::kSucceeded) << r.message;
+        EXPECT_EQ(b_ran, 1);
+      } else if (verify) {
+        EXPECT_EQ(r.status, SessionStatus::kSucceeded) << r.message;  // its verify holds
+        EXPECT_EQ(b_ran, 0);
+        EXPECT_EQ(h.Load().steps["b"].state, StepState::kSucceeded);
+      } else {
+        EXPECT_EQ(r.status, SessionStatus::kAwaiting) << r.message;
+        EXPECT_THAT(r.message, HasSubstr("--mark-done b"));
+        EXPECT_EQ(b_ran, 0);
+        // Journaled as running: the next resume asks again, though this one finished.
+        EXPECT_EQ(h.Load().steps["b"].state, StepState::kRunning);
+        EXPECT_EQ(h.Resume({}).status, SessionStatus::kAwaiting);
+        ran = h.runner.commands_ran();
+        EXPECT_EQ(std::count(ran.begin(), ran.end(), "do b"), 0);
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -750,6 +750,63 @@ TEST(ExecutorRunTest, AStepThatMayRunAgainStartsWhileItsRunningRecordIsSynced) {
   EXPECT_EQ(h.journal->syncs(), waiting.journal->syncs());
 }
 
+// How many `arm` records the journal file holds.
+int ArmRecords(ExecutorHarness& h) {
+  std::string bytes, err;
+  EXPECT_TRUE(ReadWholeFile(h.JournalPath(), &bytes, &err)) << err;
+  int n = 0;
+  for (size_t at = bytes.find("arm\t"); at != std::string::npos; at = bytes.find("arm\t", at + 1))
+    ++n;
+  return n;
+}
+
+// A step that must not run twice and waits for a job slot is armed: its `arm` record reaches the
+// disk with the running steps' records, so when a slot frees, its command starts at once, its
+// running record written but not yet synced (a kill -9 of asmplan cannot lose it; after a power
+// loss resume finds the arm, and settles the step as one that may have started). Here the
+// journal's thread never syncs on its own: b's arm was durable with a's start; c's, written with
+// b's start, is not, so c waits for the disk, and from then on two steps per slot are armed.
+TEST(ExecutorRunTest, AnArmedStepStartsWithoutWaitingForTheDisk) {
+  ExecutorHarness h;
+  h.options.boot_id = "boot-1";
+  Plan plan;
+  plan.steps = {MakeStep("a"), MakeStep("b"), MakeStep("c"), MakeStep("d"), MakeStep("e")};
+  std::string err;
+  h.journal = JournalWriter::Create(h.JournalPath(), plan.sha256, &err);
+  ASSERT_TRUE(h.journal) << err;
+  h.journal->set_later_pause_for_test(std::chrono::hours(1));
+  std::vector<std::string> seen;
+  HookedRunner before(
+      h.runner,
+      [&](const CommandSpec& spec, CommandResult*) {
+        seen.push_back(OnDisk(h, spec.argv[1]));
+        return true;
+      },
+      /*first=*/true);
+  h.runner_override = &before;
+  EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_THAT(seen, ElementsAre("a running durable", "b running not durable", "c running durable",
+                                "d running not durable", "e running not durable"));
+  EXPECT_EQ(ArmRecords(h), 4);  // b to e
+  EXPECT_TRUE(h.Load().armed.empty());
+
+  // Not armed: a step resume would run again anyway, one with guards or a gate before its
+  // commands, and every step when the boot ID is unknown.
+  ExecutorHarness other;
+  other.options.boot_id = "boot-1";
+  Plan mixed;
+  mixed.steps = {MakeStep("a"), MakeStep("i"), MakeStep("r"), MakeStep("g")};
+  mixed.steps[1].idempotent = true;
+  mixed.steps[2].require = {CommandGuard("r")};
+  mixed.steps[3].confirm = "go?";
+  other.options.assume_yes = true;
+  EXPECT_EQ(other.Run(mixed).outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_EQ(ArmRecords(other), 0);
+  ExecutorHarness unknown;
+  EXPECT_EQ(unknown.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_EQ(ArmRecords(unknown), 0);
+}
+
 // The same when the dependency that ended is not a direct one: c follows b, which was done before
 // this session, and b follows a. a's end releases c through b in the turn it is journaled, so c
 // waits for the disk although b has no record in that turn.
