@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Executor benchmark (issue 3). Usage: bench/bench_executor.sh [BUILD_DIR] (default: build).
 # In one run, each figure beside its anchor measured here:
-#  1. 10k independent steps running `true`: asmplan (durable checkpoint: a step's running record is
-#     synced before its command starts; for `idempotent` steps, by the journal's thread within
-#     about 5 ms, together with the records of the steps after it)
+#  1. 10k independent steps running `true`: asmplan (durable checkpoint: before a step's command
+#     starts, its `arm` record, written while the step before it ran, is synced (the first step:
+#     its running record); for `idempotent` steps nothing is waited for: the journal's thread syncs
+#     within about 5 ms, together with the records of the steps after it)
 #     vs `ninja -j1` on an equivalent build.ninja; per-step time and ratio. Also at -j2.
 #     The state directory is on the working directory's file system (WORK, default a mktemp -d
 #     under /tmp) and, for comparison, on /dev/shm when it exists (fdatasync is nearly free).

@@ -211,13 +211,16 @@ bool ParseJournal(std::string_view bytes, const std::string& path, Checkpoint* c
 
 std::vector<std::string> ResolveArms(Checkpoint* cp, const std::string& boot_id) {
   std::vector<std::string> maybe;
+  // A torn tail on this boot is a kill -9 in the middle of a write, or a write the disk failed
+  // (the kernel may then drop what asmplan wrote, a started step's `running` record among it).
+  const bool whole = !boot_id.empty() && !cp->torn_tail;
   for (const auto& [step, armed_on] : cp->armed) {
-    if (!boot_id.empty() && armed_on == boot_id) continue;  // its start would be in the file
+    if (whole && armed_on == boot_id) continue;  // its start would be in the file
     StepRecord& rec = cp->steps[step];
     rec.state = StepState::kRunning;
     rec.exit_code = -1;
     ++rec.attempts;
-    rec.message = "it was about to start when the machine restarted, and may have";
+    rec.message = "it was about to start when the run stopped, and may have";
     maybe.push_back(step);
   }
   cp->armed.clear();

@@ -57,9 +57,10 @@ bool ParseJournal(std::string_view bytes, const std::string& path, Checkpoint* c
 
 /// Settles the steps still armed in `checkpoint` against this machine's `boot_id`: armed on this
 /// boot, a step's `running` record would be in the file had it started (a killed process loses
-/// nothing the kernel has), so it has not; armed on another boot (or either is unknown), its start
-/// may have been lost with the machine, so its record becomes `running` (settled on resume as a
-/// step cut off while running). Returns those steps, sorted; `armed` is empty after.
+/// nothing the kernel has), so it has not; armed on another boot (or either is unknown), or when
+/// the journal ends in a torn tail (a failed disk write may have dropped what was written), its
+/// start may have been lost, so its record becomes `running` (settled on resume as a step cut off
+/// while running). Returns those steps, sorted; `armed` is empty after.
 std::vector<std::string> ResolveArms(Checkpoint* checkpoint, const std::string& boot_id);
 
 /// Reads and replays the journal at `path`.

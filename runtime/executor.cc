@@ -179,7 +179,7 @@ bool Executor::Impl::Turn() {
   jobs.swap(to_post_);
   uint64_t written_before = written_mark_;
   uint64_t mark = WriteJournal();
-  for (int i : arming_) runs_[i].armed_mark = mark;
+  for (int i : arming_) runs_[i].armed_mark = mark;  // 0 if the write failed: nothing starts
   arming_.clear();
   if (jobs.empty() && mark != written_before && !Finished()) SyncJournal(mark);
   if (mark != 0) written_mark_ = mark;

@@ -58,8 +58,9 @@ class Executor::Impl {
     Millis due_ms = 0;         ///< monotonic, when its guards are polled or its backoff ends
     Millis wait_started_ms = 0;
     /// The mark of the journal write that armed it (JournalRecord::kArm), until it starts; 0 when
-    /// not armed.
+    /// not armed; kArming in the turn that arms it.
     uint64_t armed_mark = 0;
+    Millis armed_ms = 0;                       ///< monotonic, when it was armed
     std::unique_ptr<FlightRecorder> recorder;  ///< of the current wait
     std::vector<Guard> guards;  ///< the guards of the current guard phase, secrets substituted
     std::string status;         ///< what it is doing, for the live view
@@ -194,11 +195,16 @@ class Executor::Impl {
   /// Posted with the next journal write, dropped if it fails.
   std::vector<Job> to_post_;
   std::vector<int> arming_;  ///< steps armed this turn: their armed_mark is its write's
-  /// How many steps per job are armed ahead: 1, doubled (up to 8) each time an armed step's arm
-  /// was not yet durable when it started. Steps of a few milliseconds need several turns' arms in
-  /// one group commit (see JournalWriter::SyncLater); slower ones arm one each, so a power loss
-  /// leaves few steps to ask about that never started.
+  static constexpr uint64_t kArming = UINT64_MAX;
+  int armed_waiting_ = 0;  ///< steps armed and not started: at most jobs * arm_depth_
+  /// How many steps per job are armed ahead: 1, doubled (up to kMaxArmDepth) each time an armed
+  /// step's arm was not yet durable when it started, back to 1 when one was armed more than
+  /// kArmAgedMs before it started. Steps of a few milliseconds need several turns' arms in one
+  /// group commit (see JournalWriter::SyncLater); slower ones arm one each, so a power loss
+  /// leaves few steps to settle that never started.
   int arm_depth_ = 1;
+  static constexpr int kMaxArmDepth = 8;
+  static constexpr Millis kArmAgedMs = 100;
   int in_flight_ = 0;
   /// The mark of the last turn that made a step ready (a dependency's end), or of the session's
   /// first turn (its record) when later; 0 before it: what the start of a step ready before this

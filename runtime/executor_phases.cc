@@ -387,32 +387,42 @@ void Executor::Impl::StartAttempt(int i) {
     return RunAttempt(i, attempt, std::move(argvs), mark);
   };
   // An armed step's start rests on its `arm` record: its dependencies ended before it was armed.
-  bool armed = run.armed_mark != 0 && run.session_attempts == 1;
-  if (armed && !env_.journal->DurableThrough(run.armed_mark))
-    arm_depth_ = std::min(arm_depth_ * 2, 8);
+  // (Armed steps start in a later turn than the one that armed them, with their first attempt.)
+  const bool armed = run.armed_mark != 0;
+  if (armed) {
+    --armed_waiting_;
+    if (!env_.journal->DurableThrough(run.armed_mark)) {
+      arm_depth_ = std::min(arm_depth_ * 2, kMaxArmDepth);
+    } else if (env_.clock->NowMs() - run.armed_ms > kArmAgedMs) {
+      arm_depth_ = 1;
+    }
+  }
   uint64_t before = armed ? run.armed_mark : MayStartBeforeSync(i) ? rests_on_mark_ : 0;
   run.armed_mark = 0;
   to_post_.push_back({i, std::move(job), before});
 }
 
 void Executor::Impl::ArmNext() {
-  if (opt_.boot_id.empty() || !sched_.has_ready()) return;
-  for (int i : sched_.FirstReady(static_cast<size_t>(opt_.jobs) * arm_depth_)) {
+  const int limit = opt_.jobs * arm_depth_;
+  if (opt_.boot_id.empty() || armed_waiting_ >= limit || !sched_.has_ready()) return;
+  for (int i : sched_.FirstReady(static_cast<size_t>(limit))) {
     const Step& step = plan_.steps[i];
-    const StepRun& run = runs_[i];
+    StepRun& run = runs_[i];
     // Only a step whose commands start as soon as it begins, and which resume would not simply
     // run again (those start before their records are durable anyway).
     if (run.armed_mark != 0 || run.phase != Phase::kIdle || run.initial == StepState::kRunning ||
         step.run.empty() || !step.require.empty() || !step.skip_if.empty() ||
-        !step.confirm.empty() || !step.fetch.empty() || RunsAgainAfterAStop(step) ||
-        std::find(arming_.begin(), arming_.end(), i) != arming_.end())
+        !step.confirm.empty() || !step.fetch.empty() || RunsAgainAfterAStop(step))
       continue;
     JournalRecord r;
     r.kind = JournalRecord::Kind::kArm;
     r.wall_ms = env_.clock->WallMs();
     r.step = step.id;
     env_.journal->Append(r);
+    run.armed_mark = kArming;
+    run.armed_ms = env_.clock->NowMs();
     arming_.push_back(i);
+    if (++armed_waiting_ >= limit) return;
   }
 }
 

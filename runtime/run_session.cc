@@ -564,9 +564,12 @@ SessionResult ResumeRun(const ResumeRequest& req, const SessionServices& svc) {
   if (!maybe.empty()) {
     std::string listed;
     for (const std::string& id : maybe) listed += (listed.empty() ? "" : ", ") + id;
-    s.Note("the machine restarted since the last session (or this is another one), and " +
-           std::string(maybe.size() == 1 ? "a step" : "steps") +
-           " about to start then may have started: " + listed +
+    const char* why = boot.empty() ? "this machine's boot ID cannot be read"
+                      : cp.boot_id == boot
+                          ? "the journal ends in a torn record, which a failed disk write can leave"
+                          : "the machine restarted since the last session, or this is another one";
+    s.Note(std::string(maybe.size() == 1 ? "a step" : "steps") +
+           " about to start when the run stopped may have started (" + why + "): " + listed +
            "; each is settled as a step cut off while running");
   }
   Plan plan;

@@ -553,12 +553,26 @@ TEST(CheckpointJournalTest, AnArmedStepMayHaveStartedBeforeTheMachineRestarted) 
     EXPECT_EQ(cp.steps["b"].exit_code, -1);  // its commands not known done
     EXPECT_EQ(cp.steps["b"].attempts, failed.attempts + 1);
     EXPECT_EQ(cp.steps["b"].log_path, failed.log_path);
-    EXPECT_THAT(cp.steps["c"].message, HasSubstr("about to start when the machine restarted"));
+    EXPECT_THAT(cp.steps["c"].message, HasSubstr("about to start when the run stopped"));
     EXPECT_EQ(cp.steps["c"].attempts, 1);
   }
   // Nor is a boot ID the last session did not know taken for this one.
   Checkpoint cp = Replay(dir, {Session(""), Arm("b")});
   EXPECT_EQ(ResolveArms(&cp, ""), std::vector<std::string>{"b"});
+}
+
+// On the boot that armed it too, when the journal ends in a torn tail: a write the disk failed may
+// have been dropped by the kernel, a started step's `running` record with it.
+TEST(CheckpointJournalTest, AnArmedStepMayHaveStartedWhenTheJournalIsTorn) {
+  TempDir dir;
+  Checkpoint cp = Replay(dir, {Session("boot-1"), Arm("b"), StepRec("b", StepState::kRunning, 1)});
+  std::string bytes, err;
+  ASSERT_TRUE(ReadWholeFile(dir / "arms", &bytes, &err)) << err;
+  bytes.resize(bytes.size() - 3);  // b's running record, torn
+  ASSERT_TRUE(ParseJournal(bytes, "j", &cp, &err)) << err;
+  ASSERT_TRUE(cp.torn_tail);
+  EXPECT_EQ(ResolveArms(&cp, "boot-1"), std::vector<std::string>{"b"});
+  EXPECT_EQ(cp.steps["b"].state, StepState::kRunning);
 }
 
 TEST(CheckpointJournalTest, ALaterSessionOnTheSameBootOrAFinishSettlesTheArms) {
@@ -567,7 +581,8 @@ TEST(CheckpointJournalTest, ALaterSessionOnTheSameBootOrAFinishSettlesTheArms) {
   // that does not make them "may have started".
   Checkpoint cp = Replay(dir, {Session("boot-1"), Arm("b"), Session("boot-1")});
   EXPECT_TRUE(ResolveArms(&cp, "boot-2").empty());
-  // On another boot, that session settled them itself (as running): its records say how.
+  // A session on another boot does not settle them: it journals them as running when it resumes
+  // (ResumeRun), and until then they stay armed.
   cp = Replay(dir, {Session("boot-1"), Arm("b"), Session("boot-2")});
   EXPECT_EQ(ResolveArms(&cp, "boot-3"), std::vector<std::string>{"b"});
   // A session that finished wrote and synced every record it had.

@@ -639,6 +639,7 @@ TEST(CheckpointResumeTest, ResumeSaysWhenTheLastSessionRanOnAnotherHost) {
 // restarted (another boot ID in the journal), b may have started, and resume settles it as a step
 // cut off while running: by its verify, or by asking.
 TEST(CheckpointResumeTest, AnArmedStepIsAskedAboutOnlyAfterTheMachineRestarted) {
+  if (BootId().empty()) GTEST_SKIP() << "this machine has no boot ID to compare";
   for (const std::string& boot : {BootId(), std::string("an-earlier-boot")}) {
     for (bool verify : {false, true}) {
       SCOPED_TRACE(boot + (verify ? " with verify" : ""));
@@ -679,10 +680,11 @@ TEST(CheckpointResumeTest, AnArmedStepIsAskedAboutOnlyAfterTheMachineRestarted) 
       for (const ExecEvent& e : h.reporter.events) {
         if (e.type == ExecEvent::Type::kNote) notes += e.message + "\n";
       }
-      EXPECT_EQ(notes.find("the machine restarted since the last session (or this is another "
-                           "one), and a step about to start then may have started: b; each is "
-                           "settled as a step cut off while running") != std::string::npos,
-                restarted)
+      EXPECT_EQ(
+          notes.find("a step about to start when the run stopped may have started (the "
+                     "machine restarted since the last session, or this is another one): "
+                     "b; each is settled as a step cut off while running") != std::string::npos,
+          restarted)
           << notes;
       std::vector<std::string> ran = h.runner.commands_ran();
       int b_ran = static_cast<int>(std::count(ran.begin(), ran.end(), "do b"));

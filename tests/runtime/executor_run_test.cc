@@ -807,6 +807,48 @@ TEST(ExecutorRunTest, AnArmedStepStartsWithoutWaitingForTheDisk) {
   EXPECT_EQ(ArmRecords(unknown), 0);
 }
 
+// At most jobs * depth steps wait armed: here at -j1, while y and z run, v (armed while x ran)
+// stays the one armed step, though u became ready before it. And once an armed step has waited
+// longer than a group commit takes (c runs for a second), one step per slot is armed again. Each
+// entry: a step as its command starts, and how many armed steps wait then.
+TEST(ExecutorRunTest, ArmedStepsAreFewAndOnePerSlotOnceStepsTakeLong) {
+  auto run = [](Plan plan, bool sync_at_start) {
+    ExecutorHarness h;
+    h.options.boot_id = "boot-1";
+    std::string err;
+    h.journal = JournalWriter::Create(h.JournalPath(), plan.sha256, &err);
+    EXPECT_TRUE(h.journal) << err;
+    h.journal->set_later_pause_for_test(std::chrono::hours(1));
+    std::vector<std::string> seen;
+    HookedRunner before(
+        h.runner,
+        [&](const CommandSpec& spec, CommandResult*) {
+          std::string e;
+          Checkpoint cp = h.Load();
+          seen.push_back(spec.argv[1] + ":" + std::to_string(cp.armed.size()));
+          // The next step's arm, written with this start, durable before it starts.
+          if (sync_at_start) {
+            EXPECT_TRUE(h.journal->SyncThrough(cp.valid_bytes, &e)) << e;
+          }
+          if (spec.argv[1] == "c") h.clock.Advance(1000);
+          return true;
+        },
+        /*first=*/true);
+    h.runner_override = &before;
+    EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+    return seen;
+  };
+  Plan fan;
+  fan.steps = {MakeStep("x"), MakeStep("y", {"x"}), MakeStep("z", {"y"}), MakeStep("u", {"x"}),
+               MakeStep("v")};
+  EXPECT_THAT(run(fan, true), ElementsAre("x:1", "y:1", "z:1", "u:1", "v:0"));
+  Plan slow;
+  for (const char* id : {"a", "b", "c", "d", "e", "f"}) slow.steps.push_back(MakeStep(id));
+  // c's arm was not durable when it started: two per slot from then, until d, armed a second
+  // before it started.
+  EXPECT_THAT(run(slow, false), ElementsAre("a:1", "b:1", "c:2", "d:1", "e:1", "f:0"));
+}
+
 // The same when the dependency that ended is not a direct one: c follows b, which was done before
 // this session, and b follows a. a's end releases c through b in the turn it is journaled, so c
 // waits for the disk although b has no record in that turn.
