@@ -275,8 +275,9 @@ int ReadRun(RunOptions* o, RunOnDisk* run) {
     std::fprintf(stderr, "error: %s\n", err.c_str());
     return kExitInvalid;
   }
-  // As resume will see them: steps armed before the machine restarted may have started.
-  ResolveArms(&run->cp, BootId());
+  // As resume will see them: steps armed before the machine restarted may have started. (A live
+  // run's armed steps wait for a slot; its journal may end in a write under way.)
+  if (run->lock_holder <= 0) ResolveArms(&run->cp, BootId());
   // A live executor may be writing the end right now: that is not a torn record.
   if (run->cp.torn_tail && run->lock_holder <= 0) {
     std::fprintf(stderr,

@@ -349,6 +349,58 @@ TEST(RunCliTest, ACorruptJournalIsInvalidInput) {
   }
 }
 
+// A step armed (JournalRecord::kArm) before the machine restarted may have started: `status` shows
+// it running, and `resume` says why and asks about it (it has no verify and must not run twice).
+TEST(RunCliTest, AStepArmedBeforeARestartIsShownRunningAndAskedAbout) {
+  TempDir dir;
+  Plan plan;
+  plan.name = "armed";
+  Step a;
+  a.id = "a";
+  a.run = {{"false"}};
+  Step b;
+  b.id = "b";
+  b.run = {{"true"}};
+  plan.steps = {a, b};
+  ASSERT_TRUE(testing::WritePlanFile(plan, dir / "plan.yaml"));
+  std::string state = dir / "state", err;
+  testing::AsmplanProcess run({"run", dir / "plan.yaml", "--jobs", "1", "--state-dir", state},
+                              dir.path());
+  ASSERT_EQ(run.Wait(), 1) << Output(dir);
+  Output(dir);
+  // What a session killed on an earlier boot, after arming b, leaves.
+  Checkpoint cp;
+  ASSERT_TRUE(LoadJournal(state + "/journal", &cp, &err)) << err;
+  auto journal = JournalWriter::OpenForAppend(state + "/journal", cp.valid_bytes, &err);
+  ASSERT_TRUE(journal) << err;
+  JournalRecord session;
+  session.kind = JournalRecord::Kind::kSession;
+  session.text = "resume";
+  session.host = "h";
+  session.boot_id = "an-earlier-boot";
+  journal->Append(session);
+  JournalRecord arm;
+  arm.kind = JournalRecord::Kind::kArm;
+  arm.step = "b";
+  journal->Append(arm);
+  ASSERT_TRUE(journal->Sync(&err)) << err;
+  journal.reset();
+  testing::AsmplanProcess status({"status", "--state-dir", state}, dir.path());
+  EXPECT_EQ(status.Wait(), 0);
+  std::string shown = Output(dir);
+  std::string b_line = shown.substr(shown.find("\nb "));
+  b_line = b_line.substr(0, b_line.find('\n', 1));
+  EXPECT_NE(b_line.find("running"), std::string::npos) << shown;
+  testing::AsmplanProcess resume({"resume", "--state-dir", state}, dir.path());
+  EXPECT_EQ(resume.Wait(), 3);
+  std::string said = Output(dir);
+  EXPECT_NE(said.find("a step about to start when the run stopped may have started (the machine "
+                      "restarted since the last session, or this is another one): b"),
+            std::string::npos)
+      << said;
+  EXPECT_NE(said.find("--mark-done b"), std::string::npos) << said;
+}
+
 // --events appends to its file: pointed at the journal it would destroy the checkpoint, so any
 // file inside the state directory is refused before anything runs.
 TEST(RunCliTest, EventsInsideTheStateDirectoryAreRefused) {
