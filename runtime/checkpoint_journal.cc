@@ -360,9 +360,11 @@ bool JournalWriter::SyncWritten() {
 
 void JournalWriter::SyncLater(uint64_t mark) {
   bool threaded = true;
+  bool idle = false;  // the thread waits for a mark (not in its pause, nor syncing)
   {
     std::lock_guard<std::mutex> lock(later_mu_);
     if (mark <= later_) return;
+    idle = later_ <= later_done_;
     later_ = mark;
     try {
       if (!syncer_.joinable()) syncer_ = std::thread([this] { SyncLoop(); });
@@ -372,7 +374,9 @@ void JournalWriter::SyncLater(uint64_t mark) {
     }
   }
   if (threaded) {
-    later_cv_.notify_all();
+    // Else the thread takes this mark in its next fdatasync: waking it in its pause (once for
+    // every short step) would only put it back to sleep.
+    if (idle) later_cv_.notify_all();
     return;
   }
   std::string err;
@@ -390,7 +394,7 @@ void JournalWriter::set_later_pause_for_test(std::chrono::milliseconds pause) {
 }
 
 void JournalWriter::SyncLoop() {
-  uint64_t done = 0;  // the largest mark synced here
+  uint64_t& done = later_done_;
   std::unique_lock<std::mutex> lock(later_mu_);
   for (;;) {
     later_cv_.wait(lock, [&] { return stop_ || later_ > done; });

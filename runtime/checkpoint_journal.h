@@ -136,6 +136,7 @@ class JournalWriter {
   std::mutex later_mu_;                ///< guards what follows
   std::condition_variable later_cv_;
   uint64_t later_ = 0;                        ///< the largest mark SyncLater() was given
+  uint64_t later_done_ = 0;                   ///< the largest mark SyncLoop() synced
   std::chrono::milliseconds later_pause_{5};  ///< SyncLoop() waits this long before each sync
   bool stop_ = false;                         ///< the destructor ends the thread
   std::thread syncer_;
