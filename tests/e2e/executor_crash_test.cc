@@ -9,6 +9,7 @@
 
 #include "runtime/checkpoint_journal.h"
 #include "tests/e2e/executor_process.h"
+#include "tests/support/armed_journal.h"
 #include "tests/support/temp_dir.h"
 
 namespace asmplan {
@@ -167,12 +168,7 @@ CrashResult CrashLoop(bool idempotent, int jobs, int kills_wanted) {
     break;
   }
   for (int i = 0; i < kSteps; ++i) EXPECT_EQ(Lines(dir / ("markers/s" + std::to_string(i))), 1);
-  CrashResult out{asked, 0};
-  std::string journal;
-  EXPECT_TRUE(ReadWholeFile(state() + "/journal", &journal, &err)) << err;
-  for (size_t at = journal.find("arm\t"); at != std::string::npos;
-       at = journal.find("arm\t", at + 1))
-    ++out.arms;
+  CrashResult out{asked, ArmRecords(state() + "/journal")};
   std::printf("kills: %d, runs completed between kills: %d, questions answered: %d\n", kills,
               completed, asked);
   return out;

@@ -14,6 +14,7 @@
 
 #include "runtime/checkpoint_journal.h"
 #include "tests/e2e/executor_process.h"
+#include "tests/support/armed_journal.h"
 #include "tests/support/temp_dir.h"
 
 namespace asmplan {
@@ -369,22 +370,7 @@ TEST(RunCliTest, AStepArmedBeforeARestartIsShownRunningAndAskedAbout) {
   ASSERT_EQ(run.Wait(), 1) << Output(dir);
   Output(dir);
   // What a session killed on an earlier boot, after arming b, leaves.
-  Checkpoint cp;
-  ASSERT_TRUE(LoadJournal(state + "/journal", &cp, &err)) << err;
-  auto journal = JournalWriter::OpenForAppend(state + "/journal", cp.valid_bytes, &err);
-  ASSERT_TRUE(journal) << err;
-  JournalRecord session;
-  session.kind = JournalRecord::Kind::kSession;
-  session.text = "resume";
-  session.host = "h";
-  session.boot_id = "an-earlier-boot";
-  journal->Append(session);
-  JournalRecord arm;
-  arm.kind = JournalRecord::Kind::kArm;
-  arm.step = "b";
-  journal->Append(arm);
-  ASSERT_TRUE(journal->Sync(&err)) << err;
-  journal.reset();
+  ASSERT_TRUE(AppendArmedThenKilled(state + "/journal", "an-earlier-boot", "h", "b", &err)) << err;
   testing::AsmplanProcess status({"status", "--state-dir", state}, dir.path());
   EXPECT_EQ(status.Wait(), 0);
   std::string shown = Output(dir);

@@ -12,6 +12,7 @@
 #include "runtime/run_session.h"
 #include "runtime/state_lock.h"
 #include "tests/runtime/executor_harness.h"
+#include "tests/support/armed_journal.h"
 
 namespace asmplan {
 namespace {
@@ -658,22 +659,9 @@ TEST(CheckpointResumeTest, AnArmedStepIsAskedAboutOnlyAfterTheMachineRestarted) 
       ASSERT_EQ(h.Start(plan).status, SessionStatus::kFailed);
       // The killed session: it armed b and wrote nothing more.
       std::string err;
-      Checkpoint cp = h.Load();
-      EXPECT_TRUE(cp.armed.empty());  // the failed run's finish settled its arms
-      auto journal = JournalWriter::OpenForAppend(h.state() + "/journal", cp.valid_bytes, &err);
-      ASSERT_TRUE(journal) << err;
-      JournalRecord session;
-      session.kind = JournalRecord::Kind::kSession;
-      session.text = "resume";
-      session.host = HostName();
-      session.boot_id = boot;
-      journal->Append(session);
-      JournalRecord arm;
-      arm.kind = JournalRecord::Kind::kArm;
-      arm.step = "b";
-      journal->Append(arm);
-      ASSERT_TRUE(journal->Sync(&err)) << err;
-      journal.reset();
+      EXPECT_TRUE(h.Load().armed.empty());  // the failed run's finish settled its arms
+      ASSERT_TRUE(AppendArmedThenKilled(h.state() + "/journal", boot, HostName(), "b", &err))
+          << err;
       SessionResult r = h.Resume({});
       bool restarted = boot != BootId();
       std::string notes;

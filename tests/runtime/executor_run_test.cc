@@ -13,6 +13,7 @@
 
 #include "runtime/durable_file.h"
 #include "tests/runtime/executor_harness.h"
+#include "tests/support/armed_journal.h"
 #include "tests/support/file_size_limit.h"
 #include "tests/support/sync_hold.h"
 
@@ -750,16 +751,6 @@ TEST(ExecutorRunTest, AStepThatMayRunAgainStartsWhileItsRunningRecordIsSynced) {
   EXPECT_EQ(h.journal->syncs(), waiting.journal->syncs());
 }
 
-// How many `arm` records the journal file holds.
-int ArmRecords(ExecutorHarness& h) {
-  std::string bytes, err;
-  EXPECT_TRUE(ReadWholeFile(h.JournalPath(), &bytes, &err)) << err;
-  int n = 0;
-  for (size_t at = bytes.find("arm\t"); at != std::string::npos; at = bytes.find("arm\t", at + 1))
-    ++n;
-  return n;
-}
-
 // A step that must not run twice and waits for a job slot is armed: its `arm` record reaches the
 // disk with the running steps' records, so when a slot frees, its command starts at once, its
 // running record written but not yet synced (a kill -9 of asmplan cannot lose it; after a power
@@ -787,7 +778,7 @@ TEST(ExecutorRunTest, AnArmedStepStartsWithoutWaitingForTheDisk) {
   EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
   EXPECT_THAT(seen, ElementsAre("a running durable", "b running not durable", "c running durable",
                                 "d running not durable", "e running not durable"));
-  EXPECT_EQ(ArmRecords(h), 4);  // b to e
+  EXPECT_EQ(ArmRecords(h.JournalPath()), 4);  // b to e
   EXPECT_TRUE(h.Load().armed.empty());
 
   // Not armed: a step resume would run again anyway, one with guards or a gate before its
@@ -801,10 +792,10 @@ TEST(ExecutorRunTest, AnArmedStepStartsWithoutWaitingForTheDisk) {
   mixed.steps[3].confirm = "go?";
   other.options.assume_yes = true;
   EXPECT_EQ(other.Run(mixed).outcome, RunResult::Outcome::kSucceeded);
-  EXPECT_EQ(ArmRecords(other), 0);
+  EXPECT_EQ(ArmRecords(other.JournalPath()), 0);
   ExecutorHarness unknown;
   EXPECT_EQ(unknown.Run(plan).outcome, RunResult::Outcome::kSucceeded);
-  EXPECT_EQ(ArmRecords(unknown), 0);
+  EXPECT_EQ(ArmRecords(unknown.JournalPath()), 0);
 }
 
 // At most jobs * depth steps wait armed: here at -j1, while y and z run, v (armed while x ran)
