@@ -18,8 +18,8 @@ namespace {
 
 constexpr std::string_view kMagic = "asmplan journal v";
 /// v2 adds `durable` records (JournalRecord::kDurable); v3 adds `arm` records and the boot ID in
-/// `session` records. v1 and v2 journals are still read (and a resume appends to them only what
-/// their version has).
+/// `session` records. v1 and v2 journals are still read; resuming a v2 journal adds no `arm`
+/// records or boot IDs to it.
 constexpr int kVersion = 3;
 constexpr size_t kFrameHeader = 8;
 /// No record is longer (Append() cuts long texts): a longer length is a damaged frame, and the
