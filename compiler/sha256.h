@@ -7,7 +7,7 @@
 
 namespace asmplan {
 
-/// Incremental SHA-256 (OpenSSL EVP). Feed bytes with Update, then read HexDigest once.
+/// Incremental SHA-256 (OpenSSL). Feed bytes with Update, then read HexDigest once.
 class Sha256 {
  public:
   Sha256();
