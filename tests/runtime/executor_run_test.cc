@@ -840,6 +840,31 @@ TEST(ExecutorRunTest, ArmedStepsAreFewAndOnePerSlotOnceStepsTakeLong) {
   EXPECT_THAT(run(slow, false), ElementsAre("a:1", "b:1", "c:2", "d:1", "e:1", "f:0"));
 }
 
+// Steps shorter than a group commit double the depth each time one starts before its arm is
+// durable, up to 16 per slot: what a power loss can leave to settle. Here the journal's thread
+// never syncs on its own, so only the starts that wait for the disk make arms durable.
+TEST(ExecutorRunTest, ArmedStepsPerSlotStopAtSixteen) {
+  ExecutorHarness h;
+  h.options.boot_id = "boot-1";
+  Plan plan;
+  for (int i = 0; i < 200; ++i) plan.steps.push_back(MakeStep("s" + std::to_string(i)));
+  std::string err;
+  h.journal = JournalWriter::Create(h.JournalPath(), plan.sha256, &err);
+  ASSERT_TRUE(h.journal) << err;
+  h.journal->set_later_pause_for_test(std::chrono::hours(1));
+  size_t most = 0;
+  HookedRunner before(
+      h.runner,
+      [&](const CommandSpec&, CommandResult*) {
+        most = std::max(most, h.Load().armed.size());
+        return true;
+      },
+      /*first=*/true);
+  h.runner_override = &before;
+  EXPECT_EQ(h.Run(plan).outcome, RunResult::Outcome::kSucceeded);
+  EXPECT_EQ(most, 16u);
+}
+
 // The same when the dependency that ended is not a direct one: c follows b, which was done before
 // this session, and b follows a. a's end releases c through b in the turn it is journaled, so c
 // waits for the disk although b has no record in that turn.
