@@ -10,8 +10,11 @@
 #     under /tmp) and, for comparison, on /dev/shm when it exists (fdatasync is nearly free).
 #     Beside them the floor (bench_floor): a bare spawn of `true` plus one durable append per
 #     step, one after the other and two at once.
+#     The main pair (ninja, and asmplan's unmarked steps on ext4) runs three times alternately;
+#     the ratio is the median of the three rounds' ratios.
 #  2. A DAG of sleep steps: wall time / critical path, timed to the millisecond; also the run
-#     alone (run_started..run_finished in its --events), without process start and exit.
+#     alone (run_started..run_finished in its --events), without process start and exit. Five
+#     rounds, each beside its own measurement of the critical path; medians.
 #  3. Replaying a 100k-step journal vs `ninja -n` over 100k edges whose outputs exist.
 #  4. Peak RSS of `asmplan resume` on a finished 100k-step run (plan + journal loaded).
 # On ext4, creating a file is slow for ~30 s after many files were deleted (the inode allocator
@@ -59,15 +62,27 @@ gen $n
 "$asmplan" compile steps.asmplan -o true.yaml
 "$asmplan" compile idempotent.asmplan -o idempotent.yaml
 echo "== 1. $n steps running \`true\`"
+# The main pair (ninja and asmplan's unmarked steps on ext4) runs $rounds times, alternately: the
+# host's speed moves by 10% from one minute to the next, so the ratio shown is the median of the
+# rounds' ratios, each taken within seconds (all of them in brackets). The others run once.
+rounds=3
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 printf '%-34s %9s %12s %9s\n' "what" "wall s" "per step" "vs ninja"
 for j in 1 2; do
-  rm -f .ninja_log
-  tn=$(secs ninja -j$j -f build.ninja)
+  tns=() tas=() ratios=()
+  for r in $(seq $rounds); do
+    rm -f .ninja_log
+    tns+=("$(secs ninja -j$j -f build.ninja)")
+    tas+=("$(secs "$asmplan" run true.yaml --jobs $j --state-dir "$work/state-j$j-$r")")
+    ratios+=("$(ratio "${tas[-1]}" "${tns[-1]}")")
+  done
+  tn=$(median "${tns[@]}")
+  ta=$(median "${tas[@]}")
   [ $j = 1 ] && tn1=$tn
   [ $j = 2 ] && tn2=$tn
-  printf '%-34s %9s %12s %9s\n' "ninja -j$j" "$tn" "$(per_step "$tn" $n)" "1.00"
-  ta=$(secs "$asmplan" run true.yaml --jobs $j --state-dir "$work/state-j$j")
-  printf '%-34s %9s %12s %9s\n' "asmplan --jobs $j (state on $(df --output=fstype . | tail -1))" "$ta" "$(per_step "$ta" $n)" "$(ratio "$ta" "$tn")"
+  printf '%-34s %9s %12s %9s\n' "ninja -j$j (median of $rounds)" "$tn" "$(per_step "$tn" $n)" "1.00"
+  printf '%-34s %9s %12s %9s  (rounds: %s)\n' "asmplan --jobs $j (state on $(df --output=fstype . | tail -1))" "$ta" \
+    "$(per_step "$ta" $n)" "$(median "${ratios[@]}")" "${ratios[*]}"
   ti=$(secs "$asmplan" run idempotent.yaml --jobs $j --state-dir "$work/idem-j$j")
   printf '%-34s %9s %12s %9s\n' "  the same, steps idempotent" "$ti" "$(per_step "$ti" $n)" "$(ratio "$ti" "$tn")"
   if [ -d /dev/shm ]; then
@@ -109,19 +124,28 @@ fine_secs() {
 # under asmplan (a `sleep 0.2` takes ~1.7 ms more than 0.2 s), and its nominal length for reference.
 true_bin=$(type -P true)
 chain() { for _ in 1 2 3 4 5; do sleep 0.2; done; "$true_bin"; }
-tc=$(fine_secs chain)
-tn=$(fine_secs sleep 1.0)
-td=$(fine_secs "$asmplan" run dag.yaml --jobs 4 --state-dir "$work/state-dag" --events dag.jsonl)
-printf 'critical path (its commands back to back): %ss, asmplan wall: %ss, ratio %s\n' "$tc" "$td" "$(ratio3 "$td" "$tc")"
-# The same run without process start and exit: run_started to run_finished in its events.
-te=$(python3 -c '
+# Five rounds, the critical path and asmplan alternately; the medians of each round's ratios.
+wholes=() runs=() starts=() nominals=()
+for r in 1 2 3 4 5; do
+  tc=$(fine_secs chain)
+  tn=$(fine_secs sleep 1.0)
+  rm -f dag.jsonl
+  td=$(fine_secs "$asmplan" run dag.yaml --jobs 4 --state-dir "$work/state-dag-$r" --events dag.jsonl)
+  # The same run without process start and exit: run_started to run_finished in its events.
+  te=$(python3 -c '
 import json, sys
 ev = [json.loads(l) for l in open("dag.jsonl")]
 print("%.3f" % ((ev[-1]["time_ms"] - ev[0]["time_ms"]) / 1000))')
-printf '  of which the run itself (events run_started..run_finished): %ss, ratio %s; process start and exit: %s ms\n' \
-  "$te" "$(ratio3 "$te" "$tc")" "$(awk -v a="$td" -v b="$te" 'BEGIN { printf "%.0f", 1000 * (a - b) }')"
-printf '  against the nominal 1.0 s (sleep 1.0 measured: %ss): whole %s, run itself %s\n' \
-  "$tn" "$(ratio3 "$td" "$tn")" "$(ratio3 "$te" "$tn")"
+  wholes+=("$(ratio3 "$td" "$tc")")
+  runs+=("$(ratio3 "$te" "$tc")")
+  starts+=("$(awk -v a="$td" -v b="$te" 'BEGIN { printf "%.0f", 1000 * (a - b) }')")
+  nominals+=("$(ratio3 "$td" "$tn")")
+  printf '  round %d: critical path (its commands back to back) %ss, asmplan wall %ss, ratio %s; the run itself %ss, ratio %s\n' \
+    "$r" "$tc" "$td" "${wholes[-1]}" "$te" "${runs[-1]}"
+done
+printf 'median of 5: asmplan wall / critical path %s; the run itself (events run_started..run_finished) %s; process start and exit %s ms\n' \
+  "$(median "${wholes[@]}")" "$(median "${runs[@]}")" "$(median "${starts[@]}")"
+printf '  against the nominal 1.0 s (sleep 1.0 measured in each round): whole %s\n' "$(median "${nominals[@]}")"
 
 echo "== 3. replaying a 100k-step journal vs ninja -n on 100k edges with existing outputs"
 gen 100000
