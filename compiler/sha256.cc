@@ -1,7 +1,7 @@
 #include "compiler/sha256.h"
 
 // OpenSSL's SHA-256 functions rather than EVP: an EVP digest's first use in a process loads
-// openssl.cnf and sets up the default provider, about 1 ms of every `asmplan run`'s start (it
+// openssl.cnf and sets up the default provider, about 2 ms of every `asmplan run`'s start (it
 // hashes the plan) for a digest these functions compute with the same code. OpenSSL 3 marks them
 // deprecated in favour of EVP; they are still part of its API.
 #define OPENSSL_SUPPRESS_DEPRECATED
