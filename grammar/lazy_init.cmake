@@ -2,7 +2,8 @@
 # The generated code builds each recognizer's tables (it deserializes the ATN) in a static object,
 # before main, in every asmplan process: about 1 ms of `asmplan run COMPILED.yaml`'s start, which
 # never parses a source. This moves that object into the constructor, as a function-local static
-# (built once, thread-safe, on first use). A generator whose output does not match stops the build.
+# (built once, thread-safe, on first use). A generator whose output does not match stops the build
+# before either file is rewritten.
 foreach(recognizer Lexer Parser)
   if(recognizer STREQUAL "Lexer")
     set(base Lexer)
@@ -24,5 +25,9 @@ foreach(recognizer Lexer Parser)
   string(REPLACE "${definition}" "" text "${text}")
   string(REPLACE "${constructor}" "${constructor}\n  static Initializer init;  // lazy_init.cmake"
          text "${text}")
-  file(WRITE "${file}" "${text}")
+  set(file_${recognizer} "${file}")
+  set(text_${recognizer} "${text}")
+endforeach()
+foreach(recognizer Lexer Parser)
+  file(WRITE "${file_${recognizer}}" "${text_${recognizer}}")
 endforeach()
