@@ -52,7 +52,15 @@ with open("build.ninja", "w") as f:
 PY
 }
 
-secs() { /usr/bin/time -f '%e' -o "$work/t" "$@" >/dev/null 2>&1 || true; cat "$work/t"; }
+# secs CMD...: its wall time in seconds; a command that fails stops the benchmark (a failed round
+# must not show up as a fast one).
+secs() {
+  if ! /usr/bin/time -f '%e' -o "$work/t" "$@" >/dev/null 2>&1; then
+    echo "bench_executor: failed: $*" >&2
+    return 1
+  fi
+  cat "$work/t"
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 ratio3() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 per_step() { awk -v t="$1" -v n="$2" 'BEGIN { printf "%.3f ms", 1000 * t / n }'; }
@@ -64,7 +72,8 @@ gen $n
 echo "== 1. $n steps running \`true\`"
 # The main pair (ninja and asmplan's unmarked steps on ext4) runs $rounds times, alternately: the
 # host's speed moves by 10% from one minute to the next, so the ratio shown is the median of the
-# rounds' ratios, each taken within seconds (all of them in brackets). The others run once.
+# rounds' ratios, each taken within seconds (all of them in parentheses; the wall and per-step
+# columns are the median times, so they need not divide to it). The others run once.
 rounds=3
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 printf '%-34s %9s %12s %9s\n' "what" "wall s" "per step" "vs ninja"
@@ -117,7 +126,10 @@ PY
 # margin is a few ms.
 fine_secs() {
   local s=$EPOCHREALTIME
-  "$@" >/dev/null 2>&1 || true
+  if ! "$@" >/dev/null 2>&1; then
+    echo "bench_executor: failed: $*" >&2
+    return 1
+  fi
   awk -v a="$s" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }'
 }
 # The critical path: the longest chain's commands run back to back here, each its own process as
