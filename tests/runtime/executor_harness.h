@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -120,6 +121,16 @@ struct ExecutorHarness {
   ExecutorHarness() { options.state_dir = dir.path(); }
 
   std::string JournalPath() const { return dir / "journal"; }
+
+  /// Creates the run's journal with a writer whose thread never syncs on its own (an hour's
+  /// pause): only a start that waits for the disk makes records durable.
+  bool CreateJournalSyncedOnlyOnDemand(const Plan& plan) {
+    std::string err;
+    journal = JournalWriter::Create(JournalPath(), plan.sha256, &err);
+    EXPECT_TRUE(journal) << err;
+    if (journal) journal->set_later_pause_for_test(std::chrono::hours(1));
+    return journal != nullptr;
+  }
 
   RunResult Run(const Plan& plan, std::unordered_map<std::string, StepRecord> initial = {}) {
     std::string err;

@@ -762,10 +762,7 @@ TEST(ExecutorRunTest, AnArmedStepStartsWithoutWaitingForTheDisk) {
   h.options.boot_id = "boot-1";
   Plan plan;
   plan.steps = {MakeStep("a"), MakeStep("b"), MakeStep("c"), MakeStep("d"), MakeStep("e")};
-  std::string err;
-  h.journal = JournalWriter::Create(h.JournalPath(), plan.sha256, &err);
-  ASSERT_TRUE(h.journal) << err;
-  h.journal->set_later_pause_for_test(std::chrono::hours(1));
+  ASSERT_TRUE(h.CreateJournalSyncedOnlyOnDemand(plan));
   std::vector<std::string> seen;
   HookedRunner before(
       h.runner,
@@ -806,10 +803,7 @@ TEST(ExecutorRunTest, ArmedStepsAreFewAndOnePerSlotOnceStepsTakeLong) {
   auto run = [](Plan plan, bool sync_at_start) {
     ExecutorHarness h;
     h.options.boot_id = "boot-1";
-    std::string err;
-    h.journal = JournalWriter::Create(h.JournalPath(), plan.sha256, &err);
-    EXPECT_TRUE(h.journal) << err;
-    h.journal->set_later_pause_for_test(std::chrono::hours(1));
+    EXPECT_TRUE(h.CreateJournalSyncedOnlyOnDemand(plan));
     std::vector<std::string> seen;
     HookedRunner before(
         h.runner,
@@ -848,10 +842,7 @@ TEST(ExecutorRunTest, ArmedStepsPerSlotStopAtSixteen) {
   h.options.boot_id = "boot-1";
   Plan plan;
   for (int i = 0; i < 200; ++i) plan.steps.push_back(MakeStep("s" + std::to_string(i)));
-  std::string err;
-  h.journal = JournalWriter::Create(h.JournalPath(), plan.sha256, &err);
-  ASSERT_TRUE(h.journal) << err;
-  h.journal->set_later_pause_for_test(std::chrono::hours(1));
+  ASSERT_TRUE(h.CreateJournalSyncedOnlyOnDemand(plan));
   size_t most = 0;
   HookedRunner before(
       h.runner,
